@@ -1,0 +1,35 @@
+//! Command implementations, one module per command group. Each module
+//! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
+
+pub mod connection;
+pub mod keys;
+pub mod string;
+
+use bytes::Bytes;
+
+use super::table::CommandSpec;
+use crate::resp::{parse_i64, Reply};
+
+/// Every group's table.
+pub const GROUPS: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS, keys::COMMANDS];
+
+/// Redis's error for a malformed or out-of-range integer argument.
+pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
+
+/// Redis's generic syntax error.
+pub const SYNTAX_ERROR: &str = "ERR syntax error";
+
+/// Parse an integer argument, or Redis's "not an integer" error.
+pub fn int_arg(b: &Bytes) -> Result<i64, Reply> {
+    parse_i64(b).ok_or_else(|| Reply::error(NOT_INTEGER))
+}
+
+/// Case-insensitive comparison of an argument with an ASCII keyword.
+pub fn is_kw(arg: &[u8], kw: &str) -> bool {
+    arg.eq_ignore_ascii_case(kw.as_bytes())
+}
+
+/// Turn a `Result<Reply, Reply>` into the reply, error or not.
+pub fn flatten(r: Result<Reply, Reply>) -> Reply {
+    r.unwrap_or_else(|e| e)
+}

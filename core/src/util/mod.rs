@@ -1,0 +1,3 @@
+//! Small helpers shared by the engine: Redis-exact number parsing and formatting.
+
+pub mod num;

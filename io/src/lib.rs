@@ -1,0 +1,1 @@
+//! keyrs's real runtime: mio event loops, SO_REUSEPORT listeners, the atomic ticket lock.

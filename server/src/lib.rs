@@ -1,0 +1,1 @@
+//! The keyrs-server daemon.

@@ -1,0 +1,2 @@
+//! keyrs-server.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Deterministic simulation (madsim) of keyrs nodes and clients over the same core code.

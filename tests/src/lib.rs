@@ -1,0 +1,1 @@
+//! End-to-end and differential tests against the real keyrs-server binary.

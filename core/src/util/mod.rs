@@ -1,3 +1,4 @@
 //! Small helpers shared by the engine: Redis-exact number parsing and formatting.
 
+pub mod glob;
 pub mod num;

@@ -24,6 +24,10 @@ pub struct Db {
     pub expires: Dict<u64>,
     /// Keys deleted by lazy or active expiry, not yet counted in stats.
     expired_pending: u64,
+    /// Where the active-expiry cycle resumes its SCAN over `expires`
+    /// (Redis's `expires_cursor`): sampling by cursor rather than at random
+    /// visits every volatile key in turn.
+    pub expires_cursor: u64,
 }
 
 impl Db {
@@ -33,6 +37,7 @@ impl Db {
             keys: Dict::new(seed),
             expires: Dict::new(seed ^ 0x9e37_79b9_7f4a_7c15),
             expired_pending: 0,
+            expires_cursor: 0,
         }
     }
 
@@ -125,6 +130,15 @@ impl Db {
     pub fn clear(&mut self) {
         self.keys.clear();
         self.expires.clear();
+        self.expires_cursor = 0;
+    }
+
+    /// Advance ongoing resizes of both tables by up to `buckets` buckets
+    /// each (Redis's cron `incrementallyRehash`); true if work remains.
+    pub fn rehash_steps(&mut self, buckets: usize) -> bool {
+        let a = self.keys.rehash_steps(buckets);
+        let b = self.expires.rehash_steps(buckets);
+        a || b
     }
 
     /// Record a key removed by active expiry.
@@ -135,5 +149,21 @@ impl Db {
     /// Take the count of keys expired since the last call.
     pub fn take_expired_count(&mut self) -> u64 {
         std::mem::take(&mut self.expired_pending)
+    }
+}
+
+/// Buckets one cron call moves for a resizing database (Redis spends a
+/// millisecond; a hundred-bucket step is about that much work).
+pub const CRON_REHASH_BUCKETS: usize = 1000;
+
+/// The cron's share of rehashing (Redis's `incrementallyRehash` from
+/// `databasesCron`): advance the first database that is resizing, so an
+/// idle server still finishes a resize and frees the old table.
+pub fn rehash_cron(dbs: &mut [Db]) {
+    for db in dbs.iter_mut().take(super::expire::DBS_PER_CALL) {
+        if db.keys.is_rehashing() || db.expires.is_rehashing() {
+            db.rehash_steps(CRON_REHASH_BUCKETS);
+            return;
+        }
     }
 }

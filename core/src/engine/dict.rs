@@ -201,11 +201,11 @@ impl<V> Dict<V> {
         None
     }
 
-    fn find_mut(&mut self, key: &[u8]) -> Option<&mut Node<V>> {
+    /// Find `key` whose hash is `h` (hashed once by the caller).
+    fn find_mut_hashed(&mut self, key: &[u8], h: u64) -> Option<&mut Node<V>> {
         if self.is_empty() {
             return None;
         }
-        let h = self.hash(key);
         let tables = self.table_count();
         for t in &mut self.ht[..tables] {
             if t.size() == 0 {
@@ -232,7 +232,11 @@ impl<V> Dict<V> {
     /// every Redis lookup does.
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
         self.rehash_on_op();
-        self.find_mut(key).map(|n| &mut n.value)
+        if self.is_empty() {
+            return None;
+        }
+        let h = self.hash(key);
+        self.find_mut_hashed(key, h).map(|n| &mut n.value)
     }
 
     /// Look up the stored key and its value.
@@ -248,11 +252,11 @@ impl<V> Dict<V> {
     /// Insert or replace; returns the old value (the stored key is kept).
     pub fn insert(&mut self, key: Bytes, value: V) -> Option<V> {
         self.rehash_on_op();
-        if let Some(n) = self.find_mut(&key) {
+        let h = self.hash(&key);
+        if let Some(n) = self.find_mut_hashed(&key, h) {
             return Some(std::mem::replace(&mut n.value, value));
         }
         self.expand_if_needed();
-        let h = self.hash(&key);
         // While rehashing, new entries go to the new table so the old one
         // only ever drains.
         let t = if self.rehash_idx.is_some() {
@@ -367,7 +371,7 @@ impl<V> Dict<V> {
     }
 
     /// One SCAN call over the dict: run [`Dict::scan_step`] until at least
-    /// `count` entries were emitted, `count * 10` buckets were visited, or the
+    /// `count` entries were emitted, `count * 10 + 1` steps were made, or the
     /// cursor came back to 0; returns the next cursor (0: done). This is the
     /// loop Redis's SCAN runs around `dictScan`.
     pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&Bytes, &V)) -> u64 {
@@ -380,10 +384,10 @@ impl<V> Dict<V> {
                 emitted += 1;
                 f(k, v)
             });
-            max_iterations = max_iterations.saturating_sub(1);
             if cursor == 0 || max_iterations == 0 || emitted >= count {
                 return cursor;
             }
+            max_iterations -= 1;
         }
     }
 

@@ -270,3 +270,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn entries_stay_compact() {
+    // One allocation per entry: key handle, value, next pointer. The
+    // expires table's entries (u64 values) must stay at 48 bytes.
+    assert_eq!(std::mem::size_of::<Node<u64>>(), 48);
+    assert_eq!(std::mem::size_of::<Link<u64>>(), 8);
+}
+
+#[test]
+fn scan_count_pages_a_big_table() {
+    let mut d = Dict::new(4);
+    for i in 0..1000 {
+        d.insert(key(i), ());
+    }
+    let (mut calls, mut c, mut total) = (0, 0, 0);
+    loop {
+        let mut n = 0;
+        c = d.scan(c, 5, |_, _| n += 1);
+        calls += 1;
+        total += n;
+        // At load factor <= 1 a call stops soon after COUNT entries.
+        assert!(n < 5 + 16, "one call returned {n}");
+        if c == 0 {
+            break;
+        }
+    }
+    assert_eq!(total, 1000);
+    assert!(calls >= 1000 / 21);
+}

@@ -61,19 +61,19 @@ pub fn idletime(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     Reply::Integer(i64::from(now_secs.saturating_sub(access)))
 }
 
-/// OBJECT FREQ key: only under an LFU policy. The access-frequency counter
-/// is not tracked yet, so it reports 0 (what Redis reports for keys last
-/// touched before switching to LFU).
+/// OBJECT FREQ key: the decayed LFU counter, only under an LFU policy.
 pub fn freq(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    if entry(e, call).is_none() {
-        return Reply::Nil;
-    }
+    let now = call.now;
+    let counter = match entry(e, call) {
+        Some(en) => en.lfu_decayed(now),
+        None => return Reply::Nil,
+    };
     if !lfu_policy(e) {
         return Reply::err(
             "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         );
     }
-    Reply::Integer(0)
+    Reply::Integer(i64::from(counter))
 }
 
 /// OBJECT HELP text, line by line, as Redis's `addReplyHelp` sends it.

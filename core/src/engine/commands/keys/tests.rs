@@ -500,6 +500,14 @@ fn expire_conditions() {
     assert_eq!(t.run("EXPIRE a 100 nx"), int(0));
     assert_eq!(t.run("EXPIRE nokey 10"), int(0));
     assert_eq!(t.run("TTL a"), int(100));
+    assert_eq!(t.run("EXPIRE a +100"), err(NOT_INT));
+    assert_eq!(t.argv(&[b"EXPIRE", b"a", b" 100"]), err(NOT_INT));
+    // No TTL is an infinite one: GT never passes, LT always does (and a
+    // past time then deletes).
+    t.run("PERSIST a");
+    assert_eq!(t.run("EXPIRE a -1 gt"), int(0));
+    assert_eq!(t.run("EXPIRE a -1 lt"), int(1));
+    assert_eq!(t.run("EXISTS a"), int(0));
 }
 
 #[test]

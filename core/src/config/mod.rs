@@ -22,6 +22,8 @@ pub struct Config {
     pub requirepass: Option<String>,
     /// `proto-max-bulk-len`.
     pub proto_max_bulk_len: i64,
+    /// `maxmemory-policy` (OBJECT FREQ/IDLETIME depend on LFU vs LRU).
+    pub maxmemory_policy: String,
 }
 
 impl Default for Config {
@@ -35,6 +37,7 @@ impl Default for Config {
             maxclients: 10000,
             requirepass: None,
             proto_max_bulk_len: crate::resp::limits::BULK_MAX_BYTES_DEFAULT,
+            maxmemory_policy: "noeviction".into(),
         }
     }
 }

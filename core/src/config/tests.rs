@@ -1,0 +1,1 @@
+//! Loader tests: config-file syntax, includes, the command line, errors.

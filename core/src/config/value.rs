@@ -461,7 +461,8 @@ fn parse_special(
                     _ => return Err("Invalid save parameters".into()),
                 }
             }
-            if save_append {
+            // `save ""` always clears; otherwise later lines of a file add.
+            if save_append && !args.is_empty() {
                 if let Val::Save(prev) = current {
                     let mut all = prev.clone();
                     all.extend(pairs);

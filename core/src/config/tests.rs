@@ -165,6 +165,8 @@ fn config_set_errors_match_redis() {
 #[test]
 fn typed_fields_changed_directly_show_in_config_get() {
     let mut cfg = Config::default();
+    assert_eq!(cfg.get("dir").unwrap(), "");
+    // The driver stores the absolute directory after changing into it.
     cfg.dir = "/data".into();
     cfg.port = 7000;
     let got = cfg.config_get(&[b"dir", b"port"]);

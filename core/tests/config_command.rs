@@ -175,3 +175,64 @@ fn config_rewrite_queues_the_new_file_for_the_driver() {
     assert!(text.starts_with("# mine\nhz 25\n"), "{text}");
     assert!(e.config.take_pending_rewrite().is_none());
 }
+
+/// Each line: a command, a tab, and redis-server 7.0's reply to it in a
+/// canonical text form (CONFIG GET pairs sorted, since Redis's order is its
+/// hash table's). Captured from a live `redis-server --port N --save ''
+/// --appendonly no` by `data/config_diff_capture.py`, replies in order.
+const DIFF: &str = include_str!("data/config_diff.tsv");
+
+fn canon(r: &Reply) -> String {
+    match r {
+        Reply::Status(s) => format!("+{s}"),
+        Reply::Error(s) => format!("-{s}"),
+        Reply::Integer(n) => format!(":{n}"),
+        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Nil | Reply::NilArray => "nil".into(),
+        Reply::Map(pairs) => {
+            let mut kv: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (canon(k), canon(v)))
+                // KeyDB's own options are absent from Redis.
+                .filter(|(k, _)| {
+                    keyrs_core::config::options::lookup(k.as_bytes()).is_none_or(|(i, _)| {
+                        !keyrs_core::config::options::OPTIONS[i]
+                            .has(keyrs_core::config::options::flag::KEYDB)
+                    })
+                })
+                .collect();
+            kv.sort();
+            let inner: Vec<String> = kv.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("*{{{}}}", inner.join(","))
+        }
+        Reply::Array(items) => {
+            let inner: Vec<String> = items.iter().map(canon).collect();
+            format!("*[{}]", inner.join("|"))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn config_replies_match_a_live_redis_server() {
+    // Redis's built-in bind default (keyrs defaults to loopback only).
+    let mut cfg = Config::default();
+    cfg.set_option("bind", &["*".to_string(), "-::*".to_string()])
+        .unwrap();
+    let mut e = Engine::new(cfg, ServerInfo::default(), 7);
+    let id = e.connect(ConnInfo::default(), Time::from_ms(1)).unwrap();
+    let mut mismatches = Vec::new();
+    for line in DIFF.lines() {
+        let (cmd, want) = line.split_once('\t').expect("tab");
+        let argv = keyrs_core::resp::parser::split_args(cmd.as_bytes()).expect("quotes");
+        let reply = e
+            .execute(id, &argv, Time::from_ms(2))
+            .reply
+            .expect("a reply");
+        let got = canon(&reply);
+        if got != want {
+            mismatches.push(format!("{cmd}\n  redis: {want}\n  keyrs: {got}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}

@@ -137,7 +137,7 @@ pub fn load_from_args(
         read_file,
         stack: vec![file_name.clone()],
         save_seen: false,
-        renamed: HashSet::new(),
+        commands: None,
         module_configs: Vec::new(),
     };
     loader.load_text(&text, &file_name, Some(file_lines))?;
@@ -177,8 +177,8 @@ struct Loader<'a> {
     /// A `save` line was seen: later ones append instead of replacing the
     /// defaults.
     save_seen: bool,
-    /// Command names already renamed away or to (rename-command checks).
-    renamed: HashSet<String>,
+    /// Command names as `rename-command` lines left them (built on first use).
+    commands: Option<HashSet<String>>,
     /// Module options (`module.option value`), which need a loaded module.
     module_configs: Vec<(String, String)>,
 }
@@ -324,28 +324,21 @@ impl Loader<'_> {
         r.map_err(Failure::Inner)
     }
 
+    /// `rename-command from to`: checked against the command table as
+    /// renamed so far (an empty `to` removes the command).
     fn rename_command(&mut self, from: &str, to: &str) -> Result<(), String> {
+        let names = self.commands.get_or_insert_with(|| {
+            crate::engine::table::all_commands()
+                .map(|c| c.name.to_string())
+                .collect()
+        });
         let from_l = from.to_ascii_lowercase();
-        let exists = |n: &str| crate::engine::table::all_commands().any(|c| c.name == n);
-        let renamed_away = self.cfg.rename_commands.iter().any(|(f, _)| *f == from_l);
-        let renamed_to = self
-            .cfg
-            .rename_commands
-            .iter()
-            .any(|(_, t)| t.eq_ignore_ascii_case(&from_l));
-        if !((exists(&from_l) && !renamed_away) || renamed_to) {
+        if !names.remove(&from_l) {
             return Err("No such command in rename-command".into());
         }
-        let to_l = to.to_ascii_lowercase();
-        if !to.is_empty()
-            && (self.renamed.contains(&to_l)
-                || (exists(&to_l)
-                    && !self.cfg.rename_commands.iter().any(|(f, _)| *f == to_l)
-                    && to_l != from_l))
-        {
+        if !to.is_empty() && !names.insert(to.to_ascii_lowercase()) {
             return Err("Target command name already exists".into());
         }
-        self.renamed.insert(to_l);
         self.cfg.rename_commands.push((from_l, to.to_string()));
         Ok(())
     }

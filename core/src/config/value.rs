@@ -444,11 +444,9 @@ fn parse_special(
             _ => Err("wrong number of arguments".into()),
         },
         Special::Save => {
-            let args: &[String] = if args.len() == 1 && args[0].is_empty() {
-                &[]
-            } else {
-                args
-            };
+            // `save ""` means "no rules" and always clears them.
+            let explicit_empty = args.len() == 1 && args[0].is_empty();
+            let args: &[String] = if explicit_empty { &[] } else { args };
             if args.len() & 1 != 0 {
                 return Err("Invalid save parameters".into());
             }
@@ -461,8 +459,8 @@ fn parse_special(
                     _ => return Err("Invalid save parameters".into()),
                 }
             }
-            // `save ""` always clears; otherwise later lines of a file add.
-            if save_append && !args.is_empty() {
+            // Later `save` lines of a file add to the earlier ones.
+            if save_append && !explicit_empty {
                 if let Val::Save(prev) = current {
                     let mut all = prev.clone();
                     all.extend(pairs);

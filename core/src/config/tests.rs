@@ -514,7 +514,8 @@ mod props {
             let shown = cfg.get(options::OPTIONS[idx].name).unwrap();
             let def = &options::OPTIONS[idx];
             // (`dir` is never empty on a real server; keyrs's driver fills it.)
-            if !def.has(options::flag::IMMUTABLE) && !(def.name == "dir" && shown.is_empty()) {
+            let unset_dir = def.name == "dir" && shown.is_empty();
+            if !def.has(options::flag::IMMUTABLE) && !unset_dir {
                 prop_assert!(
                     cfg.config_set(&[(a, shown.as_bytes())], true).is_ok(),
                     "{} {:?}", def.name, shown

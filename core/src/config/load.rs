@@ -116,7 +116,9 @@ pub fn load_from_args(
     let stdin_at = rest
         .iter()
         .enumerate()
-        .filter(|(j, a)| a.as_str() == "-" && (*j == 0 || *j + 1 == rest.len()))
+        .filter(|(j, a)| {
+            a.as_str() == "-" && ((*j == 0 && cfg.config_file.is_none()) || *j + 1 == rest.len())
+        })
         .map(|(j, _)| j)
         .next();
     let overrides: Vec<String> = rest

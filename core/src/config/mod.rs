@@ -149,28 +149,6 @@ impl std::error::Error for ConfigError {}
 /// Why CONFIG SET refused: the whole error text after `ERR `.
 pub type SetError = String;
 
-/// Which typed field an option feeds.
-const TYPED: &[&str] = &[
-    "port",
-    "bind",
-    "databases",
-    "hz",
-    "timeout",
-    "maxclients",
-    "requirepass",
-    "proto-max-bulk-len",
-    "maxmemory-policy",
-    "loglevel",
-    "logfile",
-    "dir",
-    "dbfilename",
-    "daemonize",
-    "pidfile",
-    "server-threads",
-    "server-thread-affinity",
-    "unixsocket",
-];
-
 impl Config {
     /// The stored value of option `idx`.
     pub(crate) fn value_at(&self, idx: usize) -> &Val {
@@ -526,11 +504,6 @@ impl Config {
     pub(crate) fn set_file_text(&mut self, text: String) {
         self.file_text = Some(text);
     }
-}
-
-/// Every typed field name's option, for tests and documentation.
-pub fn typed_options() -> &'static [&'static str] {
-    TYPED
 }
 
 #[cfg(test)]

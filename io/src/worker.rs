@@ -183,8 +183,12 @@ impl Worker {
         }
     }
 
-    /// Read and parse every active connection that may read, lock-free.
+    /// Read and parse every active connection that may read, lock-free. A
+    /// connection that ended with nothing left to answer closes at once (as
+    /// Redis frees a client on EOF), so its slot is free for this batch's
+    /// accepts.
     fn read_phase(&mut self) {
+        let mut ended = Vec::new();
         for i in 0..self.active.len() {
             let key = self.active[i];
             let Some(c) = self.conns.get_mut(key) else {
@@ -196,12 +200,21 @@ impl Worker {
                     ReadOutcome::Eof => {
                         tracing::debug!(client = c.client, "client closed connection")
                     }
-                    ReadOutcome::Failed => continue,
+                    ReadOutcome::Failed => {
+                        ended.push(key);
+                        continue;
+                    }
                 }
             }
             if c.queue.len() < crate::conn::QUEUE_MAX {
                 c.parse();
             }
+            if c.finished() {
+                ended.push(key);
+            }
+        }
+        for key in ended {
+            self.close(key);
         }
     }
 
@@ -367,6 +380,10 @@ impl Worker {
     fn close(&mut self, key: usize) {
         if self.conns.contains(key) {
             let mut c = self.conns.remove(key);
+            if c.scheduled {
+                // The slab reuses keys: a stale entry would alias a new client.
+                self.active.retain(|&k| k != key);
+            }
             let _ = self.poll.registry().deregister(&mut c.stream);
             if self.by_client.remove(&c.client).is_some() {
                 self.to_disconnect.push(c.client);

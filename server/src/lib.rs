@@ -28,8 +28,9 @@ pub fn main_with_args(args: &[String]) -> i32 {
             return 0;
         }
         cli::Action::Help => {
+            // As redis-server: usage on stderr, exit status 1.
             eprint!("{}", cli::usage());
-            return 0;
+            return 1;
         }
         cli::Action::Serve => {}
     }

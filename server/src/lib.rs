@@ -79,7 +79,7 @@ fn serve(cfg: Config, config_file: Option<String>) -> i32 {
         tracing::debug!(%addr, "listening");
     }
     tracing::info!("Server initialized");
-    tracing::info!("Ready to accept connections tcp");
+    tracing::info!("Ready to accept connections");
     match runtime.run() {
         Ok(()) => {
             tracing::info!("keyrs is now ready to exit, bye bye...");

@@ -9,7 +9,7 @@
 //!
 //! Environment knobs: `KEYRS_SERVER_BIN` (use this binary, build nothing),
 //! `KEYRS_TESTS_NO_BUILD=1` (use the existing binary as is),
-//! `KEYRS_TEST_PORTS=7400-7499` (the port range to draw from).
+//! `KEYRS_TEST_PORTS=7400-7489` (the port range to draw from).
 
 pub mod binary;
 pub mod ports;

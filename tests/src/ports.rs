@@ -1,5 +1,5 @@
 //! Free TCP ports for test servers, drawn round-robin from a range
-//! (`KEYRS_TEST_PORTS=lo-hi`, default 7400-7499) so parallel suites that use
+//! (`KEYRS_TEST_PORTS=lo-hi`, default 7400-7489; keyrs-io's own tests use 7490-7499) so parallel suites that use
 //! different ranges never collide. A port is handed out only if it can be
 //! bound right now; the spawn helper retries on the rare race.
 
@@ -15,7 +15,7 @@ pub fn range() -> (u16, u16) {
             let (lo, hi) = (lo.trim().parse().ok()?, hi.trim().parse().ok()?);
             (lo <= hi).then_some((lo, hi))
         })
-        .unwrap_or((7400, 7499))
+        .unwrap_or((7400, 7489))
 }
 
 /// A port in the range that nothing listens on now.

@@ -162,7 +162,7 @@ fn idle_timeout_kills_clients_of_every_worker() {
     }
     assert!(started.elapsed() < Duration::from_secs(8));
     let deadline = Instant::now() + Duration::from_secs(5);
-    while rt.engine.lock().clients.len() > 0 {
+    while !rt.engine.lock().clients.is_empty() {
         assert!(Instant::now() < deadline, "killed clients still registered");
         std::thread::sleep(Duration::from_millis(20));
     }

@@ -168,7 +168,7 @@ impl Worker {
                         fd: stream.fd(),
                         thread: self.index,
                     };
-                    tracing::debug!(addr = %info.addr, "accepted");
+                    tracing::debug!("Accepted {}", info.addr);
                     self.accepted.push(Accepted { stream, info });
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -198,7 +198,7 @@ impl Worker {
                 match c.read(&mut self.scratch) {
                     ReadOutcome::Open => {}
                     ReadOutcome::Eof => {
-                        tracing::debug!(client = c.client, "client closed connection")
+                        tracing::debug!("Client closed connection id={}", c.client)
                     }
                     ReadOutcome::Failed => {
                         ended.push(key);

@@ -240,3 +240,41 @@ fn nothing_to_listen_on_is_an_error() {
     };
     assert!(Runtime::bind(engine, &opts).is_err());
 }
+
+#[test]
+fn slow_reader_output_is_bounded_and_complete() {
+    let rt = Running::start(1, Config::default(), true);
+    let mut c = rt.tcp();
+    let value = vec![b'z'; 1024 * 1024];
+    let mut set = b"*3\r\n$3\r\nSET\r\n$1\r\nv\r\n$1048576\r\n".to_vec();
+    set.extend_from_slice(&value);
+    set.extend_from_slice(b"\r\n");
+    roundtrip(&mut c, &set, b"+OK\r\n");
+    // 100 MB of replies asked for, none read for a while.
+    let gets = b"GET v\r\n".repeat(100);
+    c.write_all(&gets).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let omem = rt.engine.lock().clients.iter().next().unwrap().omem;
+    let bound = keyrs_io::conn::OUTPUT_PAUSE_BYTES + value.len() + 64;
+    assert!(omem > 0, "some output is waiting");
+    assert!(
+        omem <= bound,
+        "output {omem} exceeds the pause bound {bound}"
+    );
+    let mut reply = vec![0u8; value.len() + b"$1048576\r\n\r\n".len()];
+    for _ in 0..100 {
+        c.read_exact(&mut reply).unwrap();
+        assert!(reply.starts_with(b"$1048576\r\nzzz"));
+    }
+    roundtrip(&mut c, b"PING\r\n", b"+PONG\r\n");
+}
+
+#[test]
+fn cron_refreshes_host_figures() {
+    let rt = Running::start(1, Config::default(), true);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while rt.engine.lock().host.used_memory_rss == 0 {
+        assert!(Instant::now() < deadline, "RSS never sampled");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -101,7 +101,8 @@ fn watch_signals(handle: ShutdownHandle) -> std::io::Result<()> {
         .spawn(move || {
             for sig in signals.forever() {
                 let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
-                if handle.is_shutting_down() {
+                if sig == SIGINT && handle.is_shutting_down() {
+                    // As Redis: a second Ctrl-C does not wait for a clean stop.
                     tracing::warn!("You insist... exiting now.");
                     std::process::exit(1);
                 }

@@ -51,6 +51,9 @@ pub struct Worker {
     index: usize,
     poll: Poll,
     listeners: Vec<Listener>,
+    /// Listener `i` may have connections waiting (edge-triggered, like
+    /// `Conn::read_pending`): set by its event, cleared by `WouldBlock`.
+    accept_pending: Vec<bool>,
     conns: Slab<Conn>,
     by_client: HashMap<ClientId, usize>,
     shared: Arc<Shared>,
@@ -81,6 +84,7 @@ impl Worker {
         Ok(Worker {
             index,
             poll,
+            accept_pending: vec![false; listeners.len()],
             listeners,
             conns: Slab::new(),
             by_client: HashMap::new(),
@@ -124,6 +128,13 @@ impl Worker {
                         self.schedule(key);
                     }
                 } else if let Some(i) = t.checked_sub(LISTENER_BASE) {
+                    if let Some(p) = self.accept_pending.get_mut(i) {
+                        *p = true;
+                    }
+                }
+            }
+            for i in 0..self.listeners.len() {
+                if self.accept_pending[i] {
                     self.accept(i);
                 }
             }
@@ -137,7 +148,11 @@ impl Worker {
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        if !self.active.is_empty() || !self.to_disconnect.is_empty() || !self.accepted.is_empty() {
+        if !self.active.is_empty()
+            || !self.to_disconnect.is_empty()
+            || !self.accepted.is_empty()
+            || self.accept_pending.iter().any(|&p| p)
+        {
             return Some(Duration::ZERO);
         }
         if self.runs_cron {
@@ -155,6 +170,8 @@ impl Worker {
         }
     }
 
+    /// Accept up to [`ACCEPTS_PER_EVENT_MAX`] connections from one listener;
+    /// `accept_pending` stays set when more may wait.
     fn accept(&mut self, listener: usize) {
         let Some(l) = self.listeners.get(listener) else {
             return;
@@ -171,12 +188,16 @@ impl Worker {
                     tracing::debug!("Accepted {}", info.addr);
                     self.accepted.push(Accepted { stream, info });
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.accept_pending[listener] = false;
+                    return;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    // EMFILE and friends: the pending connection stays queued
-                    // in the kernel; the next event retries.
-                    tracing::warn!(error = %e, "Accepting client connection failed");
+                    // EMFILE and friends: the connection stays queued in the
+                    // kernel; the next listener event retries (no busy loop).
+                    tracing::warn!("Accepting client connection: {e}");
+                    self.accept_pending[listener] = false;
                     return;
                 }
             }

@@ -73,6 +73,52 @@ pub fn server_info(cfg: &Config, config_file: Option<&str>) -> ServerInfo {
     }
 }
 
+/// File descriptors kept aside beyond one per client (listeners, log, files),
+/// as Redis's `CONFIG_MIN_RESERVED_FDS`.
+pub const RESERVED_FDS: u64 = 32;
+
+/// Make room for `maxclients` connections under RLIMIT_NOFILE, raising the
+/// soft limit as far as the hard limit allows. Returns the maxclients that
+/// fits: unchanged, or reduced (with Redis's warning) when the OS refuses.
+pub fn ensure_fd_limit(maxclients: u64) -> u64 {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let needed = maxclients.saturating_add(RESERVED_FDS);
+    let limit = getrlimit(Resource::Nofile);
+    // `None` means unlimited.
+    let mut current = limit.current.unwrap_or(u64::MAX);
+    if current >= needed {
+        return maxclients;
+    }
+    let target = needed.min(limit.maximum.unwrap_or(u64::MAX));
+    if target > current {
+        let raised = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(target),
+                maximum: limit.maximum,
+            },
+        );
+        match raised {
+            Ok(()) => {
+                current = target;
+                if current >= needed {
+                    tracing::info!("Increased maximum number of open files to {needed} (it was originally set to {}).", limit.current.unwrap_or(0));
+                    return maxclients;
+                }
+            }
+            Err(e) => tracing::warn!(
+                "Server can't set maximum open files to {needed} because of OS error: {e}."
+            ),
+        }
+    }
+    let reduced = current.saturating_sub(RESERVED_FDS).max(1);
+    tracing::warn!(
+        "You requested maxclients of {maxclients} requiring at least {needed} max file descriptors."
+    );
+    tracing::warn!("Current maximum open files is {current}. maxclients has been reduced to {reduced} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
+    reduced
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +130,23 @@ mod tests {
         assert_eq!(a.len(), 40);
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn fd_limit_fits_small_maxclients() {
+        // A handful of clients always fits the default limits.
+        assert_eq!(ensure_fd_limit(10), 10);
+        let hard = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+            .maximum
+            .unwrap_or(u64::MAX);
+        if hard < u64::MAX / 2 {
+            // Beyond the hard limit maxclients is reduced to what fits.
+            let got = ensure_fd_limit(hard + 1000);
+            assert!(
+                got + RESERVED_FDS <= hard.max(RESERVED_FDS + 1),
+                "{got} vs hard {hard}"
+            );
+        }
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn main_with_args(args: &[String]) -> i32 {
 }
 
 /// Bind, serve until SIGINT/SIGTERM or SHUTDOWN, and return the exit code.
-fn serve(cfg: Config, config_file: Option<String>) -> i32 {
+fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     let seed = host::random_u64();
     let info = host::server_info(&cfg, config_file.as_deref());
     tracing::info!(
@@ -61,6 +61,7 @@ fn serve(cfg: Config, config_file: Option<String>) -> i32 {
     if config_file.is_none() {
         tracing::warn!("Warning: no config file specified, using the default config. In order to specify a config file use keyrs-server /path/to/keyrs.conf");
     }
+    cfg.maxclients = host::ensure_fd_limit(cfg.maxclients);
     let opts = RuntimeOptions::from_config(&cfg);
     let engine = Arc::new(Mutex::new(Engine::new(cfg, info, seed)));
     let runtime = match Runtime::bind(Arc::clone(&engine), &opts) {

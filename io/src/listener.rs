@@ -104,11 +104,9 @@ impl Listener {
             }
             Listener::Unix(l, path) => {
                 let (s, _) = l.accept()?;
-                Ok((
-                    Stream::Unix(s),
-                    format!("{}:0", path.display()),
-                    path.display().to_string(),
-                ))
+                // CLIENT LIST shows Unix peers as `path:0` on both sides.
+                let name = format!("{}:0", path.display());
+                Ok((Stream::Unix(s), name.clone(), name))
             }
         }
     }

@@ -90,6 +90,7 @@ impl Shared {
         }
     }
 
+    /// True once shutdown was requested.
     pub fn is_shutting_down(&self) -> bool {
         self.shutdown.load(Ordering::SeqCst)
     }

@@ -107,7 +107,9 @@ impl Harness {
                 }
                 b"ttl" => {
                     let key = std::str::from_utf8(&args[1]).unwrap();
-                    let exists = self.engine.dbs[0].lookup_no_touch(&args[1], self.now).is_some();
+                    let exists = self.engine.dbs[0]
+                        .lookup_no_touch(&args[1], self.now)
+                        .is_some();
                     let ttl = if exists { self.seconds_left(key) } else { -2 };
                     format!(":{ttl}\\r\\n")
                 }

@@ -136,45 +136,10 @@ impl LongDouble {
     /// (overflow to infinity or underflow to zero). `inf`/`infinity` are
     /// accepted, as are hexadecimal floats (`0x1.8p3`).
     pub fn parse(s: &[u8]) -> Option<LongDouble> {
-        if s.is_empty() || s.len() >= LONG_DOUBLE_MAX_CHARS {
+        if s.len() >= LONG_DOUBLE_MAX_CHARS {
             return None;
         }
-        let (negative, body) = match s[0] {
-            b'-' => (true, &s[1..]),
-            b'+' => (false, &s[1..]),
-            _ => (false, s),
-        };
-        if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
-            let inf = X87DoubleExtended::INFINITY;
-            return Some(LongDouble(if negative { -inf } else { inf }));
-        }
-        // NaN spellings are syntax strtold accepts, but string2ld refuses NaN
-        // anyway, so they fall through to the grammar below and fail there.
-        let (hex, body) = match body {
-            [b'0', x, rest @ ..] if x | 0x20 == b'x' => (true, rest),
-            _ => (false, body),
-        };
-        let number = scan_number(body, hex)?;
-        // Hand the parser a canonical text whose exponent is small enough for
-        // its fixed-width arithmetic yet still beyond the format's range.
-        let exponent = number.exponent.clamp(-EXPONENT_CLAMP, EXPONENT_CLAMP);
-        let mantissa = std::str::from_utf8(number.mantissa).ok()?;
-        let text = if hex {
-            format!("0x{mantissa}p{exponent}")
-        } else {
-            format!("{mantissa}e{exponent}")
-        };
-        let parsed = X87DoubleExtended::from_str_r(&text, Round::NearestTiesToEven).ok()?;
-        let v = parsed.value;
-        if v.is_nan() || v.is_infinite() {
-            // strtold's ERANGE with HUGE_VAL: overflow.
-            return None;
-        }
-        if v.is_zero() && number.nonzero {
-            // strtold's ERANGE with a zero result: underflow.
-            return None;
-        }
-        Some(LongDouble(if negative { -v } else { v }))
+        parse_strtod::<X87DoubleExtended>(s).map(LongDouble)
     }
 
     /// Redis's `ld2string` in human-friendly mode: `printf("%.17Lf")` (exact
@@ -206,6 +171,61 @@ impl LongDouble {
         }
         text
     }
+}
+
+/// Redis's `string2d` (behind `getDoubleFromObject`: ZADD scores and the
+/// like): the whole of `s` must be a number C's `strtod` accepts, with the
+/// same rules as [`LongDouble::parse`] but rounded to a double and without
+/// the length limit.
+pub fn parse_double(s: &[u8]) -> Option<f64> {
+    let v = parse_strtod::<Double>(s)?;
+    Some(f64::from_bits(v.to_bits() as u64))
+}
+
+/// The grammar and range checks shared by `strtod` and `strtold` as Redis
+/// uses them: optional sign, `inf`/`infinity`, or a decimal or `0x`
+/// hexadecimal mantissa with an optional exponent, covering all of `s`;
+/// correctly rounded (nearest-even) to `F`; overflow, underflow to zero and
+/// NaN refused.
+fn parse_strtod<F: Float>(s: &[u8]) -> Option<F> {
+    if s.is_empty() {
+        return None;
+    }
+    let (negative, body) = match s[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let sign = |v: F| if negative { -v } else { v };
+    if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
+        return Some(sign(F::INFINITY));
+    }
+    // NaN spellings are syntax strtod accepts, but Redis refuses NaN anyway,
+    // so they fall through to the grammar below and fail there.
+    let (hex, body) = match body {
+        [b'0', x, rest @ ..] if x | 0x20 == b'x' => (true, rest),
+        _ => (false, body),
+    };
+    let number = scan_number(body, hex)?;
+    // Hand the parser a canonical text whose exponent is small enough for
+    // its fixed-width arithmetic yet still beyond the format's range.
+    let exponent = number.exponent.clamp(-EXPONENT_CLAMP, EXPONENT_CLAMP);
+    let mantissa = std::str::from_utf8(number.mantissa).ok()?;
+    let text = if hex {
+        format!("0x{mantissa}p{exponent}")
+    } else {
+        format!("{mantissa}e{exponent}")
+    };
+    let v = F::from_str_r(&text, Round::NearestTiesToEven).ok()?.value;
+    if v.is_nan() || v.is_infinite() {
+        // strtod's ERANGE with HUGE_VAL: overflow.
+        return None;
+    }
+    if v.is_zero() && number.nonzero {
+        // strtod's ERANGE with a zero result: underflow.
+        return None;
+    }
+    Some(sign(v))
 }
 
 /// Exponents beyond this cannot matter for a mantissa of fewer than
@@ -525,6 +545,38 @@ mod long_double_tests {
         assert!(top.ends_with("6230223513645334982033408"));
     }
 
+    /// Checked with ZADD/ZSCORE against redis-server 7.0.15.
+    #[test]
+    fn doubles_parse_as_redis_string2d() {
+        assert_eq!(parse_double(b"0x10"), Some(16.0));
+        assert_eq!(parse_double(b"inf"), Some(f64::INFINITY));
+        assert_eq!(parse_double(b"-INFINITY"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_double(b"4e-324"), Some(5e-324));
+        assert_eq!(parse_double(b"3e-324"), Some(5e-324));
+        assert_eq!(parse_double(b"1."), Some(1.0));
+        assert_eq!(parse_double(b".5"), Some(0.5));
+        assert_eq!(parse_double(b"+5"), Some(5.0));
+        assert_eq!(parse_double(b"0x1p-1074"), Some(5e-324));
+        assert_eq!(parse_double(b"1.7976931348623158e308"), Some(f64::MAX));
+        assert_eq!(parse_double(b"-0"), Some(-0.0));
+        for bad in [
+            " 1",
+            "1e400",
+            "1e-400",
+            "2e-324",
+            "nan",
+            "0x1p-1075",
+            "1.7976931348623159e308",
+            "",
+            "1 ",
+            "1\0",
+            "0x",
+            "abc",
+        ] {
+            assert_eq!(parse_double(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
     #[test]
     fn length_limit_is_5119_bytes() {
         let ok = format!("1.{}", "0".repeat(5117));
@@ -599,6 +651,9 @@ mod long_double_tests {
             prop_assume!(d.is_finite() && d != 0.0);
             let text = format!("{d:.1100}");
             prop_assert_eq!(LongDouble::parse(text.as_bytes()), Some(LongDouble::from_f64(d)));
+            prop_assert_eq!(parse_double(text.as_bytes()).map(f64::to_bits), Some(d.to_bits()));
+            // Rust's shortest round-trip form must read back as the same double.
+            prop_assert_eq!(parse_double(d.to_string().as_bytes()).map(f64::to_bits), Some(d.to_bits()));
         }
 
         /// Addition rounds the exact sum to nearest-even in 64 bits.

@@ -38,7 +38,7 @@ pub fn active_expire_cycle(engine: &mut Engine, now: Time) {
                 };
                 sampled += 1;
                 budget = budget.saturating_sub(1);
-                if at <= now.ms() {
+                if at < now.ms() {
                     let k = k.clone();
                     db.remove(&k);
                     db.note_expired();

@@ -122,7 +122,7 @@ impl Harness {
                 }
                 _ => self.run(args),
             };
-            assert_eq!(got, want, "{cmd}");
+            assert_eq!(got, want, "{cmd} at {}", self.now.ms());
         }
     }
 }
@@ -770,14 +770,35 @@ fn stored_values_do_not_pin_the_request_buffer() {
 }
 
 /// Random command sequences over four keys, recorded from redis-server
-/// 7.0.15 (with the server's clock before each command), replayed here.
+/// 7.0.15 (with the server's clock before each command), replayed here. The
+/// `_expiry` sessions use millisecond TTLs and pauses, so keys expire
+/// mid-session (a recording is only kept if no command straddled a
+/// millisecond tick between the clock read and its execution).
 #[test]
 fn replays_recorded_random_sessions() {
     for transcript in [
         include_str!("../../../../tests/data/strings_redis7_seed1.txt"),
         include_str!("../../../../tests/data/strings_redis7_seed2.txt"),
         include_str!("../../../../tests/data/strings_redis7_seed3.txt"),
+        include_str!("../../../../tests/data/strings_redis7_seed6_expiry.txt"),
+        include_str!("../../../../tests/data/strings_redis7_seed7_expiry.txt"),
     ] {
         Harness::new().script(transcript);
     }
+}
+
+/// Redis keeps a key alive during the very millisecond it expires at
+/// (`now > when` expires it), measured against redis-server 7.0.15.
+#[test]
+fn key_lives_through_its_expiry_millisecond() {
+    Harness::new().script(
+        r#"
+        @time 1700000000000 => ok
+        set k v pxat 1700000000010 => +OK\r\n
+        @time 1700000000010 => ok
+        get k => $1\r\nv\r\n
+        @time 1700000000011 => ok
+        get k => $-1\r\n
+        "#,
+    );
 }

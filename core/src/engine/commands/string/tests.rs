@@ -707,6 +707,12 @@ fn lcs_replies() {
         lcs x y idx withmatchlen => *4\r\n$7\r\nmatches\r\n*3\r\n*3\r\n*2\r\n:5\r\n:5\r\n*2\r\n:3\r\n:3\r\n:1\r\n*3\r\n*2\r\n:4\r\n:4\r\n*2\r\n:1\r\n:1\r\n:1\r\n*3\r\n*2\r\n:2\r\n:2\r\n*2\r\n:0\r\n:0\r\n:1\r\n$3\r\nlen\r\n:3\r\n
         lcs x y => $3\r\ncbc\r\n
         @resp3 => ok
+        get nope => _\r\n
+        mget nope nope => *2\r\n_\r\n_\r\n
+        set k v get => _\r\n
+        set k v nx => _\r\n
+        incrbyfloat f 1.5 => $3\r\n1.5\r\n
+        getex nope => _\r\n
         lcs key1 key2 idx withmatchlen => %2\r\n$7\r\nmatches\r\n*2\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n*3\r\n*2\r\n:2\r\n:3\r\n*2\r\n:0\r\n:1\r\n:2\r\n$3\r\nlen\r\n:6\r\n
         lcs key1 key2 len => :6\r\n
         lcs x y idx => %2\r\n$7\r\nmatches\r\n*3\r\n*2\r\n*2\r\n:5\r\n:5\r\n*2\r\n:3\r\n:3\r\n*2\r\n*2\r\n:4\r\n:4\r\n*2\r\n:1\r\n:1\r\n*2\r\n*2\r\n:2\r\n:2\r\n*2\r\n:0\r\n:0\r\n$3\r\nlen\r\n:3\r\n

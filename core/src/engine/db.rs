@@ -121,7 +121,9 @@ impl Db {
 
     /// Is `key` logically expired at `now`?
     pub fn is_expired(&self, key: &[u8], now: Time) -> bool {
-        matches!(self.expires.get(key), Some(&at) if at <= now.ms())
+        // As Redis (`keyIsExpired`: now > when): a key is still alive during
+        // the very millisecond it expires at.
+        matches!(self.expires.get(key), Some(&at) if at < now.ms())
     }
 
     /// Delete `key` if it is expired; true if it was.

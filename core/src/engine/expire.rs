@@ -139,7 +139,7 @@ pub fn active_expire_cycle(engine: &mut Engine, now: Time) {
             let sampled = sample.len();
             let mut expired = 0;
             for (k, at) in sample {
-                if at <= now.ms() {
+                if at < now.ms() {
                     db.remove(&k);
                     db.note_expired();
                     expired += 1;
@@ -175,7 +175,7 @@ pub fn active_expire_cycle(engine: &mut Engine, now: Time) {
 /// Keys with a TTL in `expires` that are stale at `now`, without deleting
 /// anything (for tests and DEBUG-style introspection).
 pub fn count_stale(expires: &Dict<u64>, now: Time) -> usize {
-    expires.iter().filter(|(_, &at)| at <= now.ms()).count()
+    expires.iter().filter(|(_, &at)| at < now.ms()).count()
 }
 
 #[cfg(test)]
@@ -221,8 +221,8 @@ mod tests {
     fn lazy_expiry_on_lookup() {
         let mut e = engine();
         fill(&mut e, 0, 1, Some(1_000), "k");
-        assert!(e.dbs[0].lookup(b"k0", Time::from_ms(999)).is_some());
-        assert!(e.dbs[0].lookup(b"k0", Time::from_ms(1_000)).is_none());
+        assert!(e.dbs[0].lookup(b"k0", Time::from_ms(1_000)).is_some());
+        assert!(e.dbs[0].lookup(b"k0", Time::from_ms(1_001)).is_none());
         assert_eq!(e.dbs[0].len(), 0);
         assert_eq!(e.dbs[0].take_expired_count(), 1);
         assert_eq!(e.dbs[0].take_expired_count(), 0);

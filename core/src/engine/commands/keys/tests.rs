@@ -554,6 +554,9 @@ fn ttl_family_and_persist() {
     assert_eq!(t.run("TTL b"), int(2));
     t.advance_ms(1499);
     assert_eq!(t.run("PTTL b"), int(1));
+    // As Redis (`now > when`): alive during its expiry millisecond.
+    t.advance_ms(1);
+    assert_eq!(t.run("PTTL b"), int(0));
     t.advance_ms(1);
     assert_eq!(t.run("PTTL b"), int(-2));
     assert_eq!(t.e.stats.expired_keys, 1);

@@ -5,6 +5,7 @@ pub mod config;
 pub mod connection;
 pub mod keys;
 pub mod string;
+pub mod zset;
 
 use bytes::Bytes;
 
@@ -17,6 +18,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    zset::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

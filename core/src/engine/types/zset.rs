@@ -212,6 +212,17 @@ impl LexRange {
     }
 }
 
+/// A score as the `listpack` encoding keeps it: Redis stores scores there
+/// as text, and `-0` comes back as the integer 0 (the `skiplist` encoding
+/// keeps the double's sign).
+fn listpack_score(s: f64) -> f64 {
+    if s == 0.0 {
+        0.0
+    } else {
+        s
+    }
+}
+
 fn bound_bytes(b: &LexBound) -> (&[u8], bool) {
     match b {
         LexBound::Incl(v) => (v, false),
@@ -285,7 +296,11 @@ impl ZSet {
                 && ix.dict.keys().all(|m| m.len() <= limits.max_value);
             if fits {
                 let v = self.range(0, self.len());
-                *self = ZSet::Listpack(v.into_iter().map(|(m, s)| (s, m)).collect());
+                *self = ZSet::Listpack(
+                    v.into_iter()
+                        .map(|(m, s)| (listpack_score(s), m))
+                        .collect(),
+                );
             }
         }
     }
@@ -300,6 +315,7 @@ impl ZSet {
         }
         match self {
             ZSet::Listpack(v) => {
+                let score = listpack_score(score);
                 let at =
                     v.partition_point(|(s, m)| cmp_elem(*s, m, score, &member) == Ordering::Less);
                 v.insert(at, (score, member));
@@ -331,6 +347,7 @@ impl ZSet {
         match self {
             ZSet::Listpack(v) => {
                 if let Some(i) = v.iter().position(|(_, m)| m == member) {
+                    let new = listpack_score(new);
                     let (_, m) = v.remove(i);
                     let at =
                         v.partition_point(|(s, mm)| cmp_elem(*s, mm, new, &m) == Ordering::Less);

@@ -296,11 +296,8 @@ impl ZSet {
                 && ix.dict.keys().all(|m| m.len() <= limits.max_value);
             if fits {
                 let v = self.range(0, self.len());
-                *self = ZSet::Listpack(
-                    v.into_iter()
-                        .map(|(m, s)| (listpack_score(s), m))
-                        .collect(),
-                );
+                *self =
+                    ZSet::Listpack(v.into_iter().map(|(m, s)| (listpack_score(s), m)).collect());
             }
         }
     }

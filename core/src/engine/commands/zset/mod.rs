@@ -89,7 +89,8 @@ fn write<'a>(db: &'a mut Db, key: &[u8], now: Time) -> Result<Option<&'a mut ZSe
 /// Delete `key` if its zset became empty; true if it did (the caller then
 /// publishes `del`).
 fn remove_if_empty(db: &mut Db, key: &[u8]) -> bool {
-    let empty = matches!(db.keys.get(key), Some(en) if matches!(&en.value, Value::ZSet(z) if z.is_empty()));
+    let empty =
+        matches!(db.keys.get(key), Some(en) if matches!(&en.value, Value::ZSet(z) if z.is_empty()));
     if empty {
         db.remove(key);
     }

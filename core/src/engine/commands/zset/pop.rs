@@ -127,7 +127,10 @@ pub fn zmpop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 
 /// ZMPOP/BZMPOP's arguments from `numkeys_idx` on: the keys, the end and
 /// the count (Redis's `zmpopGenericCommand` parsing, errors included).
-pub fn parse_mpop_args(argv: &[Bytes], numkeys_idx: usize) -> Result<(&[Bytes], End, usize), Reply> {
+pub fn parse_mpop_args(
+    argv: &[Bytes],
+    numkeys_idx: usize,
+) -> Result<(&[Bytes], End, usize), Reply> {
     let numkeys = parse_i64(&argv[numkeys_idx])
         .filter(|&n| n >= 1)
         .ok_or_else(|| Reply::err("numkeys should be greater than 0"))?;

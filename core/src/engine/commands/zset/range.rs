@@ -4,8 +4,8 @@
 use bytes::Bytes;
 
 use super::{
-    after_removal, parse_lex_range, parse_score_range, read, remove_if_empty, resp3,
-    scored_reply, store_result, write, MINMAX_NOT_FLOAT, MINMAX_NOT_LEX,
+    after_removal, parse_lex_range, parse_score_range, read, remove_if_empty, resp3, scored_reply,
+    store_result, write, MINMAX_NOT_FLOAT, MINMAX_NOT_LEX,
 };
 use crate::engine::commands::{flatten, int_arg, is_kw, SYNTAX_ERROR};
 use crate::engine::types::zset::{LexRange, ScoreRange, ZSet};
@@ -202,7 +202,11 @@ fn rank_span(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     } else {
         start
     };
-    let mut end = if end < 0 { end.saturating_add(llen) } else { end };
+    let mut end = if end < 0 {
+        end.saturating_add(llen)
+    } else {
+        end
+    };
     if start < 0 {
         start = 0;
     }

@@ -280,7 +280,9 @@ fn generic(
         }
     }
     if card_only {
-        return Ok(Reply::Integer(i64::try_from(cardinality).unwrap_or(i64::MAX)));
+        return Ok(Reply::Integer(
+            i64::try_from(cardinality).unwrap_or(i64::MAX),
+        ));
     }
     if store {
         let event = match op {

@@ -56,7 +56,7 @@ fn zadd_generic(e: &mut Engine, call: &Call<'_>, incr_cmd: bool) -> Result<Reply
         idx += 1;
     }
     let rest = &argv[idx..];
-    if rest.is_empty() || rest.len() % 2 != 0 {
+    if rest.is_empty() || !rest.len().is_multiple_of(2) {
         return Err(Reply::error(SYNTAX_ERROR));
     }
     if flags.nx && flags.xx {
@@ -64,7 +64,7 @@ fn zadd_generic(e: &mut Engine, call: &Call<'_>, incr_cmd: bool) -> Result<Reply
             "XX and NX options at the same time are not compatible",
         ));
     }
-    if (flags.gt && flags.nx) || (flags.lt && flags.nx) || (flags.gt && flags.lt) {
+    if (flags.nx && (flags.gt || flags.lt)) || (flags.gt && flags.lt) {
         return Err(Reply::err(
             "GT, LT, and/or NX options at the same time are not compatible",
         ));
@@ -302,7 +302,7 @@ fn zscan_inner(e: &mut Engine, call: &Call<'_>) -> Result<Reply, Reply> {
     let pattern = pattern.filter(|p| p.as_ref() != b"*");
     let mut out = Vec::new();
     let next = z.scan(cursor, count, |m, s| {
-        if pattern.map_or(true, |p| glob::matches(p, m, false)) {
+        if pattern.is_none_or(|p| glob::matches(p, m, false)) {
             out.push(Reply::Bulk(m.clone()));
             out.push(Reply::Bulk(Bytes::from(crate::util::num::format_double(s))));
         }

@@ -30,6 +30,9 @@ impl End {
     }
 }
 
+/// A pop's result: the key popped from and its elements in pop order.
+pub type Popped = (Bytes, Vec<(Bytes, f64)>);
+
 /// Take up to `count` elements from `end` of `z`, in pop order.
 pub fn pop_elements(z: &mut ZSet, end: End, count: usize) -> Vec<(Bytes, f64)> {
     let n = count.min(z.len());
@@ -56,7 +59,7 @@ pub fn pop_first(
     now: Time,
     end: End,
     count: usize,
-) -> Result<Option<(Bytes, Vec<(Bytes, f64)>)>, Reply> {
+) -> Result<Option<Popped>, Reply> {
     for key in keys {
         let Some(z) = write(&mut e.dbs[db], key, now)? else {
             continue;

@@ -31,3 +31,39 @@ fn recorded_session_resp3() {
         "../../../../tests/data/zset_redis7_seed4_resp3.txt"
     ));
 }
+
+#[test]
+fn options_and_errors() {
+    replay(include_str!(
+        "../../../../tests/data/zset_hand_options_errors.txt"
+    ));
+}
+
+#[test]
+fn pops_randmember_and_set_operations() {
+    replay(include_str!(
+        "../../../../tests/data/zset_hand_pops_setops.txt"
+    ));
+}
+
+#[test]
+fn resp3_nests_score_pairs() {
+    replay(include_str!("../../../../tests/data/zset_hand_resp3.txt"));
+}
+
+#[test]
+fn encodings_follow_thresholds_and_stores() {
+    replay(include_str!(
+        "../../../../tests/data/zset_hand_encodings.txt"
+    ));
+}
+
+#[test]
+fn ranges_limits_and_float_bounds() {
+    replay(include_str!("../../../../tests/data/zset_hand_ranges.txt"));
+}
+
+#[test]
+fn negative_zero_per_encoding() {
+    replay(include_str!("../../../../tests/data/zset_hand_negzero.txt"));
+}

@@ -136,13 +136,12 @@ fn generic(
     let mut srcs = Vec::with_capacity(setnum);
     for key in &argv[first..first + setnum] {
         let db = &mut e.dbs[call.db];
+        // Redis 7.0 reads the inputs with `lookupKeyRead` even when storing.
         let found = db.lookup(key, call.now);
-        if !store {
-            if found.is_some() {
-                e.stats.keyspace_hits += 1;
-            } else {
-                e.stats.keyspace_misses += 1;
-            }
+        if found.is_some() {
+            e.stats.keyspace_hits += 1;
+        } else {
+            e.stats.keyspace_misses += 1;
         }
         let items = match found.map(|en| &en.value) {
             None => Vec::new(),

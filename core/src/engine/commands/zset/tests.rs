@@ -182,3 +182,10 @@ fn recorded_session_with_set_inputs() {
         "../../../../tests/data/zset_redis7_seed5_sets.txt"
     ));
 }
+
+#[test]
+fn keyspace_hits_and_misses_as_redis_counts_them() {
+    replay(include_str!(
+        "../../../../tests/data/zset_hand_keyspace_stats.txt"
+    ));
+}

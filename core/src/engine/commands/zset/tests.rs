@@ -189,3 +189,119 @@ fn keyspace_hits_and_misses_as_redis_counts_them() {
         "../../../../tests/data/zset_hand_keyspace_stats.txt"
     ));
 }
+
+mod no_panics {
+    use super::*;
+    use bytes::Bytes;
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &[
+        "zadd",
+        "zincrby",
+        "zrem",
+        "zcard",
+        "zcount",
+        "zscore",
+        "zmscore",
+        "zrank",
+        "zrevrank",
+        "zrange",
+        "zrangestore",
+        "zrevrange",
+        "zrangebyscore",
+        "zrevrangebyscore",
+        "zrangebylex",
+        "zrevrangebylex",
+        "zlexcount",
+        "zremrangebyrank",
+        "zremrangebyscore",
+        "zremrangebylex",
+        "zpopmin",
+        "zpopmax",
+        "zmpop",
+        "zrandmember",
+        "zunion",
+        "zunionstore",
+        "zinter",
+        "zinterstore",
+        "zintercard",
+        "zdiff",
+        "zdiffstore",
+        "zscan",
+        "set",
+    ];
+    const WORDS: &[&str] = &[
+        "k",
+        "k2",
+        "s",
+        "0",
+        "1",
+        "-1",
+        "2",
+        "3",
+        "-3",
+        "100",
+        "inf",
+        "-inf",
+        "(1",
+        "[a",
+        "(a",
+        "-",
+        "+",
+        "nan",
+        "",
+        "withscores",
+        "limit",
+        "rev",
+        "byscore",
+        "bylex",
+        "nx",
+        "xx",
+        "gt",
+        "lt",
+        "ch",
+        "incr",
+        "weights",
+        "aggregate",
+        "sum",
+        "min",
+        "max",
+        "count",
+        "match",
+        "*",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "4611686018427387904",
+        "1e308",
+        "a",
+        "b",
+        "\x00",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Arbitrary sorted-set command sequences never panic, and the
+        /// structure never keeps an empty zset.
+        #[test]
+        fn random_commands(cmds in proptest::collection::vec(
+            (0..NAMES.len(), proptest::collection::vec(0..WORDS.len(), 0..9)), 1..60),
+            small in any::<bool>()) {
+            let mut h = Harness::new();
+            if small {
+                h.run(crate::engine::commands::string::tests::split("config set zset-max-listpack-entries 2"));
+            }
+            for (name, args) in cmds {
+                let mut argv = vec![Bytes::from_static(NAMES[name].as_bytes())];
+                argv.extend(args.into_iter().map(|i| Bytes::from_static(WORDS[i].as_bytes())));
+                h.run(argv);
+                for key in [&b"k"[..], b"k2"] {
+                    if let Some(en) = h.engine.dbs[0].keys.get(key) {
+                        if let crate::engine::value::Value::ZSet(z) = &en.value {
+                            prop_assert!(!z.is_empty());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

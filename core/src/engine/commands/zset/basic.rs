@@ -93,7 +93,11 @@ fn zadd_generic(e: &mut Engine, call: &Call<'_>, incr_cmd: bool) -> Result<Reply
         if flags.xx {
             return Ok(nil_or_zero());
         }
-        e.dbs[db].set(key.clone(), Value::ZSet(ZSet::new()), call.now);
+        e.dbs[db].set(
+            Bytes::copy_from_slice(key),
+            Value::ZSet(ZSet::new()),
+            call.now,
+        );
     }
     let mut added = 0i64;
     let mut updated = 0i64;
@@ -133,7 +137,10 @@ fn zadd_generic(e: &mut Engine, call: &Call<'_>, incr_cmd: bool) -> Result<Reply
     if added + updated > 0 {
         e.signal_modified(db, key);
         e.notify_keyspace_event('z', if flags.incr { "zincr" } else { "zadd" }, key, db);
-        if !exists {
+        if added > 0 {
+            // Clients blocked in BZPOPMIN & co. may now be served (Redis
+            // signals on key creation; any growth is signalled here, which
+            // is a superset and harmless: served clients re-check).
             e.signal_key_ready(db, key);
         }
     }

@@ -305,3 +305,10 @@ mod no_panics {
         }
     }
 }
+
+#[test]
+fn float_parsing_of_scores_and_bounds() {
+    replay(include_str!(
+        "../../../../tests/data/zset_hand_float_parsing.txt"
+    ));
+}

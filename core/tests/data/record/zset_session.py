@@ -6,10 +6,10 @@ Lex commands only target `lx`, whose scores stay 0 (Redis leaves lex ranges
 over mixed scores unspecified); ZRANDMEMBER only where its answer is
 deterministic; ZSCAN only on listpack-encoded keys (a hashtable's scan order
 depends on the server's hash seed). With `sets`, plain sets join the inputs
-of ZUNION & co."""
+of ZUNION & co.; with `small`, sets turn `skiplist` past 3 members."""
 import random, socket, sys
 port = int(sys.argv[1]); seed = int(sys.argv[2]); n = int(sys.argv[3]); out = sys.argv[4]
-resp3 = "resp3" in sys.argv[5:]; with_sets = "sets" in sys.argv[5:]
+resp3 = "resp3" in sys.argv[5:]; with_sets = "sets" in sys.argv[5:]; small = "small" in sys.argv[5:]
 random.seed(seed)
 s = socket.create_connection(("127.0.0.1", port)); f = s.makefile("rb")
 def read():
@@ -46,6 +46,8 @@ def run(args):
 cmd([b"flushall"]); cmd([b"config", b"set", b"zset-max-listpack-entries", b"128"]); cmd([b"config", b"set", b"zset-max-listpack-value", b"64"])
 if resp3:
     cmd([b"hello", b"3"]); lines.append("@resp3 => ok")
+if small:
+    run([b"config", b"set", b"zset-max-listpack-entries", b"3"])
 zkeys = [b"z1", b"z2", b"z3"]
 allkeys = zkeys + [b"lx", b"str", b"nokey"] + ([b"st"] if with_sets else [])
 run([b"set", b"str", b"v"])
@@ -164,7 +166,7 @@ def gen():
     if c == 32:
         key = random.choice(zkeys + [b"nokey", b"str"])
         r = random.randrange(6)
-        if r == 0: return [b"zrandmember", b"nokey"] + random.choice([[], [b"3"], [b"-3", b"withscores"]])
+        if r == 0: return [b"zrandmember", b"nolex"] + random.choice([[], [b"3"], [b"-3", b"withscores"]])
         if r == 1: return [b"zrandmember", key, b"0"]
         if r == 2: return [b"zrandmember", key, b"1000"] + ([b"withscores"] if random.random() < 0.5 else [])
         if r == 3: return [b"zrandmember", key, random.choice([b"abc", b"-9223372036854775808", b"9223372036854775807"]), b"withscores"]

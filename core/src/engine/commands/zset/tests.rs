@@ -312,3 +312,10 @@ fn float_parsing_of_scores_and_bounds() {
         "../../../../tests/data/zset_hand_float_parsing.txt"
     ));
 }
+
+#[test]
+fn recorded_session_mostly_skiplist() {
+    replay(include_str!(
+        "../../../../tests/data/zset_redis7_seed6_small.txt"
+    ));
+}

@@ -15,19 +15,19 @@ use crate::resp::encoder::encode_to_vec;
 use crate::resp::Protocol;
 
 /// An engine with one connected client and a clock the test moves.
-pub(crate) struct Harness {
-    pub(crate) engine: Engine,
+struct Harness {
+    engine: Engine,
     client: ClientId,
     now: Time,
     proto: Protocol,
 }
 
 impl Harness {
-    pub(crate) fn new() -> Harness {
+    fn new() -> Harness {
         Harness::with_config(Config::default())
     }
 
-    pub(crate) fn with_config(config: Config) -> Harness {
+    fn with_config(config: Config) -> Harness {
         let now = Time::from_ms(1_700_000_000_000);
         let mut engine = Engine::new(config, ServerInfo::default(), 7);
         let client = engine.connect(ConnInfo::default(), now).expect("connect");
@@ -40,7 +40,7 @@ impl Harness {
     }
 
     /// Run one command and return its reply as escaped RESP text.
-    pub(crate) fn run(&mut self, argv: Vec<Bytes>) -> String {
+    fn run(&mut self, argv: Vec<Bytes>) -> String {
         let out = self.engine.execute(self.client, &argv, self.now);
         let reply = out.reply.expect("a reply");
         escape(&encode_to_vec(&reply, self.proto))
@@ -61,7 +61,7 @@ impl Harness {
     }
 
     /// Replay a transcript: `command => expected` per line.
-    pub(crate) fn script(&mut self, text: &str) {
+    fn script(&mut self, text: &str) {
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let (cmd, want) = line.split_once(" => ").expect("cmd => reply");
             let args = split(cmd);
@@ -128,7 +128,7 @@ impl Harness {
 }
 
 /// Bytes as Python's `repr(bytes)[2:-1]` shows them.
-pub(crate) fn escape(b: &[u8]) -> String {
+fn escape(b: &[u8]) -> String {
     let mut s = String::new();
     for &c in b {
         match c {
@@ -145,7 +145,7 @@ pub(crate) fn escape(b: &[u8]) -> String {
 
 /// Split a transcript command: spaces separate arguments, double quotes
 /// group, `\xNN` inside quotes is a byte.
-pub(crate) fn split(cmd: &str) -> Vec<Bytes> {
+fn split(cmd: &str) -> Vec<Bytes> {
     let mut args = Vec::new();
     let b = cmd.as_bytes();
     let mut i = 0;

@@ -4,7 +4,7 @@
 //! byte, and the hand-written scripts below were checked with
 //! `record/transcript.py`.
 
-use crate::engine::commands::string::tests::Harness;
+use crate::engine::commands::replay::Harness;
 
 fn replay(text: &str) {
     Harness::new().script(text);
@@ -79,7 +79,7 @@ fn bulks(reply: &str) -> Vec<String> {
 }
 
 fn cmd(h: &mut Harness, line: &str) -> String {
-    h.run(crate::engine::commands::string::tests::split(line))
+    h.run(crate::engine::commands::replay::split(line))
 }
 
 #[test]
@@ -288,7 +288,7 @@ mod no_panics {
             small in any::<bool>()) {
             let mut h = Harness::new();
             if small {
-                h.run(crate::engine::commands::string::tests::split("config set zset-max-listpack-entries 2"));
+                h.run(crate::engine::commands::replay::split("config set zset-max-listpack-entries 2"));
             }
             for (name, args) in cmds {
                 let mut argv = vec![Bytes::from_static(NAMES[name].as_bytes())];

@@ -4,6 +4,9 @@
 pub mod config;
 pub mod connection;
 pub mod keys;
+pub mod list;
+#[cfg(test)]
+pub(crate) mod replay;
 pub mod string;
 
 use bytes::Bytes;
@@ -17,6 +20,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    list::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

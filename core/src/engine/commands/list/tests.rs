@@ -341,3 +341,88 @@ fn blocking_helpers() {
     assert_eq!(args.end, Where::Tail);
     assert_eq!(args.count, 3);
 }
+
+mod no_panics {
+    use bytes::Bytes;
+    use proptest::prelude::*;
+
+    use crate::engine::commands::replay::Harness;
+    use crate::engine::value::Value;
+
+    /// Any argument a client could send to a list command.
+    fn arg() -> impl Strategy<Value = Bytes> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "a",
+                "b",
+                "s",
+                "left",
+                "RIGHT",
+                "before",
+                "after",
+                "count",
+                "rank",
+                "maxlen",
+                "0",
+                "1",
+                "-1",
+                "2",
+                "-2",
+                "3",
+                "",
+                "x",
+                "9223372036854775807",
+                "-9223372036854775808",
+                "18446744073709551616",
+            ])
+            .prop_map(|s| Bytes::from_static(s.as_bytes())),
+            any::<i64>().prop_map(|n| Bytes::from(n.to_string())),
+            proptest::collection::vec(any::<u8>(), 0..4).prop_map(Bytes::from),
+        ]
+    }
+
+    fn command() -> impl Strategy<Value = Vec<Bytes>> {
+        let name = prop::sample::select(vec![
+            "lpush",
+            "rpush",
+            "lpushx",
+            "rpushx",
+            "lpop",
+            "rpop",
+            "llen",
+            "lrange",
+            "lindex",
+            "lset",
+            "linsert",
+            "lrem",
+            "ltrim",
+            "lpos",
+            "lmove",
+            "rpoplpush",
+            "lmpop",
+            "set",
+        ]);
+        (name, proptest::collection::vec(arg(), 0..8)).prop_map(|(n, mut args)| {
+            args.insert(0, Bytes::from_static(n.as_bytes()));
+            args
+        })
+    }
+
+    proptest! {
+        /// Arbitrary list commands never panic, always answer, and never
+        /// leave an empty list in the keyspace.
+        #[test]
+        fn arbitrary_commands(cmds in proptest::collection::vec(command(), 1..40)) {
+            let mut h = Harness::new();
+            for argv in cmds {
+                let out = h.engine.execute(h.client, &argv, h.now);
+                prop_assert!(out.reply.is_some());
+                for (_, entry) in h.engine.dbs[0].keys.iter() {
+                    if let Value::List(l) = &entry.value {
+                        prop_assert!(!l.is_empty());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,8 +1,13 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod client;
+pub mod command;
 pub mod connection;
+pub mod debug;
+pub mod info;
 pub mod keys;
+pub mod server;
 pub mod string;
 
 use bytes::Bytes;
@@ -11,7 +16,16 @@ use super::table::CommandSpec;
 use crate::resp::{parse_i64, Reply};
 
 /// Every group's table.
-pub const GROUPS: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS, keys::COMMANDS];
+pub const GROUPS: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    string::COMMANDS,
+    keys::COMMANDS,
+    client::COMMANDS,
+    info::COMMANDS,
+    server::COMMANDS,
+    command::COMMANDS,
+    debug::COMMANDS,
+];
 
 /// Redis's error for a malformed or out-of-range integer argument.
 pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";

@@ -74,10 +74,7 @@ pub fn dataset_digest(e: &Engine) -> Digest20 {
         }
         mix_digest(&mut f, &(i as u32).to_be_bytes());
         for (k, entry) in db.keys.iter() {
-            let d = key_digest(db, k, &entry.value);
-            for (a, b) in f.iter_mut().zip(d.iter()) {
-                *a ^= b;
-            }
+            xor_digest(&mut f, &key_digest(db, k, &entry.value));
         }
     }
     f

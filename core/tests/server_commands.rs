@@ -1,0 +1,975 @@
+//! Connection and server commands driven through `Engine::execute` with
+//! several clients. Every expected reply was first taken from a real
+//! redis-server 7.0.15 (raw RESP bytes over a socket).
+
+use bytes::Bytes;
+use keyrs_core::config::Config;
+use keyrs_core::engine::{ClientId, ConnInfo, Effect, Engine, Outcome, ServerInfo, Time};
+use keyrs_core::resp::encoder::encode_to_vec;
+
+const T0: Time = Time {
+    unix_us: 1_795_273_448_328_411,
+};
+
+fn engine_with(config: Config) -> Engine {
+    let info = ServerInfo {
+        pid: 4242,
+        tcp_port: 6379,
+        executable: "/usr/bin/keyrs-server".into(),
+        config_file: String::new(),
+        run_id: "2df0e853fa73396ed12197a56d946eeb5c76880d".into(),
+        os: "Linux 6.1 x86_64".into(),
+        arch_bits: 64,
+    };
+    Engine::new(config, info, 7)
+}
+
+fn engine() -> Engine {
+    engine_with(Config::default())
+}
+
+fn connect(e: &mut Engine, port: u16) -> ClientId {
+    e.connect(
+        ConnInfo {
+            addr: format!("127.0.0.1:{port}"),
+            laddr: "127.0.0.1:6379".into(),
+            fd: 8,
+            thread: 0,
+        },
+        T0,
+    )
+    .expect("room for clients")
+}
+
+fn argv(args: &[&str]) -> Vec<Bytes> {
+    args.iter()
+        .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+        .collect()
+}
+
+fn exec_at(e: &mut Engine, id: ClientId, args: &[&str], now: Time) -> Outcome {
+    e.execute(id, &argv(args), now)
+}
+
+/// The reply as wire bytes in the protocol the outcome names, or `None`
+/// when the reply was suppressed.
+fn wire(e: &mut Engine, id: ClientId, args: &[&str]) -> Option<String> {
+    let out = exec_at(e, id, args, T0);
+    out.reply
+        .map(|r| String::from_utf8_lossy(&encode_to_vec(&r, out.proto)).into_owned())
+}
+
+fn w(e: &mut Engine, id: ClientId, args: &[&str]) -> String {
+    wire(e, id, args).expect("a reply")
+}
+
+const HELLO2: &str = "*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:1\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
+const HELLO3: &str = "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:1\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
+
+#[test]
+fn hello_switches_protocol_and_validates() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    assert_eq!(w(&mut e, c, &["HELLO"]), HELLO2);
+    // The reply to HELLO 3 is already RESP3.
+    assert_eq!(w(&mut e, c, &["HELLO", "3"]), HELLO3);
+    assert_eq!(w(&mut e, c, &["GET", "nokey"]), "_\r\n");
+    assert_eq!(w(&mut e, c, &["HELLO", "2"]), HELLO2);
+    assert_eq!(w(&mut e, c, &["GET", "nokey"]), "$-1\r\n");
+    for bad in ["4", "1", "-1"] {
+        assert_eq!(
+            w(&mut e, c, &["HELLO", bad]),
+            "-NOPROTO unsupported protocol version\r\n"
+        );
+    }
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "abc"]),
+        "-ERR Protocol version is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "4", "FOO"]),
+        "-NOPROTO unsupported protocol version\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "3", "FOO"]),
+        "-ERR Syntax error in HELLO option 'FOO'\r\n"
+    );
+    // A failed HELLO leaves the protocol alone.
+    assert_eq!(w(&mut e, c, &["GET", "nokey"]), "$-1\r\n");
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "3", "AUTH"]),
+        "-ERR Syntax error in HELLO option 'AUTH'\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "3", "AUTH", "a"]),
+        "-ERR Syntax error in HELLO option 'AUTH'\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "3", "SETNAME", "a b"]),
+        "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"
+    );
+    // Options apply in order: AUTH fails before a bad SETNAME is looked at,
+    // and a SETNAME sticks even when a later option is a syntax error.
+    assert_eq!(
+        w(
+            &mut e,
+            c,
+            &["HELLO", "3", "AUTH", "foo", "x", "SETNAME", "a b"]
+        ),
+        "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+    );
+    assert_eq!(
+        w(
+            &mut e,
+            c,
+            &["HELLO", "3", "SETNAME", "a b", "AUTH", "foo", "x"]
+        ),
+        "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "3", "SETNAME", "ok", "FOO"]),
+        "-ERR Syntax error in HELLO option 'FOO'\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["CLIENT", "GETNAME"]), "$2\r\nok\r\n");
+    // Without requirepass the default user takes any password.
+    assert_eq!(
+        w(
+            &mut e,
+            c,
+            &["HELLO", "3", "AUTH", "default", "x", "SETNAME", "n2"]
+        ),
+        HELLO3
+    );
+    assert_eq!(w(&mut e, c, &["CLIENT", "GETNAME"]), "$2\r\nn2\r\n");
+    assert_eq!(w(&mut e, c, &["HELLO", "3", "SETNAME", ""]), HELLO3);
+    assert_eq!(w(&mut e, c, &["CLIENT", "GETNAME"]), "_\r\n");
+}
+
+#[test]
+fn auth_without_and_with_requirepass() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    assert_eq!(
+        w(&mut e, c, &["AUTH", "x"]),
+        "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["AUTH", "default", "x"]), "+OK\r\n");
+    assert_eq!(
+        w(&mut e, c, &["AUTH", "foo", "x"]),
+        "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["AUTH", "a", "b", "c"]),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["AUTH"]),
+        "-ERR wrong number of arguments for 'auth' command\r\n"
+    );
+
+    let mut e = engine_with(Config {
+        requirepass: Some("secret".into()),
+        ..Config::default()
+    });
+    let c = connect(&mut e, 50001);
+    let noauth = "-NOAUTH Authentication required.\r\n";
+    assert_eq!(w(&mut e, c, &["PING"]), noauth);
+    assert_eq!(w(&mut e, c, &["CLIENT", "ID"]), noauth);
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "3"]),
+        "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "4", "AUTH", "foo", "x"]),
+        "-NOPROTO unsupported protocol version\r\n"
+    );
+    let wrongpass = "-WRONGPASS invalid username-password pair or user is disabled.\r\n";
+    assert_eq!(w(&mut e, c, &["AUTH", "x"]), wrongpass);
+    assert_eq!(w(&mut e, c, &["AUTH", "default", "x"]), wrongpass);
+    assert_eq!(
+        w(&mut e, c, &["AUTH", "a", "b", "c"]),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["QUIT", "x"]), "+OK\r\n");
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "3", "AUTH", "default", "secret"]),
+        HELLO3.replace(":1\r\n$4\r\nmode", &format!(":{c}\r\n$4\r\nmode"))
+    );
+    assert_eq!(w(&mut e, c, &["PING"]), "+PONG\r\n");
+    // RESET logs the client out again.
+    assert_eq!(w(&mut e, c, &["RESET"]), "+RESET\r\n");
+    assert_eq!(w(&mut e, c, &["PING"]), noauth);
+    assert_eq!(w(&mut e, c, &["AUTH", "secret"]), "+OK\r\n");
+    assert_eq!(w(&mut e, c, &["PING"]), "+PONG\r\n");
+    // Another client is not affected by this one's AUTH.
+    let d = connect(&mut e, 50002);
+    assert_eq!(w(&mut e, d, &["ECHO", "a"]), noauth);
+}
+
+#[test]
+fn reset_restores_connection_defaults() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    assert!(w(&mut e, c, &["HELLO", "3"]).starts_with("%7"));
+    assert_eq!(w(&mut e, c, &["SELECT", "3"]), "+OK\r\n");
+    assert_eq!(w(&mut e, c, &["CLIENT", "SETNAME", "x"]), "+OK\r\n");
+    assert_eq!(w(&mut e, c, &["CLIENT", "NO-EVICT", "on"]), "+OK\r\n");
+    assert_eq!(wire(&mut e, c, &["CLIENT", "REPLY", "OFF"]), None);
+    assert_eq!(wire(&mut e, c, &["PING"]), None);
+    assert_eq!(w(&mut e, c, &["RESET"]), "+RESET\r\n");
+    assert_eq!(w(&mut e, c, &["GET", "nokey"]), "$-1\r\n");
+    assert_eq!(w(&mut e, c, &["CLIENT", "GETNAME"]), "$-1\r\n");
+    let st = e.clients.get(c).expect("client");
+    assert_eq!(st.db, 0);
+    assert!(!st.no_evict);
+    assert_eq!(
+        w(&mut e, c, &["RESET", "x"]),
+        "-ERR wrong number of arguments for 'reset' command\r\n"
+    );
+}
+
+#[test]
+fn client_reply_modes_follow_redis() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    let seq: &[(&[&str], Option<&str>)] = &[
+        (&["CLIENT", "REPLY", "SKIP"], None),
+        (&["CLIENT", "REPLY", "ON"], Some("+OK\r\n")),
+        (&["CLIENT", "REPLY", "SKIP"], None),
+        (&["CLIENT", "REPLY", "SKIP"], None),
+        (&["PING", "1"], None),
+        (&["PING", "2"], Some("$1\r\n2\r\n")),
+        (&["CLIENT", "REPLY", "OFF"], None),
+        (&["CLIENT", "REPLY", "SKIP"], None),
+        (&["PING", "3"], None),
+        (&["CLIENT", "REPLY", "ON"], Some("+OK\r\n")),
+        (&["CLIENT", "REPLY", "SKIP"], None),
+        (&["CLIENT", "REPLY", "OFF"], None),
+        (&["PING", "4"], None),
+        (&["CLIENT", "REPLY", "ON"], Some("+OK\r\n")),
+        (&["CLIENT", "REPLY", "foo"], Some("-ERR syntax error\r\n")),
+        (
+            &["CLIENT", "REPLY"],
+            Some("-ERR wrong number of arguments for 'client|reply' command\r\n"),
+        ),
+    ];
+    for (args, want) in seq {
+        assert_eq!(wire(&mut e, c, args).as_deref(), *want, "{args:?}");
+    }
+}
+
+#[test]
+fn client_names_ids_and_errors() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    assert_eq!(w(&mut e, c, &["CLIENT", "ID"]), format!(":{c}\r\n"));
+    assert_eq!(w(&mut e, c, &["CLIENT", "GETNAME"]), "$-1\r\n");
+    let bad = "-ERR Client names cannot contain spaces, newlines or special characters.\r\n";
+    assert_eq!(w(&mut e, c, &["CLIENT", "SETNAME", "a b"]), bad);
+    assert_eq!(w(&mut e, c, &["CLIENT", "SETNAME", "é"]), bad);
+    assert_eq!(w(&mut e, c, &["CLIENT", "SETNAME", "a\nb"]), bad);
+    assert_eq!(w(&mut e, c, &["CLIENT", "SETNAME", "~!@"]), "+OK\r\n");
+    assert_eq!(w(&mut e, c, &["CLIENT", "GETNAME"]), "$3\r\n~!@\r\n");
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "FOO"]),
+        "-ERR unknown subcommand 'FOO'. Try CLIENT HELP.\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["CLIENT"]),
+        "-ERR wrong number of arguments for 'client' command\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "ID", "x"]),
+        "-ERR wrong number of arguments for 'client|id' command\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "NO-EVICT", "foo"]),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["CLIENT", "GETREDIR"]), ":-1\r\n");
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "TRACKINGINFO"]),
+        "*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "CACHING", "yes"]),
+        "-ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["CLIENT", "UNBLOCK", "5"]), ":0\r\n");
+    assert_eq!(w(&mut e, c, &["CLIENT", "UNBLOCK", "5", "error"]), ":0\r\n");
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "UNBLOCK", "abc"]),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "UNBLOCK", "5", "foo"]),
+        "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "PAUSE", "abc"]),
+        "-ERR timeout is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "PAUSE", "-1"]),
+        "-ERR timeout is negative\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "PAUSE", "10", "foo"]),
+        "-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["CLIENT", "UNPAUSE"]), "+OK\r\n");
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "TRACKING", "foo"]),
+        "-ERR syntax error\r\n"
+    );
+    let help = w(&mut e, c, &["CLIENT", "HELP"]);
+    assert!(help.starts_with(
+        "*48\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CACHING (YES|NO)\r\n"
+    ));
+    assert!(help.ends_with("+HELP\r\n+    Prints this help.\r\n"));
+}
+
+/// CLIENT LIST field names in Redis 7.0.15's order.
+const LIST_FIELDS: &[&str] = &[
+    "id",
+    "addr",
+    "laddr",
+    "fd",
+    "name",
+    "age",
+    "idle",
+    "flags",
+    "db",
+    "sub",
+    "psub",
+    "ssub",
+    "multi",
+    "qbuf",
+    "qbuf-free",
+    "argv-mem",
+    "multi-mem",
+    "rbs",
+    "rbp",
+    "obl",
+    "oll",
+    "omem",
+    "tot-mem",
+    "events",
+    "cmd",
+    "user",
+    "redir",
+    "resp",
+];
+
+fn fields(line: &str) -> Vec<(String, String)> {
+    line.trim_end()
+        .split(' ')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').expect("k=v");
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn client_list_and_info_lines() {
+    let mut e = engine();
+    let a = connect(&mut e, 50000);
+    let b = connect(&mut e, 50001);
+    assert_eq!(w(&mut e, b, &["CLIENT", "SETNAME", "bee"]), "+OK\r\n");
+    assert_eq!(w(&mut e, b, &["SELECT", "2"]), "+OK\r\n");
+    let later = Time {
+        unix_us: T0.unix_us + 5_000_000,
+    };
+    let out = exec_at(&mut e, a, &["CLIENT", "LIST"], later);
+    let text = match out.reply {
+        Some(keyrs_core::resp::Reply::Verbatim { text, .. }) => text,
+        other => panic!("not verbatim: {other:?}"),
+    };
+    let text = String::from_utf8(text.to_vec()).expect("utf8");
+    let lines: Vec<&str> = text.split_terminator('\n').collect();
+    assert_eq!(lines.len(), 2);
+    let la = fields(lines[0]);
+    let lb = fields(lines[1]);
+    let names: Vec<&str> = la.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, LIST_FIELDS);
+    let get = |f: &[(String, String)], k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .expect(k)
+    };
+    assert_eq!(get(&la, "id"), a.to_string());
+    assert_eq!(get(&la, "addr"), "127.0.0.1:50000");
+    assert_eq!(get(&la, "laddr"), "127.0.0.1:6379");
+    assert_eq!(get(&la, "name"), "");
+    assert_eq!(get(&la, "age"), "5");
+    assert_eq!(get(&la, "flags"), "N");
+    assert_eq!(get(&la, "multi"), "-1");
+    assert_eq!(get(&la, "argv-mem"), "10");
+    assert_eq!(get(&la, "cmd"), "client|list");
+    assert_eq!(get(&la, "user"), "default");
+    assert_eq!(get(&la, "redir"), "-1");
+    assert_eq!(get(&la, "resp"), "2");
+    assert_eq!(get(&lb, "name"), "bee");
+    assert_eq!(get(&lb, "db"), "2");
+    assert_eq!(get(&lb, "idle"), "5");
+    assert_eq!(get(&lb, "cmd"), "select");
+    assert_eq!(get(&lb, "argv-mem"), "0");
+
+    // CLIENT INFO: the caller's own line; RESP3 gets a verbatim string.
+    assert!(w(&mut e, b, &["HELLO", "3"]).starts_with("%7"));
+    assert_eq!(w(&mut e, b, &["CLIENT", "NO-EVICT", "on"]), "+OK\r\n");
+    let info = w(&mut e, b, &["CLIENT", "INFO"]);
+    assert!(info.starts_with('='), "{info}");
+    assert!(info.contains(&format!("txt:id={b} addr=127.0.0.1:50001 ")));
+    assert!(info.contains(" flags=e db=2 "));
+    assert!(info.ends_with(" cmd=client|info user=default redir=-1 resp=3\n\r\n"));
+
+    // Filters.
+    let only_b = w(&mut e, a, &["CLIENT", "LIST", "ID", &b.to_string(), "999"]);
+    assert!(only_b.contains("name=bee") && !only_b.contains("addr=127.0.0.1:50000"));
+    assert_eq!(w(&mut e, a, &["CLIENT", "LIST", "ID", "0"]), "$0\r\n\r\n");
+    assert_eq!(w(&mut e, a, &["CLIENT", "LIST", "ID", "-1"]), "$0\r\n\r\n");
+    assert_eq!(
+        w(&mut e, a, &["CLIENT", "LIST", "ID", "abc"]),
+        "-ERR Invalid client ID\r\n"
+    );
+    assert_eq!(
+        w(&mut e, a, &["CLIENT", "LIST", "TYPE", "pubsub"]),
+        "$0\r\n\r\n"
+    );
+    assert_eq!(
+        w(&mut e, a, &["CLIENT", "LIST", "TYPE", "master"]),
+        "$0\r\n\r\n"
+    );
+    assert_eq!(
+        w(&mut e, a, &["CLIENT", "LIST", "TYPE", "slave"]),
+        "$0\r\n\r\n"
+    );
+    assert_eq!(
+        w(&mut e, a, &["CLIENT", "LIST", "TYPE", "foo"]),
+        "-ERR Unknown client type 'foo'\r\n"
+    );
+    for bad in [
+        &["CLIENT", "LIST", "foo"][..],
+        &["CLIENT", "LIST", "TYPE"],
+        &["CLIENT", "LIST", "ID"],
+        &["CLIENT", "LIST", "TYPE", "normal", "ID", "3"],
+    ] {
+        assert_eq!(w(&mut e, a, bad), "-ERR syntax error\r\n", "{bad:?}");
+    }
+    let normal = w(&mut e, a, &["CLIENT", "LIST", "TYPE", "normal"]);
+    assert_eq!(normal.matches(" addr=").count(), 2);
+}
+
+#[test]
+fn client_kill_forms() {
+    let mut e = engine();
+    let a = connect(&mut e, 50000);
+    let b = connect(&mut e, 50001);
+    let cases: &[(&[&str], &str)] = &[
+        (&["CLIENT", "KILL", "1.2.3.4:5"], "-ERR No such client\r\n"),
+        (&["CLIENT", "KILL", "ID"], "-ERR No such client\r\n"),
+        (&["CLIENT", "KILL", "ID", "999"], ":0\r\n"),
+        (
+            &["CLIENT", "KILL", "ID", "abc"],
+            "-ERR client-id should be greater than 0\r\n",
+        ),
+        (
+            &["CLIENT", "KILL", "ID", "0"],
+            "-ERR client-id should be greater than 0\r\n",
+        ),
+        (&["CLIENT", "KILL", "ADDR", "1.2.3.4:5"], ":0\r\n"),
+        (&["CLIENT", "KILL", "LADDR", "x"], ":0\r\n"),
+        (
+            &["CLIENT", "KILL", "USER", "nouser"],
+            "-ERR No such user 'nouser'\r\n",
+        ),
+        (
+            &["CLIENT", "KILL", "TYPE", "foo"],
+            "-ERR Unknown client type 'foo'\r\n",
+        ),
+        (
+            &["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "maybe"],
+            "-ERR syntax error\r\n",
+        ),
+        // MAXAGE arrived in Redis 7.4.
+        (
+            &["CLIENT", "KILL", "MAXAGE", "100"],
+            "-ERR syntax error\r\n",
+        ),
+        (&["CLIENT", "KILL", "a", "b", "c"], "-ERR syntax error\r\n"),
+        (
+            &["CLIENT", "KILL", "ID", "1", "ID"],
+            "-ERR syntax error\r\n",
+        ),
+        (&["CLIENT", "KILL", "TYPE", "master"], ":0\r\n"),
+        (
+            &["CLIENT", "KILL", "SKIPME", "no", "TYPE", "pubsub"],
+            ":0\r\n",
+        ),
+        (
+            &["CLIENT", "KILL"],
+            "-ERR wrong number of arguments for 'client|kill' command\r\n",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = exec_at(&mut e, a, args, T0);
+        let got =
+            String::from_utf8(encode_to_vec(&out.reply.expect("reply"), out.proto)).expect("utf8");
+        assert_eq!(&got, want, "{args:?}");
+        assert!(out.effects.is_empty(), "{args:?}");
+    }
+    // Another client, by id: a kill effect for it.
+    let out = exec_at(&mut e, a, &["CLIENT", "KILL", "ID", &b.to_string()], T0);
+    assert_eq!(out.reply, Some(keyrs_core::resp::Reply::Integer(1)));
+    assert_eq!(out.effects, vec![Effect::KillClient(b)]);
+    // USER default skips the caller by default...
+    let out = exec_at(&mut e, a, &["CLIENT", "KILL", "USER", "default"], T0);
+    assert_eq!(out.reply, Some(keyrs_core::resp::Reply::Integer(1)));
+    assert_eq!(out.effects, vec![Effect::KillClient(b)]);
+    // ...and with SKIPME no the caller is closed after its reply.
+    let out = exec_at(
+        &mut e,
+        a,
+        &["CLIENT", "KILL", "ID", &a.to_string(), "SKIPME", "no"],
+        T0,
+    );
+    assert_eq!(out.reply, Some(keyrs_core::resp::Reply::Integer(1)));
+    assert_eq!(out.effects, vec![Effect::CloseAfterReply]);
+    // Old form by address.
+    let out = exec_at(&mut e, a, &["CLIENT", "KILL", "127.0.0.1:50001"], T0);
+    assert_eq!(out.reply, Some(keyrs_core::resp::Reply::ok()));
+    assert_eq!(out.effects, vec![Effect::KillClient(b)]);
+    let out = exec_at(&mut e, a, &["CLIENT", "KILL", "127.0.0.1:50000"], T0);
+    assert_eq!(out.reply, Some(keyrs_core::resp::Reply::ok()));
+    assert_eq!(out.effects, vec![Effect::CloseAfterReply]);
+}
+
+#[test]
+fn ping_echo_select_quit() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    assert_eq!(w(&mut e, c, &["PING"]), "+PONG\r\n");
+    assert_eq!(w(&mut e, c, &["PING", "x"]), "$1\r\nx\r\n");
+    assert_eq!(
+        w(&mut e, c, &["PING", "a", "b"]),
+        "-ERR wrong number of arguments for 'ping' command\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["ECHO"]),
+        "-ERR wrong number of arguments for 'echo' command\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["SELECT", "16"]),
+        "-ERR DB index is out of range\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["SELECT", "-1"]),
+        "-ERR DB index is out of range\r\n"
+    );
+    for bad in ["a", "1.5", " 1", "01"] {
+        assert_eq!(
+            w(&mut e, c, &["SELECT", bad]),
+            "-ERR value is not an integer or out of range\r\n"
+        );
+    }
+    for big in ["99999999999", "2147483648", "-2147483649"] {
+        assert_eq!(
+            w(&mut e, c, &["SELECT", big]),
+            "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n"
+        );
+    }
+    // In the RESP2 pub/sub context PING answers like a message.
+    e.clients.get_mut(c).expect("client").sub = 1;
+    assert_eq!(w(&mut e, c, &["PING"]), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    assert_eq!(
+        w(&mut e, c, &["PING", "x"]),
+        "*2\r\n$4\r\npong\r\n$1\r\nx\r\n"
+    );
+    e.clients.get_mut(c).expect("client").sub = 0;
+    let out = exec_at(&mut e, c, &["QUIT"], T0);
+    assert_eq!(out.reply, Some(keyrs_core::resp::Reply::ok()));
+    assert_eq!(out.effects, vec![Effect::CloseAfterReply]);
+}
+
+#[test]
+fn time_and_shutdown() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    assert_eq!(
+        w(&mut e, c, &["TIME"]),
+        "*2\r\n$10\r\n1795273448\r\n$6\r\n328411\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["TIME", "x"]),
+        "-ERR wrong number of arguments for 'time' command\r\n"
+    );
+    for bad in [
+        &["SHUTDOWN", "FOO"][..],
+        &["SHUTDOWN", "NOSAVE", "SAVE"],
+        &["SHUTDOWN", "NOW", "FORCE", "ABORT"],
+    ] {
+        assert_eq!(w(&mut e, c, bad), "-ERR syntax error\r\n");
+    }
+    assert_eq!(
+        w(&mut e, c, &["SHUTDOWN", "ABORT"]),
+        "-ERR No shutdown in progress.\r\n"
+    );
+    let out = exec_at(&mut e, c, &["SHUTDOWN", "NOSAVE", "NOW"], T0);
+    assert_eq!(out.effects, vec![Effect::Shutdown]);
+}
+
+fn section_headers(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.starts_with('#')).collect()
+}
+
+fn info_text(e: &mut Engine, c: ClientId, args: &[&str]) -> String {
+    match exec_at(e, c, args, T0).reply {
+        Some(keyrs_core::resp::Reply::Verbatim { format, text }) => {
+            assert_eq!(&format, b"txt");
+            String::from_utf8(text.to_vec()).expect("utf8")
+        }
+        other => panic!("not verbatim: {other:?}"),
+    }
+}
+
+#[test]
+fn info_sections_and_counters() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    let default = [
+        "# Server",
+        "# Clients",
+        "# Memory",
+        "# Persistence",
+        "# Stats",
+        "# Replication",
+        "# CPU",
+        "# Modules",
+        "# Errorstats",
+        "# Cluster",
+        "# Keyspace",
+    ];
+    assert_eq!(section_headers(&info_text(&mut e, c, &["INFO"])), default);
+    assert_eq!(
+        section_headers(&info_text(&mut e, c, &["INFO", "default"])),
+        default
+    );
+    assert_eq!(
+        section_headers(&info_text(&mut e, c, &["INFO", "everything"])),
+        [
+            "# Server",
+            "# Clients",
+            "# Memory",
+            "# Persistence",
+            "# Stats",
+            "# Replication",
+            "# CPU",
+            "# Modules",
+            "# Commandstats",
+            "# Errorstats",
+            "# Latencystats",
+            "# Cluster",
+            "# Keyspace",
+        ]
+    );
+    assert_eq!(info_text(&mut e, c, &["INFO", "foo"]), "");
+    assert_eq!(
+        w(&mut e, c, &["INFO", "modules"]),
+        "$11\r\n# Modules\r\n\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["INFO", "cluster"]),
+        "$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n"
+    );
+    // Sections come in Redis's order whatever the argument order.
+    let two = info_text(&mut e, c, &["INFO", "KEYSPACE", "server"]);
+    assert!(two.starts_with("# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:00000000\r\n"));
+    assert!(two.ends_with("io_threads_active:0\r\n\r\n# Keyspace\r\n"));
+
+    // Keyspace lines.
+    w(&mut e, c, &["SET", "a", "1"]);
+    w(&mut e, c, &["SELECT", "2"]);
+    w(&mut e, c, &["SET", "b", "1"]);
+    assert!(e.dbs[2].set_expire(b"b", T0.ms() + 100_000));
+    assert_eq!(
+        info_text(&mut e, c, &["INFO", "keyspace"]),
+        "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\ndb2:keys=1,expires=1,avg_ttl=100000\r\n"
+    );
+
+    // Errors: counted by code; refused calls are rejected, not failed.
+    let d = connect(&mut e, 50001);
+    w(&mut e, d, &["FOO"]);
+    w(&mut e, d, &["GET", "a", "b"]);
+    w(&mut e, d, &["CLIENT", "NOPE"]);
+    w(&mut e, d, &["CLIENT", "KILL", "nobody"]);
+    w(&mut e, d, &["HELLO", "9"]);
+    let stats = info_text(&mut e, d, &["INFO", "commandstats", "errorstats"]);
+    assert!(stats.contains(
+        "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n"
+    ));
+    assert!(stats.contains(
+        "cmdstat_client:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n"
+    ));
+    assert!(stats.contains(
+        "cmdstat_client|kill:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=1\r\n"
+    ));
+    assert!(stats.contains(
+        "cmdstat_set:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0\r\n"
+    ));
+    assert!(
+        stats.ends_with("# Errorstats\r\nerrorstat_ERR:count=4\r\nerrorstat_NOPROTO:count=1\r\n")
+    );
+    let st = info_text(&mut e, d, &["INFO", "stats"]);
+    assert!(st.contains("\r\ntotal_error_replies:5\r\n"));
+    assert!(st.contains("\r\ntotal_connections_received:2\r\n"));
+    let cl = info_text(&mut e, d, &["INFO", "clients"]);
+    assert!(cl.starts_with(
+        "# Clients\r\nconnected_clients:2\r\ncluster_connections:0\r\nmaxclients:10000\r\n"
+    ));
+    let sv = info_text(&mut e, d, &["INFO", "server"]);
+    assert!(sv.contains("\r\nrun_id:2df0e853fa73396ed12197a56d946eeb5c76880d\r\ntcp_port:6379\r\nserver_time_usec:1795273448328411\r\nuptime_in_seconds:0\r\nuptime_in_days:0\r\nhz:10\r\nconfigured_hz:10\r\nlru_clock:111336\r\n"));
+}
+
+/// COMMAND INFO get, byte for byte from redis-server 7.0.15 (RESP2).
+const GET_INFO2: &str = "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n";
+
+#[test]
+fn command_introspection() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    assert_eq!(w(&mut e, c, &["COMMAND", "INFO", "get"]), GET_INFO2);
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "INFO", "nosuch"]),
+        "*1\r\n$-1\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "INFO", "client|nosuch"]),
+        "*1\r\n$-1\r\n"
+    );
+    let id_info = "*1\r\n*10\r\n$9\r\nclient|id\r\n:2\r\n*3\r\n+noscript\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@slow\r\n+@connection\r\n*0\r\n*0\r\n*0\r\n";
+    assert_eq!(w(&mut e, c, &["COMMAND", "INFO", "client|id"]), id_info);
+    assert_eq!(w(&mut e, c, &["COMMAND", "INFO", "CLIENT|ID"]), id_info);
+    for name in ["hello", "auth", "reset", "quit"] {
+        let got = w(&mut e, c, &["COMMAND", "INFO", name]);
+        assert!(
+            got.contains("*6\r\n+noscript\r\n+loading\r\n+stale\r\n+fast\r\n+no_auth\r\n+allow_busy\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@fast\r\n+@connection\r\n*0\r\n*0\r\n*0\r\n"),
+            "{name}: {got}"
+        );
+    }
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "INFO", "debug"]),
+        "*1\r\n*10\r\n$5\r\ndebug\r\n:-2\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n"
+    );
+    // RESP3: sets for flags, categories, tips, key specs and subcommands.
+    assert!(w(&mut e, c, &["HELLO", "3"]).starts_with("%7"));
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "INFO", "nosuch", "get"]),
+        "*2\r\n_\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n~3\r\n+@read\r\n+@string\r\n+@fast\r\n~0\r\n~1\r\n%3\r\n$5\r\nflags\r\n~2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n%2\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n%3\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n~0\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "GETKEYSANDFLAGS", "get", "a"]),
+        "*1\r\n*2\r\n$1\r\na\r\n~2\r\n+RO\r\n+access\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "DOCS", "client|id"]),
+        "%1\r\n$9\r\nclient|id\r\n%4\r\n$7\r\nsummary\r\n$48\r\nReturns the client ID for the current connection\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n"
+    );
+    assert!(w(&mut e, c, &["HELLO", "2"]).starts_with("*14"));
+    assert_eq!(w(&mut e, c, &["COMMAND", "DOCS", "nosuch"]), "*0\r\n");
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "GETKEYS", "get", "a"]),
+        "*1\r\n$1\r\na\r\n"
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["COMMAND", "GETKEYS", "ping"],
+            "-ERR wrong number of arguments for 'command|getkeys' command\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "ping", "x"],
+            "-ERR The command has no key arguments\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "client", "list"],
+            "-ERR The command has no key arguments\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "get", "a", "b"],
+            "-ERR Invalid number of arguments specified for command\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "nosuch", "a"],
+            "-ERR Invalid command specified\r\n",
+        ),
+        (&["COMMAND", "LIST", "FILTERBY", "module", "x"], "*0\r\n"),
+        (
+            &["COMMAND", "LIST", "FILTERBY", "aclcat", "nosuch"],
+            "*0\r\n",
+        ),
+        (
+            &["COMMAND", "LIST", "FILTERBY", "foo", "x"],
+            "-ERR syntax error\r\n",
+        ),
+        (&["COMMAND", "LIST", "FILTERBY"], "-ERR syntax error\r\n"),
+        (&["COMMAND", "LIST", "x"], "-ERR syntax error\r\n"),
+        (
+            &["COMMAND", "COUNT", "x"],
+            "-ERR wrong number of arguments for 'command|count' command\r\n",
+        ),
+        (
+            &["COMMAND", "x"],
+            "-ERR unknown subcommand 'x'. Try COMMAND HELP.\r\n",
+        ),
+    ];
+    for (args, want) in cases {
+        assert_eq!(&w(&mut e, c, args), want, "{args:?}");
+    }
+    let n = e.table.len();
+    assert_eq!(w(&mut e, c, &["COMMAND", "COUNT"]), format!(":{n}\r\n"));
+    assert!(w(&mut e, c, &["COMMAND"]).starts_with(&format!("*{n}\r\n*10\r\n")));
+    let pat = w(
+        &mut e,
+        c,
+        &["COMMAND", "LIST", "FILTERBY", "pattern", "cl*"],
+    );
+    assert!(pat.contains("$6\r\nclient\r\n") && pat.contains("$11\r\nclient|list\r\n"));
+    let conn = w(
+        &mut e,
+        c,
+        &["COMMAND", "LIST", "FILTERBY", "aclcat", "connection"],
+    );
+    assert!(conn.contains("$11\r\nclient|list\r\n") && conn.contains("$5\r\nhello\r\n"));
+    assert!(!conn.contains("$6\r\nclient\r\n"));
+    assert!(w(&mut e, c, &["COMMAND", "HELP"]).starts_with(
+        "*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+    ));
+}
+
+#[test]
+fn debug_digests_match_redis() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    let zero = "+0000000000000000000000000000000000000000\r\n";
+    assert_eq!(w(&mut e, c, &["DEBUG", "DIGEST"]), zero);
+    w(&mut e, c, &["SET", "a", "hello"]);
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "DIGEST"]),
+        "+7bba0c6c0ba7cf343554878a513cce31a28c4abb\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "DIGEST-VALUE", "a", "nosuch"]),
+        format!("*2\r\n+36b23a1456b2dce2c3ed252c456761301dba8060\r\n{zero}")
+    );
+    // The data set of the redis-server session: a = "hellox" (after APPEND),
+    // n = 12345, big = 65 x's; then a gets a TTL.
+    w(&mut e, c, &["SET", "a", "hellox"]);
+    w(&mut e, c, &["SET", "n", "12345"]);
+    let big = "x".repeat(65);
+    w(&mut e, c, &["SET", "big", &big]);
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "DIGEST"]),
+        "+0e9a26ba230e93b1c315d141561e4156b5297d20\r\n"
+    );
+    assert!(e.dbs[0].set_expire(b"a", T0.ms() + 1_000_000));
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "DIGEST"]),
+        "+a48bfab3d6be7f8bcdfdf88ec235daac768cd743\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "DIGEST-VALUE", "a", "n", "big"]),
+        "*3\r\n+4e2c40a883df4f6abfa6bc77e5094849596547be\r\n+e1cf90774e995ae03de66e8109dc5cb9d9c2dc83\r\n+bff60ea8ba82bccdc2517a985192d7e5b0984677\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["DEBUG", "DIGEST-VALUE"]), "*0\r\n");
+    // The same data in another db digests differently.
+    let mut e2 = engine();
+    let c2 = connect(&mut e2, 50000);
+    w(&mut e2, c2, &["SELECT", "1"]);
+    w(&mut e2, c2, &["SET", "a", "hello"]);
+    assert_ne!(
+        w(&mut e2, c2, &["DEBUG", "DIGEST"]),
+        "+7bba0c6c0ba7cf343554878a513cce31a28c4abb\r\n"
+    );
+}
+
+#[test]
+fn debug_object_sleep_and_errors() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    w(&mut e, c, &["SET", "n", "70000"]);
+    let obj = w(&mut e, c, &["DEBUG", "OBJECT", "n"]);
+    assert!(obj.starts_with("+Value at:0x"), "{obj}");
+    assert!(
+        obj.ends_with(
+            " refcount:1 encoding:int serializedlength:5 lru:111336 lru_seconds_idle:0\r\n"
+        ),
+        "{obj}"
+    );
+    w(&mut e, c, &["SET", "s", "1"]);
+    let later = Time {
+        unix_us: T0.unix_us + 3_000_000,
+    };
+    let out = exec_at(&mut e, c, &["DEBUG", "OBJECT", "s"], later);
+    let obj =
+        String::from_utf8(encode_to_vec(&out.reply.expect("reply"), out.proto)).expect("utf8");
+    assert!(
+        obj.ends_with(" refcount:2147483647 encoding:int serializedlength:2 lru:111336 lru_seconds_idle:3\r\n"),
+        "{obj}"
+    );
+    w(&mut e, c, &["SET", "e", ""]);
+    assert!(
+        w(&mut e, c, &["DEBUG", "OBJECT", "e"]).contains(" encoding:embstr serializedlength:1 ")
+    );
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "OBJECT", "nosuch"]),
+        "-ERR no such key\r\n"
+    );
+    let out = exec_at(&mut e, c, &["DEBUG", "SLEEP", "0.1"], T0);
+    assert_eq!(out.reply, Some(keyrs_core::resp::Reply::ok()));
+    assert_eq!(
+        out.effects,
+        vec![Effect::Sleep {
+            duration_us: 100_000
+        }]
+    );
+    for arg in ["0", "abc", "-1", "inf"] {
+        let out = exec_at(&mut e, c, &["DEBUG", "SLEEP", arg], T0);
+        assert_eq!(out.reply, Some(keyrs_core::resp::Reply::ok()), "{arg}");
+        assert!(out.effects.is_empty(), "{arg}");
+    }
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]),
+        "+OK\r\n"
+    );
+    assert!(!e.active_expire_enabled);
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "SET-ACTIVE-EXPIRE", "2"]),
+        "+OK\r\n"
+    );
+    assert!(e.active_expire_enabled);
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "SET-ACTIVE-EXPIRE", "x"]),
+        "+OK\r\n"
+    );
+    assert!(!e.active_expire_enabled);
+    for (args, name) in [
+        (&["DEBUG", "FOO"][..], "FOO"),
+        (&["DEBUG", "DIGEST", "x"], "DIGEST"),
+        (&["DEBUG", "OBJECT"], "OBJECT"),
+        (&["DEBUG", "OBJECT", "a", "b"], "OBJECT"),
+        (&["DEBUG", "SLEEP"], "SLEEP"),
+        (&["DEBUG", "SET-ACTIVE-EXPIRE"], "SET-ACTIVE-EXPIRE"),
+        (&["DEBUG", "HELP", "x"], "HELP"),
+    ] {
+        assert_eq!(
+            w(&mut e, c, args),
+            format!("-ERR unknown subcommand or wrong number of arguments for '{name}'. Try DEBUG HELP.\r\n")
+        );
+    }
+    assert_eq!(
+        w(&mut e, c, &["DEBUG"]),
+        "-ERR wrong number of arguments for 'debug' command\r\n"
+    );
+}

@@ -763,6 +763,26 @@ fn command_introspection() {
         w(&mut e, c, &["COMMAND", "INFO", "debug"]),
         "*1\r\n*10\r\n$5\r\ndebug\r\n:-2\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n"
     );
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "INFO", "ping"]),
+        "*1\r\n*10\r\n$4\r\nping\r\n:-1\r\n*1\r\n+fast\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@fast\r\n+@connection\r\n*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n*0\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "GETKEYSANDFLAGS", "del", "a", "b"]),
+        "*2\r\n*2\r\n$1\r\na\r\n*2\r\n+RM\r\n+delete\r\n*2\r\n$1\r\nb\r\n*2\r\n+RM\r\n+delete\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b"]),
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n"
+    );
+    assert_eq!(
+        w(
+            &mut e,
+            c,
+            &["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b", "GET"]
+        ),
+        "*1\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+update\r\n"
+    );
     // RESP3: sets for flags, categories, tips, key specs and subcommands.
     assert!(w(&mut e, c, &["HELLO", "3"]).starts_with("%7"));
     assert_eq!(

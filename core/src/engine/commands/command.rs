@@ -10,6 +10,200 @@ use crate::engine::{Call, Engine};
 use crate::resp::Reply;
 use crate::util::glob;
 
+/// Where a key spec's search starts (Redis's `begin_search`).
+#[derive(Debug, Clone, Copy)]
+pub enum BeginSearch {
+    /// At a fixed argument index.
+    Index(i64),
+    /// After a keyword, searched from `startfrom` (negative: from the end,
+    /// backwards).
+    Keyword {
+        /// The keyword (upper-case, matched case-insensitively).
+        keyword: &'static str,
+        /// Where the search starts.
+        startfrom: i64,
+    },
+    /// Not expressible (keys come from the command's own logic).
+    Unknown,
+}
+
+/// How a key spec finds its keys from the start (Redis's `find_keys`).
+#[derive(Debug, Clone, Copy)]
+pub enum FindKeys {
+    /// A range: the last key relative to the first (negative: from the end
+    /// of argv), every `keystep`-th argument; `limit` divides the remaining
+    /// arguments when `lastkey` is -1.
+    Range {
+        /// Last key offset.
+        lastkey: i64,
+        /// Step between keys.
+        keystep: i64,
+        /// Divider of the remaining arguments (0: none).
+        limit: i64,
+    },
+    /// A count argument at `keynumidx` followed (from `firstkey`) by that
+    /// many keys.
+    Keynum {
+        /// Offset of the count argument.
+        keynumidx: i64,
+        /// Offset of the first key.
+        firstkey: i64,
+        /// Step between keys.
+        keystep: i64,
+    },
+    /// Not expressible.
+    Unknown,
+}
+
+/// One key specification of a command, as COMMAND INFO shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct KeySpec {
+    /// Redis's explanatory note, if any.
+    pub notes: Option<&'static str>,
+    /// Access flags (`RO`, `RW`, `OW`, `RM`, `access`, `update`, ...).
+    pub flags: &'static [&'static str],
+    /// Where the search starts.
+    pub begin: BeginSearch,
+    /// How keys are found from there.
+    pub find: FindKeys,
+}
+
+/// Redis 7.0's per-command facts the command table does not carry: command
+/// tips and key specs (see `command_meta.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct CommandMeta {
+    /// Full name (`get`, `client|list`).
+    pub name: &'static str,
+    /// Command tips (`nondeterministic_output`, ...).
+    pub tips: &'static [&'static str],
+    /// Key specifications.
+    pub key_specs: &'static [KeySpec],
+}
+
+/// Redis's metadata for `full_name`, if Redis 7.0 has that command.
+pub fn meta(full_name: &str) -> Option<&'static CommandMeta> {
+    let all = super::command_meta::META;
+    all.binary_search_by(|m| m.name.cmp(full_name))
+        .ok()
+        .and_then(|i| all.get(i))
+}
+
+/// A key spec derived from the table's first/last/step, for commands Redis
+/// has no metadata for (keyrs extensions).
+fn derived_key_spec(spec: &CommandSpec) -> Option<KeySpec> {
+    if spec.first_key <= 0 {
+        return None;
+    }
+    // Redis's range spec counts the last key from the first one (or from the
+    // end of argv when negative).
+    let lastkey = if spec.last_key < 0 {
+        i64::from(spec.last_key)
+    } else {
+        i64::from(spec.last_key) - i64::from(spec.first_key)
+    };
+    let flags: &'static [&'static str] = if spec.flags & flags::WRITE != 0 {
+        &["RW", "update"]
+    } else {
+        &["RO", "access"]
+    };
+    Some(KeySpec {
+        notes: None,
+        flags,
+        begin: BeginSearch::Index(spec.first_key.into()),
+        find: FindKeys::Range {
+            lastkey,
+            keystep: spec.key_step.max(1).into(),
+            limit: 0,
+        },
+    })
+}
+
+/// The key specs of a command: Redis's own, else derived from the table.
+fn key_specs_of(full_name: &str, spec: &CommandSpec) -> Vec<KeySpec> {
+    match meta(full_name) {
+        Some(m) => m.key_specs.to_vec(),
+        None => derived_key_spec(spec).into_iter().collect(),
+    }
+}
+
+/// The keys of `argv` (a whole command) by its key specs, each with the
+/// flags of the spec that found it, or `None` when the arguments do not fit
+/// the specs (Redis then reports no keys and leaves the error to the
+/// command). Specs Redis cannot express (`unknown`) contribute nothing.
+pub fn keys_by_specs(
+    specs: &[KeySpec],
+    argv: &[Bytes],
+) -> Option<Vec<(usize, &'static [&'static str])>> {
+    let argc = argv.len() as i64;
+    let mut keys = Vec::new();
+    for ks in specs {
+        let first = match ks.begin {
+            BeginSearch::Index(i) => i,
+            BeginSearch::Keyword { keyword, startfrom } => {
+                let found = if startfrom >= 0 {
+                    (startfrom..argc).find(|&i| is_kw(&argv[i as usize], keyword))
+                } else {
+                    (1..=argc + startfrom)
+                        .rev()
+                        .find(|&i| is_kw(&argv[i as usize], keyword))
+                };
+                match found {
+                    Some(i) => i + 1,
+                    None => continue,
+                }
+            }
+            BeginSearch::Unknown => continue,
+        };
+        if first >= argc {
+            continue;
+        }
+        let (first, last, step) = match ks.find {
+            FindKeys::Range {
+                lastkey,
+                keystep,
+                limit,
+            } => {
+                let last = if lastkey >= 0 {
+                    first + lastkey
+                } else if limit <= 0 {
+                    argc + lastkey
+                } else {
+                    first + (argc - first) / limit + lastkey
+                };
+                (first, last, keystep)
+            }
+            FindKeys::Keynum {
+                keynumidx,
+                firstkey,
+                keystep,
+            } => {
+                let idx = first + keynumidx;
+                if idx >= argc {
+                    return None;
+                }
+                let n = crate::resp::parse_i64(&argv[idx as usize]).filter(|&n| n >= 0)?;
+                let start = first + firstkey;
+                let last = start + n.checked_sub(1)?.checked_mul(keystep)?;
+                if n == 0 {
+                    continue;
+                }
+                (start, last, keystep)
+            }
+            FindKeys::Unknown => continue,
+        };
+        let step = step.max(1);
+        let mut i = first;
+        while i <= last {
+            if i >= argc || i < 1 {
+                return None;
+            }
+            keys.push((i as usize, ks.flags));
+            i += step;
+        }
+    }
+    Some(keys)
+}
+
 /// ACL categories including the ones Redis implies from the flags (a write
 /// command is `@write`, an admin one `@admin @dangerous`, a command that is
 /// not `@fast` is `@slow`, ...).
@@ -78,65 +272,82 @@ fn status_set(names: &[(u64, &'static str)], bits: u64, prefix: &str) -> Reply {
     )
 }
 
-/// Key-spec access flags, derived from the command's flags: the table
-/// records only first/last/step, not Redis's per-key-spec flags.
-fn key_spec_flags(spec: &CommandSpec) -> &'static [&'static str] {
-    if spec.flags & flags::WRITE != 0 {
-        &["RW", "update"]
-    } else {
-        &["RO", "access"]
-    }
-}
-
 fn bulk(s: &str) -> Reply {
     Reply::bulk(s.as_bytes())
 }
 
-fn key_specs(spec: &CommandSpec) -> Reply {
-    if spec.first_key <= 0 {
-        return Reply::Set(Vec::new());
-    }
-    // Redis's range spec counts the last key from the first one (or from the
-    // end of argv when negative).
-    let lastkey = if spec.last_key < 0 {
-        i64::from(spec.last_key)
-    } else {
-        i64::from(spec.last_key) - i64::from(spec.first_key)
+fn key_spec_reply(ks: &KeySpec) -> Reply {
+    let begin = match ks.begin {
+        BeginSearch::Index(i) => Reply::Map(vec![
+            (bulk("type"), bulk("index")),
+            (
+                bulk("spec"),
+                Reply::Map(vec![(bulk("index"), Reply::Integer(i))]),
+            ),
+        ]),
+        BeginSearch::Keyword { keyword, startfrom } => Reply::Map(vec![
+            (bulk("type"), bulk("keyword")),
+            (
+                bulk("spec"),
+                Reply::Map(vec![
+                    (bulk("keyword"), bulk(keyword)),
+                    (bulk("startfrom"), Reply::Integer(startfrom)),
+                ]),
+            ),
+        ]),
+        BeginSearch::Unknown => Reply::Map(vec![
+            (bulk("type"), bulk("unknown")),
+            (bulk("spec"), Reply::Map(Vec::new())),
+        ]),
     };
-    let flags = Reply::Set(
-        key_spec_flags(spec)
-            .iter()
-            .map(|f| Reply::status(f))
-            .collect(),
-    );
-    let m = Reply::Map(vec![
-        (bulk("flags"), flags),
-        (
-            bulk("begin_search"),
-            Reply::Map(vec![
-                (bulk("type"), bulk("index")),
-                (
-                    bulk("spec"),
-                    Reply::Map(vec![(bulk("index"), Reply::Integer(spec.first_key.into()))]),
-                ),
-            ]),
-        ),
-        (
-            bulk("find_keys"),
-            Reply::Map(vec![
-                (bulk("type"), bulk("range")),
-                (
-                    bulk("spec"),
-                    Reply::Map(vec![
-                        (bulk("lastkey"), Reply::Integer(lastkey)),
-                        (bulk("keystep"), Reply::Integer(spec.key_step.max(1).into())),
-                        (bulk("limit"), Reply::Integer(0)),
-                    ]),
-                ),
-            ]),
-        ),
-    ]);
-    Reply::Set(vec![m])
+    let find = match ks.find {
+        FindKeys::Range {
+            lastkey,
+            keystep,
+            limit,
+        } => Reply::Map(vec![
+            (bulk("type"), bulk("range")),
+            (
+                bulk("spec"),
+                Reply::Map(vec![
+                    (bulk("lastkey"), Reply::Integer(lastkey)),
+                    (bulk("keystep"), Reply::Integer(keystep)),
+                    (bulk("limit"), Reply::Integer(limit)),
+                ]),
+            ),
+        ]),
+        FindKeys::Keynum {
+            keynumidx,
+            firstkey,
+            keystep,
+        } => Reply::Map(vec![
+            (bulk("type"), bulk("keynum")),
+            (
+                bulk("spec"),
+                Reply::Map(vec![
+                    (bulk("keynumidx"), Reply::Integer(keynumidx)),
+                    (bulk("firstkey"), Reply::Integer(firstkey)),
+                    (bulk("keystep"), Reply::Integer(keystep)),
+                ]),
+            ),
+        ]),
+        FindKeys::Unknown => Reply::Map(vec![
+            (bulk("type"), bulk("unknown")),
+            (bulk("spec"), Reply::Map(Vec::new())),
+        ]),
+    };
+    let mut m = Vec::with_capacity(4);
+    if let Some(n) = ks.notes {
+        m.push((bulk("notes"), bulk(n)));
+    }
+    m.push((bulk("flags"), flag_set(ks.flags)));
+    m.push((bulk("begin_search"), begin));
+    m.push((bulk("find_keys"), find));
+    Reply::Map(m)
+}
+
+fn flag_set(flags: &[&'static str]) -> Reply {
+    Reply::Set(flags.iter().map(|f| Reply::status(f)).collect())
 }
 
 /// One COMMAND INFO entry.
@@ -154,8 +365,17 @@ fn info_entry(full_name: &str, spec: &'static CommandSpec) -> Reply {
         Reply::Integer(spec.last_key.into()),
         Reply::Integer(spec.key_step.into()),
         status_set(acl::NAMES, acl_categories(spec), "@"),
-        Reply::Set(Vec::new()),
-        key_specs(spec),
+        Reply::Set(
+            meta(full_name)
+                .map(|m| m.tips.iter().map(|t| bulk(t)).collect())
+                .unwrap_or_default(),
+        ),
+        Reply::Set(
+            key_specs_of(full_name, spec)
+                .iter()
+                .map(key_spec_reply)
+                .collect(),
+        ),
         Reply::Set(subs),
     ])
 }
@@ -278,18 +498,44 @@ fn list(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     )
 }
 
-/// Shared by GETKEYS and GETKEYSANDFLAGS: the target's spec and key positions.
-fn keys_of(e: &Engine, target: &[Bytes]) -> Result<(&'static CommandSpec, Vec<usize>), Reply> {
+/// The actual flags of a `variable_flags` key spec, which depend on the
+/// arguments (Redis asks the command; these are the two Redis 7.0 has).
+fn resolve_variable_flags(
+    full: &str,
+    argv: &[Bytes],
+    flags: &'static [&'static str],
+) -> &'static [&'static str] {
+    if !flags.contains(&"variable_flags") {
+        return flags;
+    }
+    let has = |kw: &str| argv.iter().skip(2).any(|a| is_kw(a, kw));
+    match full {
+        "set" if has("get") => &["RW", "access", "update"],
+        "set" => &["OW", "update"],
+        "bitfield" if has("set") || has("incrby") => &["RW", "access", "update"],
+        "bitfield" => &["RO", "access"],
+        _ => flags,
+    }
+}
+
+/// Shared by GETKEYS and GETKEYSANDFLAGS: the keys of the target command
+/// with their key-spec flags, or Redis's error.
+type FoundKeys = Vec<(usize, &'static [&'static str])>;
+
+fn keys_of(e: &Engine, target: &[Bytes]) -> Result<FoundKeys, Reply> {
     let Some(parent) = target.first().and_then(|n| e.table.get(n)) else {
         return Err(Reply::err("Invalid command specified"));
     };
-    let spec = match target.get(1) {
+    let (full, spec) = match target.get(1) {
         Some(sub) if !parent.subcommands.is_empty() => {
-            find_subcommand(parent, sub).ok_or_else(|| Reply::err("Invalid command specified"))?
+            let s = find_subcommand(parent, sub)
+                .ok_or_else(|| Reply::err("Invalid command specified"))?;
+            (format!("{}|{}", parent.name, s.name), s)
         }
-        _ => parent,
+        _ => (parent.name.to_string(), parent),
     };
-    if spec.first_key <= 0 && spec.flags & flags::MOVABLE_KEYS == 0 {
+    let specs = key_specs_of(&full, spec);
+    if specs.is_empty() {
         return Err(Reply::err("The command has no key arguments"));
     }
     if !spec.arity_ok(target.len()) {
@@ -297,19 +543,22 @@ fn keys_of(e: &Engine, target: &[Bytes]) -> Result<(&'static CommandSpec, Vec<us
             "Invalid number of arguments specified for command",
         ));
     }
-    let keys: Vec<usize> = spec.key_positions(target.len()).collect();
-    if keys.is_empty() && spec.flags & flags::NO_MANDATORY_KEYS == 0 {
-        return Err(Reply::err("Invalid arguments specified for command"));
+    match keys_by_specs(&specs, target) {
+        Some(keys) if !keys.is_empty() => Ok(keys
+            .into_iter()
+            .map(|(i, f)| (i, resolve_variable_flags(&full, target, f)))
+            .collect()),
+        _ if spec.flags & flags::NO_MANDATORY_KEYS != 0 => Ok(Vec::new()),
+        _ => Err(Reply::err("Invalid arguments specified for command")),
     }
-    Ok((spec, keys))
 }
 
 fn getkeys(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let target = &call.argv[2..];
     match keys_of(e, target) {
-        Ok((_, keys)) => Reply::Array(
+        Ok(keys) => Reply::Array(
             keys.into_iter()
-                .map(|i| Reply::Bulk(target[i].clone()))
+                .map(|(i, _)| Reply::Bulk(target[i].clone()))
                 .collect(),
         ),
         Err(r) => r,
@@ -319,15 +568,9 @@ fn getkeys(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 fn getkeysandflags(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let target = &call.argv[2..];
     match keys_of(e, target) {
-        Ok((spec, keys)) => Reply::Array(
+        Ok(keys) => Reply::Array(
             keys.into_iter()
-                .map(|i| {
-                    let flags = key_spec_flags(spec)
-                        .iter()
-                        .map(|f| Reply::status(f))
-                        .collect();
-                    Reply::Array(vec![Reply::Bulk(target[i].clone()), Reply::Set(flags)])
-                })
+                .map(|(i, f)| Reply::Array(vec![Reply::Bulk(target[i].clone()), flag_set(f)]))
                 .collect(),
         ),
         Err(r) => r,
@@ -482,3 +725,64 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
         "O(N) where N is the total number of Redis commands",
     ),
 }];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys of `args` by Redis's key specs for `args[0]`, as strings.
+    fn keys(args: &[&str]) -> Option<Vec<String>> {
+        let argv: Vec<Bytes> = args
+            .iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect();
+        let m = meta(args[0]).expect("known command");
+        keys_by_specs(m.key_specs, &argv)
+            .map(|v| v.into_iter().map(|(i, _)| args[i].to_string()).collect())
+    }
+
+    #[test]
+    fn key_specs_find_keys_like_redis() {
+        // Each expectation is redis-server 7.0.15's COMMAND GETKEYS answer.
+        assert_eq!(
+            keys(&["zunionstore", "dst", "2", "a", "b", "WEIGHTS", "1", "2"]).unwrap(),
+            ["dst", "a", "b"]
+        );
+        assert_eq!(keys(&["zunionstore", "dst", "3", "a", "b"]), None);
+        assert_eq!(
+            keys(&[
+                "georadius",
+                "k",
+                "1",
+                "2",
+                "3",
+                "m",
+                "STORE",
+                "s1",
+                "STOREDIST",
+                "s2"
+            ])
+            .unwrap(),
+            ["k", "s1", "s2"]
+        );
+        assert_eq!(keys(&["mset", "a", "1", "b", "2"]).unwrap(), ["a", "b"]);
+        assert_eq!(keys(&["mset", "a", "1", "b"]).unwrap(), ["a", "b"]);
+        assert_eq!(
+            keys(&["xread", "COUNT", "2", "STREAMS", "s1", "s2", "0", "0"]).unwrap(),
+            ["s1", "s2"]
+        );
+        assert!(keys(&["eval", "return 1", "0"]).unwrap().is_empty());
+        assert_eq!(keys(&["lmpop", "2", "a", "b", "LEFT"]).unwrap(), ["a", "b"]);
+    }
+
+    #[test]
+    fn meta_table_is_sorted_and_searchable() {
+        let all = super::super::command_meta::META;
+        assert!(all.windows(2).all(|w| w[0].name < w[1].name));
+        assert_eq!(
+            meta("client|list").map(|m| m.tips),
+            Some(&["nondeterministic_output"][..])
+        );
+        assert!(meta("nosuch").is_none());
+    }
+}

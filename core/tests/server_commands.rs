@@ -993,3 +993,61 @@ fn debug_object_sleep_and_errors() {
         "-ERR wrong number of arguments for 'debug' command\r\n"
     );
 }
+
+#[test]
+fn pubsub_context_refuses_other_commands_in_resp2() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    // As if SUBSCRIBE c had run (the pub/sub commands set this count).
+    e.clients.get_mut(c).expect("client").sub = 1;
+    assert_eq!(
+        w(&mut e, c, &["CLIENT", "LIST"]),
+        "-ERR Can't execute 'client|list': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["HELLO", "3"]),
+        "-ERR Can't execute 'hello': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"
+    );
+    // Arity and unknown-command errors come first.
+    assert_eq!(
+        w(&mut e, c, &["GET"]),
+        "-ERR wrong number of arguments for 'get' command\r\n"
+    );
+    assert_eq!(
+        w(&mut e, c, &["FOO"]),
+        "-ERR unknown command 'FOO', with args beginning with: \r\n"
+    );
+    assert_eq!(w(&mut e, c, &["PING"]), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    // RESP3 connections may run anything while subscribed.
+    e.clients.get_mut(c).expect("client").proto = keyrs_core::resp::Protocol::Resp3;
+    assert_eq!(w(&mut e, c, &["PING"]), "+PONG\r\n");
+    assert!(w(&mut e, c, &["CLIENT", "LIST"]).starts_with("="));
+}
+
+#[test]
+fn client_list_cmd_tracks_refused_commands_like_redis() {
+    let mut e = engine();
+    let a = connect(&mut e, 50000);
+    let b = connect(&mut e, 50001);
+    let cmd_of_a = |e: &mut Engine| {
+        let list = w(e, b, &["CLIENT", "LIST", "ID", &a.to_string()]);
+        list.split(' ')
+            .find_map(|kv| kv.strip_prefix("cmd="))
+            .expect("cmd field")
+            .to_string()
+    };
+    assert_eq!(cmd_of_a(&mut e), "NULL");
+    // Taken from CLIENT LIST of a second redis-server connection.
+    let seq: &[(&[&str], &str)] = &[
+        (&["GET"], "get"),
+        (&["FOO"], "NULL"),
+        (&["PING"], "ping"),
+        (&["CLIENT", "NOPE"], "NULL"),
+        (&["AUTH", "x"], "auth"),
+        (&["CLIENT", "ID"], "client|id"),
+    ];
+    for (args, want) in seq {
+        w(&mut e, a, args);
+        assert_eq!(cmd_of_a(&mut e), *want, "{args:?}");
+    }
+}

@@ -219,23 +219,44 @@ impl Engine {
         let authenticated = state.authenticated;
         let mut effects = Vec::new();
         let reply = match self.resolve(argv) {
-            Err((name, reply)) => {
-                if let Some(name) = name {
+            Err(refusal) => {
+                // Redis remembers the command even when arity refuses it; an
+                // unknown (sub)command leaves `cmd=NULL` in CLIENT LIST.
+                let (stat, last) = match refusal.kind {
+                    RefusalKind::Unknown => (None, CmdName::NULL),
+                    RefusalKind::UnknownSub(parent) => (Some(parent), CmdName::NULL),
+                    RefusalKind::Arity(name) => (Some(name), name),
+                };
+                if let Some(name) = stat {
                     self.stats.record_rejected(name);
                 }
-                reply
+                if let Some(c) = self.clients.get_mut(client) {
+                    c.last_cmd = last;
+                }
+                refusal.reply
             }
             Ok((name, spec)) => {
+                if let Some(c) = self.clients.get_mut(client) {
+                    c.last_cmd = name;
+                }
+                let pubsub_resp2 = self
+                    .clients
+                    .get(client)
+                    .is_some_and(|c| c.is_pubsub() && c.proto == Protocol::Resp2);
                 if !authenticated
                     && self.config.requirepass.is_some()
                     && spec.flags & table::flags::NO_AUTH == 0
                 {
                     self.stats.record_rejected(name);
                     Reply::error("NOAUTH Authentication required.")
+                } else if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
+                    // A RESP2 connection in the pub/sub context can only read
+                    // messages, so Redis refuses anything else there.
+                    self.stats.record_rejected(name);
+                    Reply::err(format!(
+                        "Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+                    ))
                 } else {
-                    if let Some(c) = self.clients.get_mut(client) {
-                        c.last_cmd = name;
-                    }
                     let mut call = Call {
                         client,
                         argv,
@@ -278,17 +299,19 @@ impl Engine {
         }
     }
 
-    /// Find the spec for `argv` and its full name, or the error reply Redis
-    /// gives with the name of the command to count it as rejected against.
-    fn resolve(
-        &self,
-        argv: &[Bytes],
-    ) -> Result<(CmdName, &'static CommandSpec), (Option<CmdName>, Reply)> {
+    /// Find the spec for `argv` and its full name, or why dispatch refuses.
+    fn resolve(&self, argv: &[Bytes]) -> Result<(CmdName, &'static CommandSpec), Refusal> {
         let Some(name) = argv.first() else {
-            return Err((None, Reply::err("empty command")));
+            return Err(Refusal {
+                kind: RefusalKind::Unknown,
+                reply: Reply::err("empty command"),
+            });
         };
         let Some(parent) = self.table.get(name) else {
-            return Err((None, unknown_command(argv)));
+            return Err(Refusal {
+                kind: RefusalKind::Unknown,
+                reply: unknown_command(argv),
+            });
         };
         let (full, spec) = if !parent.subcommands.is_empty() && argv.len() >= 2 {
             match table::find_subcommand(parent, &argv[1]) {
@@ -300,24 +323,24 @@ impl Engine {
                     sub,
                 ),
                 None => {
-                    return Err((
-                        Some(CmdName::plain(parent.name)),
-                        Reply::err(format!(
+                    return Err(Refusal {
+                        kind: RefusalKind::UnknownSub(CmdName::plain(parent.name)),
+                        reply: Reply::err(format!(
                             "unknown subcommand '{}'. Try {} HELP.",
                             truncate_lossy(&argv[1], 128),
                             String::from_utf8_lossy(name).to_ascii_uppercase()
                         )),
-                    ))
+                    })
                 }
             }
         } else {
             (CmdName::plain(parent.name), parent)
         };
         if !spec.arity_ok(argv.len()) {
-            return Err((
-                Some(full),
-                Reply::err(format!("wrong number of arguments for '{full}' command")),
-            ));
+            return Err(Refusal {
+                kind: RefusalKind::Arity(full),
+                reply: Reply::err(format!("wrong number of arguments for '{full}' command")),
+            });
         }
         Ok((full, spec))
     }
@@ -351,6 +374,36 @@ impl Engine {
         }
         effects
     }
+}
+
+/// Commands a RESP2 client may run while subscribed.
+const PUBSUB_CONTEXT_COMMANDS: &[&str] = &[
+    "ping",
+    "subscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "sunsubscribe",
+    "psubscribe",
+    "punsubscribe",
+    "quit",
+    "reset",
+];
+
+/// Why dispatch refused a command before running it.
+struct Refusal {
+    kind: RefusalKind,
+    reply: Reply,
+}
+
+/// What dispatch knew of the refused command (for INFO commandstats and
+/// CLIENT LIST `cmd=`).
+enum RefusalKind {
+    /// No such command.
+    Unknown,
+    /// No such subcommand of this container.
+    UnknownSub(CmdName),
+    /// The command exists; its arity does not fit.
+    Arity(CmdName),
 }
 
 /// Lossy UTF-8 of at most `max` bytes of `b`.

@@ -1,6 +1,7 @@
 //! Generated from redis-server 7.0.15's `COMMAND` reply (facts, not code):
 //! each command's tips and key specifications, which the command table's
-//! first/last/step cannot express. Regenerate rather than edit by hand.
+//! first/last/step cannot express. Regenerate with
+//! `core/tools/gen_command_meta.py` rather than edit by hand.
 
 use super::command::{BeginSearch, CommandMeta, FindKeys, KeySpec};
 

@@ -725,6 +725,10 @@ fn info_sections_and_counters() {
     let st = info_text(&mut e, d, &["INFO", "stats"]);
     assert!(st.contains("\r\ntotal_error_replies:5\r\n"));
     assert!(st.contains("\r\ntotal_connections_received:2\r\n"));
+    // Refused commands (FOO, GET arity, CLIENT NOPE) are not processed ones:
+    // 9 INFO + 3 SET/SELECT + CLIENT KILL + HELLO 9 ran before this INFO,
+    // which is not counted until it is done.
+    assert!(st.contains("\r\ntotal_commands_processed:14\r\n"), "{st}");
     let cl = info_text(&mut e, d, &["INFO", "clients"]);
     assert!(cl.starts_with(
         "# Clients\r\nconnected_clients:2\r\ncluster_connections:0\r\nmaxclients:10000\r\n"

@@ -268,6 +268,8 @@ impl Engine {
                     let reply = (spec.handler)(self, &mut call);
                     effects = call.effects;
                     self.stats.record_call(name, reply.is_error());
+                    // Redis counts only commands that ran, not refused ones.
+                    self.stats.total_commands_processed += 1;
                     reply
                 }
             }
@@ -275,7 +277,6 @@ impl Engine {
         if let Reply::Error(msg) = &reply {
             self.stats.record_error(msg);
         }
-        self.stats.total_commands_processed += 1;
         self.collect_lazy_expired();
         let proto = self.client_proto(client);
         // CLIENT REPLY: the mode after the command decides. OFF and a freshly

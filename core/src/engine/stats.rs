@@ -54,7 +54,8 @@ pub struct CommandStat {
 /// Server-wide counters.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
-    /// Commands processed (including refused ones).
+    /// Commands run (refused ones, by arity, authentication or as unknown,
+    /// are not counted, as in Redis).
     pub total_commands_processed: u64,
     /// Connections accepted.
     pub total_connections_received: u64,

@@ -183,7 +183,7 @@ pub fn keys_by_specs(
                 }
                 let n = crate::resp::parse_i64(&argv[idx as usize]).filter(|&n| n >= 0)?;
                 let start = first + firstkey;
-                let last = start + n.checked_sub(1)?.checked_mul(keystep)?;
+                let last = start.checked_add(n.checked_sub(1)?.checked_mul(keystep)?)?;
                 if n == 0 {
                     continue;
                 }
@@ -773,6 +773,8 @@ mod tests {
         );
         assert!(keys(&["eval", "return 1", "0"]).unwrap().is_empty());
         assert_eq!(keys(&["lmpop", "2", "a", "b", "LEFT"]).unwrap(), ["a", "b"]);
+        // A huge key count must not overflow: the keys run past argv.
+        assert_eq!(keys(&["lmpop", "9223372036854775807", "a", "LEFT"]), None);
     }
 
     #[test]

@@ -141,9 +141,9 @@ fn rdb_int_bytes(n: i64) -> Option<usize> {
     }
 }
 
-/// The RDB-serialized length of a string (DEBUG OBJECT serializedlength).
-/// Strings over 20 bytes are reported uncompressed: Redis LZF-compresses
-/// them, which keyrs does not reproduce yet.
+/// The RDB-serialized length of a string (DEBUG OBJECT serializedlength):
+/// a compact integer when it is one, else LZF-compressed when longer than
+/// 20 bytes and compression saves at least 4 bytes, else length + bytes.
 fn serialized_len(s: &StrValue) -> usize {
     let b = s.to_bytes();
     if b.len() <= 11 {
@@ -151,6 +151,11 @@ fn serialized_len(s: &StrValue) -> usize {
             if let Some(len) = rdb_int_bytes(n) {
                 return len;
             }
+        }
+    }
+    if b.len() > 20 {
+        if let Some(c) = crate::util::lzf::compress(&b, b.len() - 4) {
+            return 1 + rdb_len_bytes(c.len()) + rdb_len_bytes(b.len()) + c.len();
         }
     }
     rdb_len_bytes(b.len()) + b.len()
@@ -330,5 +335,45 @@ mod tests {
             serialized_len(&StrValue::raw(Bytes::from_static(b"hellox"))),
             7
         );
+    }
+
+    /// The deterministic strings of the redis-server session: an LCG picks
+    /// each byte from `alphabet`.
+    fn lcg_string(seed: u64, len: usize, alphabet: &[u8]) -> Bytes {
+        let mut x = seed;
+        let mut out = Vec::with_capacity(len);
+        for _ in 0..len {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            out.push(alphabet[((x >> 33) % alphabet.len() as u64) as usize]);
+        }
+        Bytes::from(out)
+    }
+
+    #[test]
+    fn compressed_lengths_match_redis() {
+        // (seed, length, alphabet, DEBUG OBJECT serializedlength on
+        // redis-server 7.0.15).
+        let cases: &[(u64, usize, &[u8], usize)] = &[
+            (1, 21, b"ab", 22),
+            (2, 40, b"abc", 36),
+            (3, 100, b"abcdefgh", 102),
+            (4, 300, b"0123456789", 299),
+            (5, 1000, b"xyz ", 641),
+            (6, 5000, b"abcdefghijklmnopqrstuvwxyz", 4940),
+            (7, 20000, b"abcdefghijklmnopqrstuvwxyz", 18715),
+            (8, 20000, b"ab", 10145),
+            (9, 70000, b"abcdefghijklmnop", 50826),
+        ];
+        for &(seed, len, alphabet, want) in cases {
+            let s = StrValue::raw(lcg_string(seed, len, alphabet));
+            assert_eq!(serialized_len(&s), want, "seed {seed}");
+        }
+        let s = |b: Vec<u8>| StrValue::raw(Bytes::from(b));
+        assert_eq!(serialized_len(&s(b"ab".repeat(5000))), 126);
+        assert_eq!(serialized_len(&s(b"hello world ".repeat(100))), 36);
+        assert_eq!(serialized_len(&s(b"x".repeat(65))), 13);
+        assert_eq!(serialized_len(&s(b"12345678901234567890123".to_vec())), 21);
     }
 }

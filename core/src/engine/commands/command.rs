@@ -80,6 +80,62 @@ pub struct CommandMeta {
     pub key_specs: &'static [KeySpec],
 }
 
+/// One documented argument (COMMAND DOCS `arguments`).
+#[derive(Debug, Clone, Copy)]
+pub struct Arg {
+    /// Argument name.
+    pub name: &'static str,
+    /// Type (`key`, `string`, `integer`, `oneof`, `block`, `pure-token`, ...).
+    pub kind: &'static str,
+    /// Index of the key spec for `key` arguments.
+    pub key_spec_index: Option<i64>,
+    /// The literal token preceding the value.
+    pub token: Option<&'static str>,
+    /// Short description.
+    pub summary: Option<&'static str>,
+    /// Version that added it.
+    pub since: Option<&'static str>,
+    /// `optional`, `multiple`, `multiple_token`.
+    pub flags: &'static [&'static str],
+    /// Version that deprecated it.
+    pub deprecated_since: Option<&'static str>,
+    /// Nested arguments of `oneof` and `block`.
+    pub arguments: &'static [Arg],
+}
+
+/// Redis 7.0's documentation of one command (see `command_docs.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct DocMeta {
+    /// Full name (`get`, `client|list`).
+    pub name: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Version that introduced it.
+    pub since: &'static str,
+    /// Command group.
+    pub group: &'static str,
+    /// Time complexity, when documented.
+    pub complexity: Option<&'static str>,
+    /// `deprecated`, `syscmd`.
+    pub doc_flags: &'static [&'static str],
+    /// Version that deprecated it.
+    pub deprecated_since: Option<&'static str>,
+    /// What replaces it.
+    pub replaced_by: Option<&'static str>,
+    /// (version, change) pairs.
+    pub history: &'static [(&'static str, &'static str)],
+    /// Arguments.
+    pub arguments: &'static [Arg],
+}
+
+/// Redis's documentation for `full_name`, if Redis 7.0 has that command.
+pub fn doc_meta(full_name: &str) -> Option<&'static DocMeta> {
+    let all = super::command_docs::DOCS;
+    all.binary_search_by(|m| m.name.cmp(full_name))
+        .ok()
+        .and_then(|i| all.get(i))
+}
+
 /// Redis's metadata for `full_name`, if Redis 7.0 has that command.
 pub fn meta(full_name: &str) -> Option<&'static CommandMeta> {
     let all = super::command_meta::META;
@@ -380,15 +436,83 @@ fn info_entry(full_name: &str, spec: &'static CommandSpec) -> Reply {
     ])
 }
 
-/// One COMMAND DOCS entry's map.
+fn arg_reply(a: &Arg) -> Reply {
+    let mut m = vec![(bulk("name"), bulk(a.name)), (bulk("type"), bulk(a.kind))];
+    if let Some(i) = a.key_spec_index {
+        m.push((bulk("key_spec_index"), Reply::Integer(i)));
+    }
+    if let Some(t) = a.token {
+        m.push((bulk("token"), bulk(t)));
+    }
+    if let Some(t) = a.summary {
+        m.push((bulk("summary"), bulk(t)));
+    }
+    if let Some(t) = a.since {
+        m.push((bulk("since"), bulk(t)));
+    }
+    if !a.flags.is_empty() {
+        m.push((bulk("flags"), flag_set(a.flags)));
+    }
+    if let Some(t) = a.deprecated_since {
+        m.push((bulk("deprecated_since"), bulk(t)));
+    }
+    if !a.arguments.is_empty() {
+        m.push((
+            bulk("arguments"),
+            Reply::Array(a.arguments.iter().map(arg_reply).collect()),
+        ));
+    }
+    Reply::Map(m)
+}
+
+/// One COMMAND DOCS entry's map: Redis 7.0's documentation when Redis has
+/// the command, else the table's own summary, since, group and complexity.
 fn docs_entry(full_name: &str, spec: &'static CommandSpec) -> Reply {
-    let d: &CommandDoc = &spec.doc;
-    let mut m = vec![
-        (bulk("summary"), bulk(d.summary)),
-        (bulk("since"), bulk(d.since)),
-        (bulk("group"), bulk(d.group)),
-        (bulk("complexity"), bulk(d.complexity)),
-    ];
+    let mut m = match doc_meta(full_name) {
+        Some(d) => {
+            let mut m = vec![
+                (bulk("summary"), bulk(d.summary)),
+                (bulk("since"), bulk(d.since)),
+                (bulk("group"), bulk(d.group)),
+            ];
+            if let Some(c) = d.complexity {
+                m.push((bulk("complexity"), bulk(c)));
+            }
+            if !d.doc_flags.is_empty() {
+                m.push((bulk("doc_flags"), flag_set(d.doc_flags)));
+            }
+            if let Some(v) = d.deprecated_since {
+                m.push((bulk("deprecated_since"), bulk(v)));
+            }
+            if let Some(v) = d.replaced_by {
+                m.push((bulk("replaced_by"), bulk(v)));
+            }
+            if !d.history.is_empty() {
+                let h = d
+                    .history
+                    .iter()
+                    .map(|(v, what)| Reply::Array(vec![bulk(v), bulk(what)]))
+                    .collect();
+                m.push((bulk("history"), Reply::Set(h)));
+            }
+            if !d.arguments.is_empty() {
+                m.push((
+                    bulk("arguments"),
+                    Reply::Array(d.arguments.iter().map(arg_reply).collect()),
+                ));
+            }
+            m
+        }
+        None => {
+            let d: &CommandDoc = &spec.doc;
+            vec![
+                (bulk("summary"), bulk(d.summary)),
+                (bulk("since"), bulk(d.since)),
+                (bulk("group"), bulk(d.group)),
+                (bulk("complexity"), bulk(d.complexity)),
+            ]
+        }
+    };
     if !spec.subcommands.is_empty() {
         let subs = spec
             .subcommands

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod command;
+mod command_docs;
 mod command_meta;
 pub mod connection;
 pub mod debug;

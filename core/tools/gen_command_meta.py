@@ -63,8 +63,7 @@ def main():
             flags = ", ".join(json.dumps(x[1]) for x in d["flags"])
             specs.append("KeySpec { notes: %s, flags: &[%s], begin: %s, find: %s }"
                          % (notes, flags, b, fd))
-        if tips or specs:
-            entries[name] = (tips, specs)
+        entries[name] = (tips, specs, c)
         for sub in c[9]:
             walk(sub)
 
@@ -72,20 +71,27 @@ def main():
         walk(c)
     out = [
         "//! Generated from redis-server 7.0.15's `COMMAND` reply (facts, not code):",
-        "//! each command's tips and key specifications, which the command table's",
-        "//! first/last/step cannot express. Regenerate with",
+        "//! each command's arity, flags, key positions and ACL categories (to check",
+        "//! the command table against), tips and key specifications (which the",
+        "//! table's first/last/step cannot express). Regenerate with",
         "//! `core/tools/gen_command_meta.py` rather than edit by hand.",
         "",
         "use super::command::{BeginSearch, CommandMeta, FindKeys, KeySpec};",
         "",
-        "/// Every Redis 7.0 command (or `container|sub`) with tips or key specs,",
+        "/// Every Redis 7.0 command and subcommand (`container|sub`),",
         "/// sorted by name for binary search.",
         "pub const META: &[CommandMeta] = &[",
     ]
     for name in sorted(entries):
-        tips, specs = entries[name]
+        tips, specs, c = entries[name]
         out.append("    CommandMeta {")
         out.append("        name: %s," % json.dumps(name))
+        out.append("        arity: %d," % c[1])
+        out.append("        flags: &[%s]," % ", ".join(json.dumps(x[1]) for x in c[2]))
+        out.append("        first_key: %d," % c[3])
+        out.append("        last_key: %d," % c[4])
+        out.append("        key_step: %d," % c[5])
+        out.append("        acl: &[%s]," % ", ".join(json.dumps(x[1]) for x in c[6]))
         out.append("        tips: &[%s]," % ", ".join(json.dumps(t) for t in tips))
         if specs:
             out.append("        key_specs: &[")

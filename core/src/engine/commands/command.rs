@@ -68,12 +68,25 @@ pub struct KeySpec {
     pub find: FindKeys,
 }
 
-/// Redis 7.0's per-command facts the command table does not carry: command
-/// tips and key specs (see `command_meta.rs`).
+/// Redis 7.0's per-command facts: what the command table also states (to
+/// check it against Redis) and what it does not carry, command tips and key
+/// specs (see `command_meta.rs`).
 #[derive(Debug, Clone, Copy)]
 pub struct CommandMeta {
     /// Full name (`get`, `client|list`).
     pub name: &'static str,
+    /// Redis's arity.
+    pub arity: i32,
+    /// Flag names, as COMMAND INFO prints them.
+    pub flags: &'static [&'static str],
+    /// Legacy first key position.
+    pub first_key: i32,
+    /// Legacy last key position.
+    pub last_key: i32,
+    /// Legacy key step.
+    pub key_step: i32,
+    /// ACL categories, with `@`.
+    pub acl: &'static [&'static str],
     /// Command tips (`nondeterministic_output`, ...).
     pub tips: &'static [&'static str],
     /// Key specifications.
@@ -899,6 +912,69 @@ mod tests {
         assert_eq!(keys(&["lmpop", "2", "a", "b", "LEFT"]).unwrap(), ["a", "b"]);
         // A huge key count must not overflow: the keys run past argv.
         assert_eq!(keys(&["lmpop", "9223372036854775807", "a", "LEFT"]), None);
+    }
+
+    /// What COMMAND INFO says of a spec, in Redis's words.
+    fn described(spec: &CommandSpec) -> (i32, Vec<&'static str>, [i32; 3], Vec<String>) {
+        let flags = flags::NAMES
+            .iter()
+            .filter(|(b, _)| spec.flags & b != 0)
+            .map(|(_, n)| *n)
+            .collect();
+        let cats = acl::NAMES
+            .iter()
+            .filter(|(b, _)| acl_categories(spec) & b != 0)
+            .map(|(_, n)| format!("@{n}"))
+            .collect();
+        (
+            spec.arity,
+            flags,
+            [spec.first_key, spec.last_key, spec.key_step],
+            cats,
+        )
+    }
+
+    /// Every command and subcommand keyrs shares with Redis 7.0 must have
+    /// Redis's arity, flags, key positions and ACL categories: clients and
+    /// cluster proxies read them from COMMAND INFO.
+    #[test]
+    fn command_table_agrees_with_redis() {
+        let table = crate::engine::CommandTable::new();
+        let mut specs: Vec<(String, &CommandSpec)> = Vec::new();
+        for s in table.iter() {
+            specs.push((s.name.to_string(), s));
+            for sub in s.subcommands {
+                specs.push((format!("{}|{}", s.name, sub.name), sub));
+            }
+        }
+        let mut wrong = Vec::new();
+        let mut compared = 0;
+        for (name, spec) in specs {
+            let Some(m) = meta(&name) else { continue };
+            compared += 1;
+            let ours = described(spec);
+            let mut acl: Vec<String> = m.acl.iter().map(|s| s.to_string()).collect();
+            acl.sort();
+            let mut our_acl = ours.3.clone();
+            our_acl.sort();
+            let redis = (
+                m.arity,
+                m.flags.to_vec(),
+                [m.first_key, m.last_key, m.key_step],
+            );
+            if (ours.0, ours.1.clone(), ours.2) != redis || our_acl != acl {
+                wrong.push(format!(
+                    "{name}: keyrs {:?} / redis {:?} {:?}",
+                    ours, redis, m.acl
+                ));
+            }
+        }
+        assert!(compared >= 40, "only {compared} commands compared");
+        assert!(
+            wrong.is_empty(),
+            "differs from Redis 7.0:\n{}",
+            wrong.join("\n")
+        );
     }
 
     #[test]

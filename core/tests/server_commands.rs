@@ -1093,3 +1093,97 @@ fn command_docs_are_redis_70_docs() {
     assert!(w(&mut e, c, &["HELLO", "3"]).starts_with("%7"));
     assert_eq!(w(&mut e, c, &["COMMAND", "DOCS", "set"]), "%1\r\n$3\r\nset\r\n%6\r\n$7\r\nsummary\r\n$29\r\nSet the string value of a key\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n~4\r\n*2\r\n$6\r\n2.6.12\r\n$44\r\nAdded the `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$27\r\nAdded the `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$42\r\nAdded the `GET`, `EXAT` and `PXAT` option.\r\n*2\r\n$5\r\n7.0.0\r\n$55\r\nAllowed the `NX` and `GET` options to be used together.\r\n$9\r\narguments\r\n*5\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\nstring\r\n%5\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n%3\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n%3\r\n$4\r\nname\r\n$2\r\nxx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n%5\r\n$4\r\nname\r\n$3\r\nget\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$3\r\nGET\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\nflags\r\n~1\r\n+optional\r\n%4\r\n$4\r\nname\r\n$10\r\nexpiration\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\narguments\r\n*5\r\n%4\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$2\r\nEX\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n%4\r\n$4\r\nname\r\n$12\r\nmilliseconds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$2\r\nPX\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n%4\r\n$4\r\nname\r\n$17\r\nunix-time-seconds\r\n$4\r\ntype\r\n$9\r\nunix-time\r\n$5\r\ntoken\r\n$4\r\nEXAT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n%4\r\n$4\r\nname\r\n$22\r\nunix-time-milliseconds\r\n$4\r\ntype\r\n$9\r\nunix-time\r\n$5\r\ntoken\r\n$4\r\nPXAT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n%4\r\n$4\r\nname\r\n$7\r\nkeepttl\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\nKEEPTTL\r\n$5\r\nsince\r\n$5\r\n6.0.0\r\n");
 }
+
+#[test]
+fn debug_protocol_error_populate() {
+    let mut e = engine();
+    let c = connect(&mut e, 50000);
+    // From redis-server 7.0.15, RESP2.
+    let resp2: &[(&str, &str)] = &[
+        ("string", "$11\r\nHello World\r\n"),
+        ("integer", ":12345\r\n"),
+        ("double", "$5\r\n3.141\r\n"),
+        ("bignum", "$37\r\n1234567999999999999999999999999999999\r\n"),
+        ("null", "$-1\r\n"),
+        ("array", "*3\r\n:0\r\n:1\r\n:2\r\n"),
+        ("set", "*3\r\n:0\r\n:1\r\n:2\r\n"),
+        ("map", "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n"),
+        ("attrib", "$39\r\nSome real reply following the attribute\r\n"),
+        ("push", "-ERR RESP2 is not supported by this command\r\n"),
+        ("verbatim", "$25\r\nThis is a verbatim\nstring\r\n"),
+        ("true", ":1\r\n"),
+        ("false", ":0\r\n"),
+        ("foo", "-ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false\r\n"),
+    ];
+    for (t, want) in resp2 {
+        assert_eq!(&w(&mut e, c, &["DEBUG", "PROTOCOL", t]), want, "{t}");
+    }
+    assert!(w(&mut e, c, &["HELLO", "3"]).starts_with("%7"));
+    let resp3: &[(&str, &str)] = &[
+        ("double", ",3.141\r\n"),
+        ("bignum", "(1234567999999999999999999999999999999\r\n"),
+        ("null", "_\r\n"),
+        ("set", "~3\r\n:0\r\n:1\r\n:2\r\n"),
+        ("map", "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n"),
+        ("verbatim", "=29\r\ntxt:This is a verbatim\nstring\r\n"),
+        ("true", "#t\r\n"),
+    ];
+    for (t, want) in resp3 {
+        assert_eq!(&w(&mut e, c, &["DEBUG", "PROTOCOL", t]), want, "{t}");
+    }
+    assert!(w(&mut e, c, &["HELLO", "2"]).starts_with("*14"));
+    assert_eq!(w(&mut e, c, &["DEBUG", "ERROR", "foo"]), "-foo\r\n");
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "ERROR", "-WRONG x"]),
+        "--WRONG x\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["DEBUG", "LOG", "hello"]), "+OK\r\n");
+
+    assert_eq!(w(&mut e, c, &["DEBUG", "POPULATE", "3"]), "+OK\r\n");
+    assert_eq!(w(&mut e, c, &["DBSIZE"]), ":3\r\n");
+    assert_eq!(w(&mut e, c, &["GET", "key:0"]), "$7\r\nvalue:0\r\n");
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "POPULATE", "2", "pfx", "10"]),
+        "+OK\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["GET", "pfx:1"]), "$10\r\nvalue:1\0\0\0\r\n");
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "POPULATE", "2", "pfx2", "3"]),
+        "+OK\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["GET", "pfx2:1"]), "$3\r\nval\r\n");
+    assert_eq!(
+        w(&mut e, c, &["DEBUG", "POPULATE", "1", "p", "0"]),
+        "+OK\r\n"
+    );
+    assert_eq!(w(&mut e, c, &["GET", "p:0"]), "$7\r\nvalue:0\r\n");
+    // Existing keys are kept.
+    assert_eq!(w(&mut e, c, &["SET", "key:1", "mine"]), "+OK\r\n");
+    assert_eq!(w(&mut e, c, &["DEBUG", "POPULATE", "3"]), "+OK\r\n");
+    assert_eq!(w(&mut e, c, &["GET", "key:1"]), "$4\r\nmine\r\n");
+    let not_positive = "-ERR value is out of range, must be positive\r\n";
+    for bad in [
+        &["DEBUG", "POPULATE", "-1"][..],
+        &["DEBUG", "POPULATE", "abc"],
+        &["DEBUG", "POPULATE", "1", "p", "abc"],
+        &["DEBUG", "POPULATE", "1", "p", "-1"],
+    ] {
+        assert_eq!(w(&mut e, c, bad), not_positive, "{bad:?}");
+    }
+    let dobj = w(&mut e, c, &["DEBUG", "OBJECT", "pfx:1"]);
+    assert!(
+        dobj.contains(" encoding:embstr serializedlength:11 "),
+        "{dobj}"
+    );
+    for (args, name) in [
+        (&["DEBUG", "POPULATE", "1", "a", "b", "c"][..], "POPULATE"),
+        (&["DEBUG", "POPULATE"], "POPULATE"),
+        (&["DEBUG", "ERROR"], "ERROR"),
+        (&["DEBUG", "PROTOCOL"], "PROTOCOL"),
+    ] {
+        assert_eq!(
+            w(&mut e, c, args),
+            format!("-ERR unknown subcommand or wrong number of arguments for '{name}'. Try DEBUG HELP.\r\n")
+        );
+    }
+}

@@ -214,14 +214,120 @@ fn debug_object(e: &mut Engine, call: &Call<'_>, now: Time) -> Reply {
     )
 }
 
+/// DEBUG PROTOCOL: one reply of each RESP type, for client test suites.
+/// Attribute and push replies, which travel before the real reply in RESP3,
+/// are answered with the real reply alone: keyrs sends one reply per command.
+fn protocol(e: &mut Engine, call: &Call<'_>) -> Reply {
+    let resp3 = e.client_proto(call.client) == crate::resp::Protocol::Resp3;
+    let t = call.arg(2);
+    let is = |name: &str| t.eq_ignore_ascii_case(name.as_bytes());
+    if is("string") {
+        Reply::bulk_static(b"Hello World")
+    } else if is("integer") {
+        Reply::Integer(12345)
+    } else if is("double") {
+        Reply::Double(3.141)
+    } else if is("bignum") {
+        Reply::BigNumber("1234567999999999999999999999999999999".into())
+    } else if is("null") {
+        Reply::Nil
+    } else if is("array") {
+        Reply::Array((0..3).map(Reply::Integer).collect())
+    } else if is("set") {
+        Reply::Set((0..3).map(Reply::Integer).collect())
+    } else if is("map") {
+        Reply::Map(
+            (0..3)
+                .map(|i| (Reply::Integer(i), Reply::Bool(i == 1)))
+                .collect(),
+        )
+    } else if is("attrib") {
+        Reply::bulk_static(b"Some real reply following the attribute")
+    } else if is("push") {
+        if !resp3 {
+            return Reply::err("RESP2 is not supported by this command");
+        }
+        Reply::bulk_static(b"Some real reply following the push reply")
+    } else if is("verbatim") {
+        Reply::Verbatim {
+            format: *b"txt",
+            text: bytes::Bytes::from_static(b"This is a verbatim\nstring"),
+        }
+    } else if is("true") {
+        Reply::Bool(true)
+    } else if is("false") {
+        Reply::Bool(false)
+    } else {
+        Reply::err(
+            "Wrong protocol type name. Please use one of the following: \
+             string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+        )
+    }
+}
+
+/// DEBUG POPULATE count [prefix] [size]: create `prefix:N` keys holding
+/// `value:N` (cut or zero-padded to `size`), skipping keys that exist.
+fn populate(e: &mut Engine, call: &Call<'_>) -> Reply {
+    const NOT_POSITIVE: &str = "value is out of range, must be positive";
+    let Some(count) = crate::resp::parse_i64(call.arg(2)).filter(|&n| n >= 0) else {
+        return Reply::err(NOT_POSITIVE);
+    };
+    let prefix: &[u8] = call.argv.get(3).map_or(b"key", |p| &p[..]);
+    let size = match call.argv.get(4) {
+        None => 0,
+        Some(a) => match crate::resp::parse_i64(a).filter(|&n| n >= 0) {
+            Some(n) => n as usize,
+            None => return Reply::err(NOT_POSITIVE),
+        },
+    };
+    let db = &mut e.dbs[call.db];
+    let mut num = itoa::Buffer::new();
+    for j in 0..count {
+        let n = num.format(j).as_bytes();
+        let mut key = Vec::with_capacity(prefix.len() + 1 + n.len());
+        key.extend_from_slice(prefix);
+        key.push(b':');
+        key.extend_from_slice(n);
+        if db.lookup_no_touch(&key, call.now).is_some() {
+            continue;
+        }
+        let mut val = Vec::with_capacity(6 + n.len());
+        val.extend_from_slice(b"value:");
+        val.extend_from_slice(n);
+        if size > 0 {
+            val.resize(size, 0);
+        }
+        db.set(
+            bytes::Bytes::from(key),
+            Value::string(bytes::Bytes::from(val)),
+            call.now,
+        );
+    }
+    Reply::ok()
+}
+
 const HELP: &[&str] = &[
     "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "DIGEST",
     "    Output a hex signature representing the current DB content.",
     "DIGEST-VALUE <key> [<key> ...]",
     "    Output a hex signature of the values of all the specified keys.",
+    "ERROR <string>",
+    "    Return a Redis protocol error with <string> as message. Useful for clients",
+    "    unit tests to simulate Redis errors.",
+    "LOG <message>",
+    "    Write <message> to the server log.",
     "OBJECT <key>",
     "    Show low level info about `key` and associated value.",
+    "POPULATE <count> [<prefix>] [<size>]",
+    "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+    "    it is used instead of the 'key' prefix. These are not propagated to",
+    "    replicas. Cluster slots are not respected so keys not belonging to the",
+    "    current node can be created in cluster mode.",
+    "PROTOCOL <type>",
+    "    Reply with a test value of the specified type. <type> can be: string,",
+    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+    "    true, false.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Setting it to 0 disables expiring keys in background when they are not",
     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -268,6 +374,16 @@ fn debug(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             });
         }
         Reply::ok()
+    } else if is("error") && argc == 3 {
+        // The argument is the whole error line, code included.
+        Reply::Error(String::from_utf8_lossy(call.arg(2)).into_owned().into())
+    } else if is("log") && argc == 3 {
+        tracing::warn!(message = %String::from_utf8_lossy(call.arg(2)), "DEBUG LOG");
+        Reply::ok()
+    } else if is("protocol") && argc == 3 {
+        protocol(e, call)
+    } else if is("populate") && (3..=5).contains(&argc) {
+        populate(e, call)
     } else if is("set-active-expire") && argc == 3 {
         e.active_expire_enabled = atoi(call.arg(2)) != 0;
         Reply::ok()

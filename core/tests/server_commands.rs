@@ -617,8 +617,16 @@ fn time_and_shutdown() {
         w(&mut e, c, &["SHUTDOWN", "ABORT"]),
         "-ERR No shutdown in progress.\r\n"
     );
+    assert_eq!(w(&mut e, c, &["LASTSAVE"]), ":1795273448\r\n");
+    assert_eq!(
+        w(&mut e, c, &["LASTSAVE", "x"]),
+        "-ERR wrong number of arguments for 'lastsave' command\r\n"
+    );
+    // A successful SHUTDOWN is not answered: the server just goes away.
     let out = exec_at(&mut e, c, &["SHUTDOWN", "NOSAVE", "NOW"], T0);
     assert_eq!(out.effects, vec![Effect::Shutdown]);
+    assert_eq!(out.reply, None);
+    assert_eq!(w(&mut e, c, &["PING"]), "+PONG\r\n");
 }
 
 fn section_headers(text: &str) -> Vec<&str> {

@@ -224,7 +224,7 @@ fn memory(e: &Engine) -> Section {
 
 fn persistence(e: &Engine, now: Time) -> Section {
     let mut s = Section::new("Persistence");
-    let last_save = e.start_time.unwrap_or(now).secs();
+    let last_save = super::server::last_save_secs(e, now);
     s.field("loading", 0)
         .field("async_loading", 0)
         .field("current_cow_peak", 0)

@@ -1,10 +1,11 @@
-//! Server commands: TIME, SHUTDOWN.
+//! Server commands: TIME, LASTSAVE, SHUTDOWN.
 
 use bytes::Bytes;
 
 use super::{is_kw, SYNTAX_ERROR};
+use crate::engine::client::ReplyMode;
 use crate::engine::table::{acl, flags, CommandDoc, CommandSpec};
-use crate::engine::{Call, Effect, Engine};
+use crate::engine::{Call, Effect, Engine, Time};
 use crate::resp::Reply;
 
 fn time(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
@@ -16,7 +17,18 @@ fn time(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
     Reply::Array(vec![Reply::Bulk(s), Reply::Bulk(u)])
 }
 
-fn shutdown(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
+/// Unix seconds of the last successful save (LASTSAVE, INFO
+/// rdb_last_save_time). Until persistence records saves, Redis's value for a
+/// server that never saved: its start time.
+pub fn last_save_secs(e: &Engine, now: Time) -> u64 {
+    e.start_time.unwrap_or(now).secs()
+}
+
+fn lastsave(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    Reply::Integer(last_save_secs(e, call.now) as i64)
+}
+
+fn shutdown(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let (mut nosave, mut save, mut abort) = (false, false, false);
     let mut other = false;
     for a in &call.argv[1..] {
@@ -41,8 +53,13 @@ fn shutdown(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
         return Reply::err("No shutdown in progress.");
     }
     call.effects.push(Effect::Shutdown);
-    // On success Redis exits without answering; the driver drops this reply
-    // when it carries out Effect::Shutdown.
+    // On success Redis exits without answering: silence this reply the way
+    // CLIENT REPLY SKIP does.
+    if let Some(c) = e.clients.get_mut(call.client) {
+        if c.reply_mode == ReplyMode::On {
+            c.reply_mode = ReplyMode::SkipThis;
+        }
+    }
     Reply::ok()
 }
 
@@ -68,6 +85,22 @@ pub const COMMANDS: &[CommandSpec] = &[
         handler: time,
         subcommands: &[],
         doc: doc("Return the current server time", "2.6.0", "O(1)"),
+    },
+    CommandSpec {
+        name: "lastsave",
+        arity: 1,
+        flags: flags::LOADING | flags::STALE | flags::FAST,
+        acl: acl::ADMIN | acl::FAST | acl::DANGEROUS,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        handler: lastsave,
+        subcommands: &[],
+        doc: doc(
+            "Get the UNIX time stamp of the last successful save to disk",
+            "1.0.0",
+            "O(1)",
+        ),
     },
     CommandSpec {
         name: "shutdown",

@@ -426,3 +426,21 @@ mod no_panics {
         }
     }
 }
+
+/// DEBUG DIGEST mixes a list's elements head to tail; digests read from
+/// redis-server 7.0.15 for the same data.
+#[test]
+fn debug_digest_of_lists() {
+    Harness::new().script(
+        r#"
+        rpush l a b 1 "" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx -5 01 => :7\r\n
+        debug digest-value l => *1\r\n+44fb3f6460956db75c6ce1021dcd402d7cd488eb\r\n
+        debug digest => +2d36b2d85b6e9b070673e1a7b64867b34af42e92\r\n
+        expire l 100 => :1\r\n
+        debug digest => +885a0f525a607bd671bdcfefb9a9eb3999bb3f73\r\n
+        rpush m 1 => :1\r\n
+        debug digest-value l m nokey => *3\r\n+a27ec19bbcac87e39d7a0afa58a78fb6667ac968\r\n+d944b698cb33b33319dabaa22974ac8b38340762\r\n+0000000000000000000000000000000000000000\r\n
+        debug digest => +91000ad58b878e0dc45e4ee3b9ecfc0fc909b138\r\n
+        "#,
+    );
+}

@@ -444,3 +444,16 @@ fn debug_digest_of_lists() {
         "#,
     );
 }
+
+/// Key extraction for the list commands (LMPOP's keys depend on numkeys).
+#[test]
+fn command_getkeys() {
+    Harness::new().script(
+        r#"
+        command getkeys lmpop 2 a b left count 3 => *2\r\n$1\r\na\r\n$1\r\nb\r\n
+        command getkeys lmove a b left right => *2\r\n$1\r\na\r\n$1\r\nb\r\n
+        command getkeys rpush k a b => *1\r\n$1\r\nk\r\n
+        command getkeys lmpop 0 a left => -ERR Invalid arguments specified for command\r\n
+        "#,
+    );
+}

@@ -319,3 +319,8 @@ fn recorded_session_mostly_skiplist() {
         "../../../../tests/data/zset_redis7_seed6_small.txt"
     ));
 }
+
+#[test]
+fn debug_digest_matches_redis() {
+    replay(include_str!("../../../../tests/data/zset_hand_digest.txt"));
+}

@@ -324,3 +324,8 @@ fn recorded_session_mostly_skiplist() {
 fn debug_digest_matches_redis() {
     replay(include_str!("../../../../tests/data/zset_hand_digest.txt"));
 }
+
+#[test]
+fn command_getkeys_and_info() {
+    replay(include_str!("../../../../tests/data/zset_hand_command.txt"));
+}

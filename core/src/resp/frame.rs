@@ -283,7 +283,10 @@ impl FrameParser {
         let Some(cr) = line_end(buf, self.limits.line_len_max)? else {
             return Ok(None);
         };
-        let line = &buf[1..cr];
+        // `cr == 0`: a line with no type byte at all.
+        let Some(line) = buf.get(1..cr) else {
+            return Err(FrameError::new("line without a type byte"));
+        };
         let limits = self.limits;
         let mut opened = None;
         let leaf = match prefix {
@@ -582,6 +585,9 @@ mod tests {
             b"+a\rb\r\n",
             b"+a\n",
             b"$?\r\n",
+            // Found by the frame_roundtrip fuzz target: used to panic.
+            b"\r\n",
+            b"\r\n+a\r\n",
             b"*18446744073709551616\r\n",
             b"%9223372036854775807\r\n",
         ];

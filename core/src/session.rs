@@ -65,6 +65,25 @@ impl Session {
         }
     }
 
+    /// Like [`Self::next_command`], but a protocol error is handed back instead
+    /// of queued. A driver that parses ahead of execution (parse outside the
+    /// lock, execute in a batch) uses this so the replies of the commands
+    /// parsed before the error go out first, as in Redis. After an `Err` the
+    /// parser is beyond repair: call no more parsing methods, and report the
+    /// error with [`Self::fail_protocol`] once the earlier replies are queued.
+    pub fn try_next_command(&mut self) -> Result<Option<Vec<Bytes>>, ProtocolError> {
+        if self.close_after_reply {
+            return Ok(None);
+        }
+        self.parser.next_command(&mut self.input)
+    }
+
+    /// Queue the reply for a protocol error that [`Self::try_next_command`]
+    /// returned, drop the unparsed input and mark the session closing.
+    pub fn fail_protocol(&mut self, e: &ProtocolError) {
+        self.protocol_error(e);
+    }
+
     fn protocol_error(&mut self, e: &ProtocolError) {
         tracing::debug!(error = %e, "protocol error, closing connection");
         self.push_reply(&Reply::error(e.reply_text().to_owned()), Protocol::Resp2);
@@ -130,5 +149,28 @@ mod tests {
             s.poll_transmit(),
             b"-ERR Protocol error: invalid bulk length\r\n"
         );
+    }
+
+    #[test]
+    fn deferred_protocol_error_follows_earlier_replies() {
+        let mut s = Session::default();
+        s.handle_input(b"PING\r\n*1\r\n$-5\r\n");
+        let cmd = s.try_next_command().expect("first command parses");
+        assert_eq!(cmd, Some(vec![Bytes::from_static(b"PING")]));
+        let err = s
+            .try_next_command()
+            .expect_err("second is a protocol error");
+        assert!(
+            s.poll_transmit().is_empty(),
+            "nothing queued before fail_protocol"
+        );
+        s.push_reply(&Reply::status("PONG"), Protocol::Resp2);
+        s.fail_protocol(&err);
+        assert!(s.is_closing());
+        assert_eq!(
+            s.poll_transmit(),
+            b"+PONG\r\n-ERR Protocol error: invalid bulk length\r\n"
+        );
+        assert_eq!(s.try_next_command(), Ok(None));
     }
 }

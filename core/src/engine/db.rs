@@ -7,12 +7,77 @@ use super::value::Value;
 use super::Time;
 
 /// A key's entry.
+///
+/// Both access trackers are kept whatever `maxmemory-policy` says (Redis
+/// keeps only the one its policy needs, in 24 bits); they fit in the
+/// padding after the value, so the entry is no bigger for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// The value.
     pub value: Value,
     /// Last access, in seconds of the engine clock (OBJECT IDLETIME).
     pub access_secs: u32,
+    /// LFU: minutes clock (mod 2^16) of the last counter decrement.
+    pub lfu_minutes: u16,
+    /// LFU: the logarithmic access counter (OBJECT FREQ).
+    pub lfu_counter: u8,
+}
+
+/// Initial LFU counter of a new key (Redis's `LFU_INIT_VAL`), so new keys
+/// are not evicted before they had a chance to be used.
+pub const LFU_INIT_VAL: u8 = 5;
+
+/// `lfu-log-factor` default: how slowly the counter saturates.
+pub const LFU_LOG_FACTOR: u32 = 10;
+
+/// `lfu-decay-time` default: minutes per counter decrement.
+pub const LFU_DECAY_MINUTES: u32 = 1;
+
+/// The LFU minutes clock: minutes since the epoch, mod 2^16.
+fn lfu_minutes(now: Time) -> u16 {
+    ((now.secs() / 60) & 0xffff) as u16
+}
+
+impl Entry {
+    /// A fresh entry, accessed now.
+    pub fn new(value: Value, now: Time) -> Entry {
+        Entry {
+            value,
+            access_secs: now.secs() as u32,
+            lfu_minutes: lfu_minutes(now),
+            lfu_counter: LFU_INIT_VAL,
+        }
+    }
+
+    /// The LFU counter after decaying for the minutes elapsed since its
+    /// last update (Redis's `LFUDecrAndReturn`; does not store).
+    pub fn lfu_decayed(&self, now: Time) -> u8 {
+        let now_min = lfu_minutes(now);
+        let elapsed = if now_min >= self.lfu_minutes {
+            u32::from(now_min - self.lfu_minutes)
+        } else {
+            65535 - u32::from(self.lfu_minutes) + u32::from(now_min)
+        };
+        let periods = elapsed / LFU_DECAY_MINUTES.max(1);
+        self.lfu_counter
+            .saturating_sub(u8::try_from(periods).unwrap_or(u8::MAX))
+    }
+
+    /// Record an access at `now`: refresh the idle clock, decay then
+    /// logarithmically increment the LFU counter using `rand01` in [0, 1).
+    pub fn touch(&mut self, now: Time, rand01: f64) {
+        self.access_secs = now.secs() as u32;
+        let mut counter = self.lfu_decayed(now);
+        if counter < u8::MAX {
+            let base = f64::from(counter.saturating_sub(LFU_INIT_VAL));
+            let p = 1.0 / (base * f64::from(LFU_LOG_FACTOR) + 1.0);
+            if rand01 < p {
+                counter += 1;
+            }
+        }
+        self.lfu_counter = counter;
+        self.lfu_minutes = lfu_minutes(now);
+    }
 }
 
 /// A database.
@@ -24,6 +89,12 @@ pub struct Db {
     pub expires: Dict<u64>,
     /// Keys deleted by lazy or active expiry, not yet counted in stats.
     expired_pending: u64,
+    /// Where the active-expiry cycle resumes its SCAN over `expires`
+    /// (Redis's `expires_cursor`): sampling by cursor rather than at random
+    /// visits every volatile key in turn.
+    pub expires_cursor: u64,
+    /// Seeded generator state for the LFU counter's probabilistic increment.
+    lfu_rng: u64,
 }
 
 impl Db {
@@ -33,6 +104,8 @@ impl Db {
             keys: Dict::new(seed),
             expires: Dict::new(seed ^ 0x9e37_79b9_7f4a_7c15),
             expired_pending: 0,
+            expires_cursor: 0,
+            lfu_rng: seed,
         }
     }
 
@@ -48,7 +121,9 @@ impl Db {
 
     /// Is `key` logically expired at `now`?
     pub fn is_expired(&self, key: &[u8], now: Time) -> bool {
-        matches!(self.expires.get(key), Some(&at) if at <= now.ms())
+        // As Redis (`keyIsExpired`: now > when): a key is still alive during
+        // the very millisecond it expires at.
+        matches!(self.expires.get(key), Some(&at) if at < now.ms())
     }
 
     /// Delete `key` if it is expired; true if it was.
@@ -66,8 +141,9 @@ impl Db {
     /// touching its access time.
     pub fn lookup(&mut self, key: &[u8], now: Time) -> Option<&mut Entry> {
         self.expire_if_needed(key, now);
+        let rand01 = self.next_rand01();
         let e = self.keys.get_mut(key)?;
-        e.access_secs = now.secs() as u32;
+        e.touch(now, rand01);
         Some(e)
     }
 
@@ -84,13 +160,26 @@ impl Db {
         self.set_keep_ttl(key, value, now);
     }
 
-    /// Set `key` to `value`, keeping its TTL if it has one.
+    /// Set `key` to `value`, keeping its TTL if it has one. An overwritten
+    /// key keeps its LFU counter (as Redis's `dbSetValue` does), so
+    /// rewriting a hot key does not make it look cold.
     pub fn set_keep_ttl(&mut self, key: Bytes, value: Value, now: Time) {
-        let entry = Entry {
-            value,
-            access_secs: now.secs() as u32,
-        };
-        self.keys.insert(key, entry);
+        if let Some(e) = self.keys.get_mut(&key) {
+            e.value = value;
+            e.access_secs = now.secs() as u32;
+            return;
+        }
+        self.keys.insert(key, Entry::new(value, now));
+    }
+
+    /// A uniform draw in [0, 1) from the database's seeded generator.
+    fn next_rand01(&mut self) -> f64 {
+        self.lfu_rng = self.lfu_rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.lfu_rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Delete a key (and its TTL); returns the entry.
@@ -125,6 +214,15 @@ impl Db {
     pub fn clear(&mut self) {
         self.keys.clear();
         self.expires.clear();
+        self.expires_cursor = 0;
+    }
+
+    /// Advance ongoing resizes of both tables by up to `buckets` buckets
+    /// each (Redis's cron `incrementallyRehash`); true if work remains.
+    pub fn rehash_steps(&mut self, buckets: usize) -> bool {
+        let a = self.keys.rehash_steps(buckets);
+        let b = self.expires.rehash_steps(buckets);
+        a || b
     }
 
     /// Record a key removed by active expiry.
@@ -135,5 +233,67 @@ impl Db {
     /// Take the count of keys expired since the last call.
     pub fn take_expired_count(&mut self) -> u64 {
         std::mem::take(&mut self.expired_pending)
+    }
+}
+
+/// Buckets one cron call moves for a resizing database (Redis spends a
+/// millisecond; a hundred-bucket step is about that much work).
+pub const CRON_REHASH_BUCKETS: usize = 1000;
+
+/// The cron's share of rehashing (Redis's `incrementallyRehash` from
+/// `databasesCron`): advance the first database that is resizing, so an
+/// idle server still finishes a resize and frees the old table.
+pub fn rehash_cron(dbs: &mut [Db]) {
+    for db in dbs.iter_mut().take(super::expire::DBS_PER_CALL) {
+        if db.keys.is_rehashing() || db.expires.is_rehashing() {
+            db.rehash_steps(CRON_REHASH_BUCKETS);
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_trackers_fit_in_padding() {
+        assert!(std::mem::size_of::<Entry>() <= std::mem::size_of::<Value>() + 8);
+    }
+
+    #[test]
+    fn lfu_counter_grows_logarithmically_and_decays() {
+        let t0 = Time::from_ms(1_700_000_000_000);
+        let mut e = Entry::new(Value::string(Bytes::from_static(b"v")), t0);
+        assert_eq!(e.lfu_counter, LFU_INIT_VAL);
+        // At the initial value every access counts.
+        e.touch(t0, 0.999);
+        assert_eq!(e.lfu_counter, 6);
+        // Above it, an access counts with probability 1/(base*10+1).
+        e.touch(t0, 0.5);
+        assert_eq!(e.lfu_counter, 6);
+        e.touch(t0, 0.05);
+        assert_eq!(e.lfu_counter, 7);
+        // One decrement per idle minute, not below zero.
+        let later = Time::from_ms(t0.ms() + 5 * 60_000);
+        assert_eq!(e.lfu_decayed(later), 2);
+        let much_later = Time::from_ms(t0.ms() + 500 * 60_000);
+        assert_eq!(e.lfu_decayed(much_later), 0);
+        e.touch(much_later, 0.0);
+        assert_eq!(e.lfu_counter, 1);
+    }
+
+    #[test]
+    fn overwrite_keeps_lfu_but_refreshes_idle_clock() {
+        let t0 = Time::from_ms(1_700_000_000_000);
+        let mut db = Db::new(1);
+        let k = Bytes::from_static(b"k");
+        db.set(k.clone(), Value::string(Bytes::from_static(b"1")), t0);
+        db.lookup(b"k", t0);
+        let t1 = Time::from_ms(t0.ms() + 10_000);
+        db.set_keep_ttl(k, Value::string(Bytes::from_static(b"2")), t1);
+        let e = db.keys.get(b"k").unwrap();
+        assert_eq!(e.lfu_counter, LFU_INIT_VAL + 1);
+        assert_eq!(e.access_secs, t1.secs() as u32);
     }
 }

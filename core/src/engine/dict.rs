@@ -1,111 +1,557 @@
-//! The hash table behind the keyspace.
+//! The hash table behind the keyspace: chained buckets, power-of-two sizes,
+//! incremental rehashing and Redis's reverse-binary SCAN cursor.
 //!
-//! Baseline: a `hashbrown` map with a seeded, deterministic hasher (the same
-//! seed gives the same iteration order, which the simulator relies on).
-//! SCAN's cursor guarantee needs a table whose buckets we control; see
-//! [`Dict::scan`].
+//! Why our own table: SCAN promises that every key present for the whole
+//! iteration is returned at least once, even when the table grows or shrinks
+//! between calls. That promise needs a key to live in exactly one bucket,
+//! `hash & mask`, so a cursor over bucket indices stays meaningful across
+//! resizes. Open-addressing tables (hashbrown) cannot give that.
+//!
+//! Layout: two bucket arrays (`ht[0]`, and `ht[1]` while a resize is in
+//! progress). A resize allocates `ht[1]` and then moves a few buckets per
+//! write operation (and per [`Dict::rehash_steps`] call from the cron), so a
+//! 1M-key table never stalls on one big copy. Lookups consult both tables
+//! while rehashing; inserts go to `ht[1]`.
+//!
+//! Each entry is one heap node `{key, value, next}`; buckets are single
+//! pointers (`Option<Box<_>>` has the null-pointer niche), so an entry costs
+//! one allocation plus one bucket word at load factor 1.
+
+use std::hash::BuildHasher;
 
 use bytes::Bytes;
-use hashbrown::HashMap;
 
 /// The hasher: fast, seeded from the engine's seed (never from global randomness).
 pub type DictHasher = foldhash::fast::FixedState;
 
-/// A map from byte-string keys to `V`.
+/// Smallest non-empty table (Redis's `DICT_HT_INITIAL_SIZE`).
+const INITIAL_SIZE: usize = 4;
+
+/// A table is shrunk when fewer than this percentage of its buckets' worth of
+/// entries remain (Redis's `HASHTABLE_MIN_FILL`).
+const MIN_FILL_PERCENT: usize = 10;
+
+/// Buckets moved per write operation while rehashing (Redis moves one).
+const REHASH_BUCKETS_PER_OP: usize = 1;
+
+/// Empty buckets one rehash step may skip per bucket it was asked to move,
+/// so a step over a sparse region stays bounded (as Redis's `empty_visits`).
+const EMPTY_VISITS_PER_BUCKET: usize = 10;
+
+/// One entry: the key, its value and the rest of the bucket's chain.
 #[derive(Debug, Clone)]
+struct Node<V> {
+    key: Bytes,
+    value: V,
+    next: Link<V>,
+}
+
+type Link<V> = Option<Box<Node<V>>>;
+
+/// One bucket array. `buckets.len()` is zero or a power of two.
+#[derive(Debug, Clone)]
+struct Table<V> {
+    buckets: Vec<Link<V>>,
+    used: usize,
+}
+
+impl<V> Table<V> {
+    fn empty() -> Self {
+        Table {
+            buckets: Vec::new(),
+            used: 0,
+        }
+    }
+
+    fn with_size(size: usize) -> Self {
+        let mut buckets = Vec::with_capacity(size);
+        buckets.resize_with(size, || None);
+        Table { buckets, used: 0 }
+    }
+
+    fn size(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// Mask for bucket indices (0 for an unallocated table).
+    fn mask(&self) -> u64 {
+        (self.buckets.len() as u64).wrapping_sub(1)
+    }
+
+    fn bucket_of(&self, hash: u64) -> usize {
+        (hash & self.mask()) as usize
+    }
+
+    /// Drop every chain iteratively (a long chain must not recurse deeply).
+    fn clear(&mut self) {
+        for b in &mut self.buckets {
+            let mut cur = b.take();
+            while let Some(mut node) = cur {
+                cur = node.next.take();
+            }
+        }
+        self.buckets = Vec::new();
+        self.used = 0;
+    }
+}
+
+/// A map from byte-string keys to `V` with a SCAN cursor that survives resizes.
+#[derive(Clone)]
 pub struct Dict<V> {
-    map: HashMap<Bytes, V, DictHasher>,
+    hasher: DictHasher,
+    ht: [Table<V>; 2],
+    /// Next bucket of `ht[0]` to move while rehashing; `None` when not rehashing.
+    rehash_idx: Option<usize>,
+}
+
+impl<V> std::fmt::Debug for Dict<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dict")
+            .field("len", &self.len())
+            .field("size0", &self.ht[0].size())
+            .field("size1", &self.ht[1].size())
+            .field("rehash_idx", &self.rehash_idx)
+            .finish()
+    }
+}
+
+impl<V> Drop for Dict<V> {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+/// Walk one chain.
+fn chain<V>(link: &Link<V>) -> impl Iterator<Item = &Node<V>> {
+    std::iter::successors(link.as_deref(), |n| n.next.as_deref())
+}
+
+/// Reverse the bits of a cursor (SCAN increments the high bits first).
+fn rev(v: u64) -> u64 {
+    v.reverse_bits()
+}
+
+/// A tiny deterministic generator (splitmix64) for the extra draws
+/// [`Dict::random_entry`] needs from its one input number.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl<V> Dict<V> {
     /// An empty dict whose hashing is derived from `seed`.
     pub fn new(seed: u64) -> Self {
         Dict {
-            map: HashMap::with_hasher(DictHasher::with_seed(seed)),
+            hasher: DictHasher::with_seed(seed),
+            ht: [Table::empty(), Table::empty()],
+            rehash_idx: None,
         }
+    }
+
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.ht[0].used + self.ht[1].used
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
+    }
+
+    /// Total buckets allocated (both tables): what SCAN walks, and what the
+    /// memory estimate counts.
+    pub fn buckets(&self) -> usize {
+        self.ht[0].size() + self.ht[1].size()
+    }
+
+    /// True while a resize is moving entries from the old table to the new.
+    pub fn is_rehashing(&self) -> bool {
+        self.rehash_idx.is_some()
+    }
+
+    /// Tables to search: both while rehashing.
+    fn table_count(&self) -> usize {
+        if self.rehash_idx.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+
+    fn find(&self, key: &[u8]) -> Option<&Node<V>> {
+        if self.is_empty() {
+            return None;
+        }
+        let h = self.hash(key);
+        for t in &self.ht[..self.table_count()] {
+            if t.size() == 0 {
+                continue;
+            }
+            if let Some(n) = chain(&t.buckets[t.bucket_of(h)]).find(|n| n.key[..] == *key) {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    /// Find `key` whose hash is `h` (hashed once by the caller).
+    fn find_mut_hashed(&mut self, key: &[u8], h: u64) -> Option<&mut Node<V>> {
+        if self.is_empty() {
+            return None;
+        }
+        let tables = self.table_count();
+        for t in &mut self.ht[..tables] {
+            if t.size() == 0 {
+                continue;
+            }
+            let idx = t.bucket_of(h);
+            let mut cur = t.buckets[idx].as_deref_mut();
+            while let Some(n) = cur {
+                if n.key[..] == *key {
+                    return Some(n);
+                }
+                cur = n.next.as_deref_mut();
+            }
+        }
+        None
     }
 
     /// Look up a key.
     pub fn get(&self, key: &[u8]) -> Option<&V> {
-        self.map.get(key)
+        self.find(key).map(|n| &n.value)
     }
 
-    /// Look up a key mutably.
+    /// Look up a key mutably. Also advances an ongoing rehash by a step, as
+    /// every Redis lookup does.
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
-        self.map.get_mut(key)
+        self.rehash_on_op();
+        if self.is_empty() {
+            return None;
+        }
+        let h = self.hash(key);
+        self.find_mut_hashed(key, h).map(|n| &mut n.value)
     }
 
     /// Look up the stored key and its value.
     pub fn get_key_value(&self, key: &[u8]) -> Option<(&Bytes, &V)> {
-        self.map.get_key_value(key)
-    }
-
-    /// Insert or replace; returns the old value.
-    pub fn insert(&mut self, key: Bytes, value: V) -> Option<V> {
-        self.map.insert(key, value)
-    }
-
-    /// Remove a key, returning the stored key and value.
-    pub fn remove(&mut self, key: &[u8]) -> Option<(Bytes, V)> {
-        self.map.remove_entry(key)
+        self.find(key).map(|n| (&n.key, &n.value))
     }
 
     /// True if the key is present.
     pub fn contains_key(&self, key: &[u8]) -> bool {
-        self.map.contains_key(key)
+        self.find(key).is_some()
     }
 
-    /// Remove everything.
+    /// Insert or replace; returns the old value (the stored key is kept).
+    pub fn insert(&mut self, key: Bytes, value: V) -> Option<V> {
+        self.rehash_on_op();
+        let h = self.hash(&key);
+        if let Some(n) = self.find_mut_hashed(&key, h) {
+            return Some(std::mem::replace(&mut n.value, value));
+        }
+        self.expand_if_needed();
+        // While rehashing, new entries go to the new table so the old one
+        // only ever drains.
+        let t = if self.rehash_idx.is_some() {
+            &mut self.ht[1]
+        } else {
+            &mut self.ht[0]
+        };
+        let idx = t.bucket_of(h);
+        let next = t.buckets[idx].take();
+        t.buckets[idx] = Some(Box::new(Node { key, value, next }));
+        t.used += 1;
+        None
+    }
+
+    /// Remove a key, returning the stored key and value. Shrinks the table
+    /// when it becomes sparse.
+    pub fn remove(&mut self, key: &[u8]) -> Option<(Bytes, V)> {
+        if self.is_empty() {
+            return None;
+        }
+        self.rehash_on_op();
+        let h = self.hash(key);
+        let tables = self.table_count();
+        let mut removed = None;
+        for t in &mut self.ht[..tables] {
+            if t.size() == 0 {
+                continue;
+            }
+            let idx = t.bucket_of(h);
+            if let Some(node) = unlink(&mut t.buckets[idx], key) {
+                t.used -= 1;
+                removed = Some((node.key, node.value));
+                break;
+            }
+        }
+        if removed.is_some() {
+            self.shrink_if_needed();
+        }
+        removed
+    }
+
+    /// Remove everything and release the buckets.
     pub fn clear(&mut self) {
-        self.map.clear();
+        self.ht[0].clear();
+        self.ht[1].clear();
+        self.rehash_idx = None;
     }
 
-    /// Iterate entries (in hash order).
+    /// Iterate entries (old table first while rehashing, then bucket order).
     pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &V)> {
-        self.map.iter()
+        self.ht
+            .iter()
+            .flat_map(|t| t.buckets.iter())
+            .flat_map(chain)
+            .map(|n| (&n.key, &n.value))
     }
 
     /// Iterate keys.
     pub fn keys(&self) -> impl Iterator<Item = &Bytes> {
-        self.map.keys()
+        self.iter().map(|(k, _)| k)
     }
 
     /// A pseudo-random entry, chosen with `r` (from the engine's seeded RNG).
+    ///
+    /// As Redis: pick random non-empty buckets, then a random element of the
+    /// chain. Expected O(1) because the table is kept at least ~10% full;
+    /// after a bounded number of misses it falls back to walking from a
+    /// random bucket, so it always terminates.
     pub fn random_entry(&self, r: u64) -> Option<(&Bytes, &V)> {
-        if self.map.is_empty() {
+        if self.is_empty() {
             return None;
         }
-        let i = (r % self.map.len() as u64) as usize;
-        self.map.iter().nth(i)
+        let mut state = r;
+        let start = self.rehash_idx.unwrap_or(0);
+        let s0 = self.ht[0].size();
+        let total = if self.rehash_idx.is_some() {
+            s0 + self.ht[1].size()
+        } else {
+            s0
+        };
+        // Buckets below `start` in the old table are known empty.
+        let span = total.saturating_sub(start).max(1);
+        let bucket_at = |i: usize| -> &Link<V> {
+            if i < s0 {
+                &self.ht[0].buckets[i]
+            } else {
+                &self.ht[1].buckets[i - s0]
+            }
+        };
+        let mut found = None;
+        for _ in 0..1024 {
+            let i = start + (splitmix(&mut state) % span as u64) as usize;
+            let b = bucket_at(i);
+            if b.is_some() {
+                found = Some(b);
+                break;
+            }
+        }
+        let bucket = match found {
+            Some(b) => b,
+            None => {
+                let first = start + (splitmix(&mut state) % span as u64) as usize;
+                let i = (0..span)
+                    .map(|k| start + (first - start + k) % span)
+                    .find(|&i| bucket_at(i).is_some())?;
+                bucket_at(i)
+            }
+        };
+        let len = chain(bucket).count();
+        let pick = (splitmix(&mut state) % len.max(1) as u64) as usize;
+        chain(bucket).nth(pick).map(|n| (&n.key, &n.value))
     }
 
-    /// One SCAN step: call `f` for the entries behind `cursor` and return the
-    /// next cursor (0 when done).
-    ///
-    /// Baseline only (walks by position): issue #2's custom table replaces it
-    /// with Redis's reverse-binary bucket cursor.
+    /// One SCAN call over the dict: run [`Dict::scan_step`] until at least
+    /// `count` entries were emitted, `count * 10 + 1` steps were made, or the
+    /// cursor came back to 0; returns the next cursor (0: done). This is the
+    /// loop Redis's SCAN runs around `dictScan`.
     pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&Bytes, &V)) -> u64 {
-        let start = cursor as usize;
-        let mut n = 0;
-        for (k, v) in self.map.iter().skip(start).take(count.max(1)) {
-            f(k, v);
-            n += 1;
+        let count = count.max(1);
+        let mut max_iterations = count.saturating_mul(10);
+        let mut emitted = 0usize;
+        let mut cursor = cursor;
+        loop {
+            cursor = self.scan_step(cursor, |k, v| {
+                emitted += 1;
+                f(k, v)
+            });
+            if cursor == 0 || max_iterations == 0 || emitted >= count {
+                return cursor;
+            }
+            max_iterations -= 1;
         }
-        let next = start + n;
-        if n == 0 || next >= self.map.len() {
-            0
+    }
+
+    /// Redis's `dictScan`: emit every entry of the bucket(s) the cursor
+    /// names and return the next cursor (0 once the whole space was covered).
+    ///
+    /// The cursor counts in reverse bit order, so buckets are visited in an
+    /// order that stays valid when the table doubles or halves: the buckets
+    /// a visited index expands into (or folds from) were visited too. While
+    /// rehashing, the cursor's bucket in the smaller table and all its
+    /// expansions in the larger one are emitted together.
+    pub fn scan_step(&self, cursor: u64, mut f: impl FnMut(&Bytes, &V)) -> u64 {
+        if self.is_empty() {
+            return 0;
+        }
+        let mut v = cursor;
+        let mut emit = |link: &Link<V>| {
+            for n in chain(link) {
+                f(&n.key, &n.value);
+            }
+        };
+        if self.rehash_idx.is_none() {
+            let t0 = &self.ht[0];
+            let m0 = t0.mask();
+            emit(&t0.buckets[(v & m0) as usize]);
+            v |= !m0;
+            v = rev(rev(v).wrapping_add(1));
         } else {
-            next as u64
+            let (small, big) = if self.ht[0].size() <= self.ht[1].size() {
+                (&self.ht[0], &self.ht[1])
+            } else {
+                (&self.ht[1], &self.ht[0])
+            };
+            let m0 = small.mask();
+            let m1 = big.mask();
+            emit(&small.buckets[(v & m0) as usize]);
+            loop {
+                emit(&big.buckets[(v & m1) as usize]);
+                v |= !m1;
+                v = rev(rev(v).wrapping_add(1));
+                if v & (m0 ^ m1) == 0 {
+                    break;
+                }
+            }
+        }
+        v
+    }
+
+    /// Advance an ongoing rehash by up to `buckets` buckets (the cron calls
+    /// this so an idle table still finishes resizing). Returns true if more
+    /// work remains.
+    pub fn rehash_steps(&mut self, buckets: usize) -> bool {
+        let Some(mut idx) = self.rehash_idx else {
+            return false;
+        };
+        let mut empty_visits = buckets.saturating_mul(EMPTY_VISITS_PER_BUCKET);
+        let mut left = buckets;
+        while left > 0 && self.ht[0].used > 0 {
+            while idx < self.ht[0].size() && self.ht[0].buckets[idx].is_none() {
+                idx += 1;
+                empty_visits = empty_visits.saturating_sub(1);
+                if empty_visits == 0 {
+                    self.rehash_idx = Some(idx);
+                    return true;
+                }
+            }
+            if idx >= self.ht[0].size() {
+                break;
+            }
+            let mut cur = self.ht[0].buckets[idx].take();
+            while let Some(mut node) = cur {
+                cur = node.next.take();
+                let h = self.hasher.hash_one(&node.key[..]);
+                let t1 = &mut self.ht[1];
+                let j = t1.bucket_of(h);
+                node.next = t1.buckets[j].take();
+                t1.buckets[j] = Some(node);
+                t1.used += 1;
+                self.ht[0].used -= 1;
+            }
+            idx += 1;
+            left -= 1;
+        }
+        if self.ht[0].used == 0 {
+            let new = std::mem::replace(&mut self.ht[1], Table::empty());
+            self.ht[0] = new;
+            self.rehash_idx = None;
+            // Deletes during the resize may have left the new table sparse
+            // already; Redis's cron would notice, so do we.
+            self.shrink_if_needed();
+            self.rehash_idx.is_some()
+        } else {
+            self.rehash_idx = Some(idx);
+            true
+        }
+    }
+
+    fn rehash_on_op(&mut self) {
+        if self.rehash_idx.is_some() {
+            self.rehash_steps(REHASH_BUCKETS_PER_OP);
+        }
+    }
+
+    /// Grow at load factor 1 (Redis's rule, with resizing always allowed:
+    /// there is no fork whose copy-on-write pages we must spare).
+    fn expand_if_needed(&mut self) {
+        if self.rehash_idx.is_some() {
+            return;
+        }
+        let t0 = &self.ht[0];
+        if t0.size() == 0 {
+            self.resize_to(INITIAL_SIZE);
+        } else if t0.used >= t0.size() {
+            self.resize_to(t0.used.saturating_add(1));
+        }
+    }
+
+    /// Shrink when under 10% full, to the smallest power of two holding
+    /// every entry (Redis's `htNeedsResize` + `dictResize`).
+    fn shrink_if_needed(&mut self) {
+        if self.rehash_idx.is_some() {
+            return;
+        }
+        let t0 = &self.ht[0];
+        if t0.size() > INITIAL_SIZE && t0.used.saturating_mul(100) / t0.size() < MIN_FILL_PERCENT {
+            self.resize_to(t0.used);
+        }
+    }
+
+    /// Start moving to a table of `target` rounded up to a power of two.
+    fn resize_to(&mut self, target: usize) {
+        let size = target
+            .max(INITIAL_SIZE)
+            .checked_next_power_of_two()
+            .unwrap_or(1 << (usize::BITS - 1));
+        if size == self.ht[0].size() {
+            return;
+        }
+        if self.ht[0].size() == 0 || self.ht[0].used == 0 {
+            self.ht[0].clear();
+            self.ht[0] = Table::with_size(size);
+            return;
+        }
+        self.ht[1] = Table::with_size(size);
+        self.rehash_idx = Some(0);
+    }
+}
+
+/// Unlink the node holding `key` from the chain at `link`.
+fn unlink<V>(link: &mut Link<V>, key: &[u8]) -> Option<Box<Node<V>>> {
+    let mut cur = link;
+    loop {
+        match cur {
+            None => return None,
+            Some(node) if node.key[..] == *key => {
+                let mut node = cur.take()?;
+                *cur = node.next.take();
+                return Some(node);
+            }
+            Some(node) => cur = &mut node.next,
         }
     }
 }
+
+#[cfg(test)]
+#[path = "dict_tests.rs"]
+mod tests;

@@ -324,6 +324,7 @@ impl Engine {
         if self.active_expire_enabled {
             expire::active_expire_cycle(self, now);
         }
+        db::rehash_cron(&mut self.dbs);
         self.collect_lazy_expired();
         if self.config.timeout_secs > 0 {
             let limit_us = self.config.timeout_secs.saturating_mul(1_000_000);

@@ -212,6 +212,7 @@ impl CommandSpec {
             self.last_key as usize
         };
         let step = self.key_step.max(1) as usize;
+        #[allow(clippy::reversed_empty_ranges)] // deliberately empty: no keys
         let range = if first == 0 {
             1..=0
         } else {

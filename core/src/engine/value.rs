@@ -1,6 +1,6 @@
 //! The values a key can hold. Issue #3 adds the container types.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::resp::parse_i64;
 
@@ -19,13 +19,33 @@ pub enum StrValue {
 pub const EMBSTR_MAX_BYTES: usize = 44;
 
 impl StrValue {
-    /// Encode a freshly written value as Redis's `tryObjectEncoding` would.
+    /// Encode a freshly written value as Redis's `tryObjectEncoding` would:
+    /// `int` for a canonical integer of at most 20 bytes, else `embstr` up to
+    /// [`EMBSTR_MAX_BYTES`], else `raw`.
     pub fn new(b: Bytes) -> StrValue {
         if b.len() <= 20 {
             if let Some(n) = parse_i64(&b) {
                 return StrValue::Int(n);
             }
         }
+        StrValue::created(b)
+    }
+
+    /// A value taken from a request argument: the bytes are copied out so
+    /// the stored value never pins the connection's whole read buffer.
+    pub fn from_arg(arg: &[u8]) -> StrValue {
+        if arg.len() <= 20 {
+            if let Some(n) = parse_i64(arg) {
+                return StrValue::Int(n);
+            }
+        }
+        StrValue::created(Bytes::copy_from_slice(arg))
+    }
+
+    /// A value built by a command without integer detection (Redis's
+    /// `createStringObject`, e.g. INCRBYFLOAT's result): `embstr` when short,
+    /// else `raw`.
+    pub fn created(b: Bytes) -> StrValue {
         if b.len() <= EMBSTR_MAX_BYTES {
             StrValue::Emb(b)
         } else {
@@ -41,8 +61,30 @@ impl StrValue {
     /// The bytes of the value (integers are formatted).
     pub fn to_bytes(&self) -> Bytes {
         match self {
-            StrValue::Int(n) => Bytes::from(itoa::Buffer::new().format(*n).to_owned()),
+            StrValue::Int(n) => Bytes::copy_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
             StrValue::Emb(b) | StrValue::Raw(b) => b.clone(),
+        }
+    }
+
+    /// Take the bytes out for in-place modification (APPEND, SETRANGE).
+    /// Reuses the buffer (and its spare capacity, so repeated APPENDs are
+    /// amortised O(1) as in Redis) when nothing else holds it; copies
+    /// otherwise. Leaves an empty value behind.
+    pub fn take_mut(&mut self) -> BytesMut {
+        match std::mem::replace(self, StrValue::Emb(Bytes::new())) {
+            StrValue::Int(n) => BytesMut::from(itoa::Buffer::new().format(n).as_bytes()),
+            StrValue::Emb(b) | StrValue::Raw(b) => {
+                b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]))
+            }
+        }
+    }
+
+    /// The value as a 64-bit integer, as Redis's `getLongLongFromObject`:
+    /// `int` encoded, or text that is a canonical integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            StrValue::Int(n) => Some(*n),
+            StrValue::Emb(b) | StrValue::Raw(b) => parse_i64(b),
         }
     }
 

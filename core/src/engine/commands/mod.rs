@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod config;
 pub mod connection;
 pub mod keys;
 pub mod string;
@@ -11,7 +12,12 @@ use super::table::CommandSpec;
 use crate::resp::{parse_i64, Reply};
 
 /// Every group's table.
-pub const GROUPS: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS, keys::COMMANDS];
+pub const GROUPS: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    string::COMMANDS,
+    keys::COMMANDS,
+    config::COMMANDS,
+];
 
 /// Redis's error for a malformed or out-of-range integer argument.
 pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";

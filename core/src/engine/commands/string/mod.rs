@@ -1,0 +1,106 @@
+//! String commands, byte-exact with Redis 7.0 (`t_string.c`'s behaviour).
+//!
+//! - `basic` holds GET, MGET, STRLEN, GETDEL, GETSET, SETNX, MSET, MSETNX, APPEND;
+//! - `set` holds SET, SETEX, PSETEX, GETEX and their option grammar / expiry rules;
+//! - `range` holds GETRANGE (and its alias SUBSTR), SETRANGE;
+//! - `counter` holds INCR, DECR, INCRBY, DECRBY, INCRBYFLOAT;
+//! - `lcs` holds LCS;
+//! - `table` holds the command specs.
+//!
+//! Keyspace statistics follow Redis: commands that read through
+//! `lookupKeyRead` (GET, MGET, STRLEN, GETRANGE, GETSET, GETDEL, GETEX, LCS,
+//! SET ... GET) count hits and misses; write lookups (APPEND, INCR*, SETRANGE,
+//! SETNX, MSETNX, SET's NX/XX check) do not.
+
+mod basic;
+mod counter;
+mod lcs;
+mod range;
+mod set;
+mod table;
+
+pub use table::COMMANDS;
+
+use bytes::Bytes;
+
+use crate::engine::db::Entry;
+use crate::engine::value::{StrValue, Value, WRONGTYPE};
+use crate::engine::{Call, Engine};
+use crate::resp::Reply;
+
+/// Redis's error when a string would outgrow `proto-max-bulk-len`.
+pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+/// Look `key` up for reading, counting a keyspace hit or miss (Redis's
+/// `lookupKeyRead`).
+fn lookup_read<'e>(e: &'e mut Engine, call: &Call<'_>, key: &[u8]) -> Option<&'e mut Entry> {
+    let found = e.dbs[call.db].lookup(key, call.now);
+    if found.is_some() {
+        e.stats.keyspace_hits += 1;
+    } else {
+        e.stats.keyspace_misses += 1;
+    }
+    found
+}
+
+/// Look `key` up for writing: lazy expiry, no statistics (Redis's
+/// `lookupKeyWrite`).
+fn lookup_write<'e>(e: &'e mut Engine, call: &Call<'_>, key: &[u8]) -> Option<&'e mut Entry> {
+    e.dbs[call.db].lookup(key, call.now)
+}
+
+/// The string in `entry`, or the WRONGTYPE error for any other type.
+fn as_str(entry: &Entry) -> Result<&StrValue, Reply> {
+    match &entry.value {
+        Value::Str(s) => Ok(s),
+        #[allow(unreachable_patterns)]
+        _ => Err(Reply::error(WRONGTYPE)),
+    }
+}
+
+/// Mutable form of [`as_str`].
+fn as_str_mut(entry: &mut Entry) -> Result<&mut StrValue, Reply> {
+    match &mut entry.value {
+        Value::Str(s) => Ok(s),
+        #[allow(unreachable_patterns)]
+        _ => Err(Reply::error(WRONGTYPE)),
+    }
+}
+
+/// Redis's `getGenericCommand` minus the reply: the string at `key` read
+/// with statistics, `None` when missing, WRONGTYPE for other types.
+fn read_string(e: &mut Engine, call: &Call<'_>, key: &[u8]) -> Result<Option<Bytes>, Reply> {
+    match lookup_read(e, call, key) {
+        None => Ok(None),
+        Some(entry) => Ok(Some(as_str(entry)?.to_bytes())),
+    }
+}
+
+/// A bulk reply for a present value, nil otherwise.
+fn bulk_or_nil(v: Option<Bytes>) -> Reply {
+    v.map_or(Reply::Nil, Reply::Bulk)
+}
+
+/// Store `value` at `key`, replacing any value of any type and dropping its
+/// TTL (Redis's `setKey` without KEEPTTL). The key is copied out of the
+/// request so it does not pin the read buffer.
+fn store(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
+    e.dbs[call.db].set(Bytes::copy_from_slice(key), Value::Str(value), call.now);
+}
+
+/// Store `value` at `key`, keeping the key's TTL if it has one.
+fn store_keep_ttl(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
+    e.dbs[call.db].set_keep_ttl(Bytes::copy_from_slice(key), Value::Str(value), call.now);
+}
+
+/// Redis's `checkStringLength`: refuse a result longer than `max_len`
+/// (`proto-max-bulk-len`); `None` is a length that overflowed.
+fn check_string_length(max_len: i64, total: Option<usize>) -> Result<(), Reply> {
+    match total {
+        Some(n) if (n as u64) <= max_len.max(0) as u64 => Ok(()),
+        _ => Err(Reply::error(STRING_TOO_LONG)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

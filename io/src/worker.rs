@@ -1,0 +1,480 @@
+//! One event-loop thread: its poll, listeners and connections.
+//!
+//! Each iteration:
+//! 1. wait for socket events (not at all when work is already pending, at
+//!    most until the next `hz` tick otherwise);
+//! 2. accept, read and parse, without the engine lock;
+//! 3. take the lock once: forget closed clients, register accepted ones,
+//!    execute the queued commands of every ready session (encoding replies
+//!    into its output), run the cron tick when due, apply effects;
+//! 4. release the lock and write.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hashbrown::HashMap;
+use keyrs_core::engine::{ClientId, ConnInfo, Effect, Engine, HostStats, Time};
+use keyrs_core::resp::{encoder, ParserLimits, Protocol, Reply};
+use keyrs_core::session::{Session, READ_CHUNK_BYTES};
+use mio::{Events, Interest, Poll, Token};
+use slab::Slab;
+
+use crate::clock;
+use crate::conn::{Conn, ReadOutcome, Stream};
+use crate::host;
+use crate::listener::Listener;
+use crate::runtime::Shared;
+
+/// The waker's token.
+pub(crate) const WAKER: usize = 0;
+/// Listener `i` has token `LISTENER_BASE + i`.
+const LISTENER_BASE: usize = 1;
+/// Connection slab key `k` has token `CONN_BASE + k`.
+const CONN_BASE: usize = 1 << 16;
+/// Connections accepted per listener event before the others get a turn.
+const ACCEPTS_PER_EVENT_MAX: usize = 1000;
+
+/// A connection accepted but not yet known to the engine.
+#[derive(Debug)]
+struct Accepted {
+    stream: Stream,
+    info: ConnInfo,
+}
+
+/// Kills decided while executing: (the client whose command asked, target).
+type Kill = (Option<ClientId>, ClientId);
+
+/// One event loop. Owns its connections; shares only the engine.
+#[derive(Debug)]
+pub struct Worker {
+    index: usize,
+    poll: Poll,
+    listeners: Vec<Listener>,
+    /// Listener `i` may have connections waiting (edge-triggered, like
+    /// `Conn::read_pending`): set by its event, cleared by `WouldBlock`.
+    accept_pending: Vec<bool>,
+    conns: Slab<Conn>,
+    by_client: HashMap<ClientId, usize>,
+    shared: Arc<Shared>,
+    /// Only worker 0 runs the engine's cron.
+    runs_cron: bool,
+    next_tick: Instant,
+    /// The latest process figures, sampled outside the lock.
+    host: HostStats,
+    scratch: Vec<u8>,
+    accepted: Vec<Accepted>,
+    /// Clients closed outside the lock, to forget in the next batch.
+    to_disconnect: Vec<ClientId>,
+    /// Connections with something to do this iteration (slab keys).
+    active: Vec<usize>,
+}
+
+impl Worker {
+    pub(crate) fn new(
+        index: usize,
+        poll: Poll,
+        mut listeners: Vec<Listener>,
+        shared: Arc<Shared>,
+    ) -> io::Result<Worker> {
+        for (i, l) in listeners.iter_mut().enumerate() {
+            poll.registry()
+                .register(l, Token(LISTENER_BASE + i), Interest::READABLE)?;
+        }
+        Ok(Worker {
+            index,
+            poll,
+            accept_pending: vec![false; listeners.len()],
+            listeners,
+            conns: Slab::new(),
+            by_client: HashMap::new(),
+            shared,
+            runs_cron: index == 0,
+            next_tick: Instant::now(),
+            host: HostStats::default(),
+            scratch: vec![0; READ_CHUNK_BYTES * 4],
+            accepted: Vec::new(),
+            to_disconnect: Vec::new(),
+            active: Vec::new(),
+        })
+    }
+
+    /// This worker's index (0 runs the cron).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Run until shutdown is requested.
+    pub fn run(mut self) -> io::Result<()> {
+        tracing::debug!(worker = self.index, "event loop started");
+        let mut events = Events::with_capacity(1024);
+        while !self.shared.is_shutting_down() {
+            let timeout = self.poll_timeout();
+            match self.poll.poll(&mut events, timeout) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            for ev in events.iter() {
+                let t = ev.token().0;
+                if t == WAKER {
+                    // Kill inboxes are read in the batch; shutdown by the loop test.
+                } else if t >= CONN_BASE {
+                    let key = t - CONN_BASE;
+                    if let Some(c) = self.conns.get_mut(key) {
+                        if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                            c.read_pending = true;
+                        }
+                        self.schedule(key);
+                    }
+                } else if let Some(i) = t.checked_sub(LISTENER_BASE) {
+                    if let Some(p) = self.accept_pending.get_mut(i) {
+                        *p = true;
+                    }
+                }
+            }
+            for i in 0..self.listeners.len() {
+                if self.accept_pending[i] {
+                    self.accept(i);
+                }
+            }
+            self.read_phase();
+            self.batch();
+            self.write_phase();
+        }
+        self.close_all();
+        tracing::debug!(worker = self.index, "event loop stopped");
+        Ok(())
+    }
+
+    fn poll_timeout(&self) -> Option<Duration> {
+        if !self.active.is_empty()
+            || !self.to_disconnect.is_empty()
+            || !self.accepted.is_empty()
+            || self.accept_pending.iter().any(|&p| p)
+        {
+            return Some(Duration::ZERO);
+        }
+        if self.runs_cron {
+            return Some(self.next_tick.saturating_duration_since(Instant::now()));
+        }
+        None
+    }
+
+    fn schedule(&mut self, key: usize) {
+        if let Some(c) = self.conns.get_mut(key) {
+            if !c.scheduled {
+                c.scheduled = true;
+                self.active.push(key);
+            }
+        }
+    }
+
+    /// Accept up to [`ACCEPTS_PER_EVENT_MAX`] connections from one listener;
+    /// `accept_pending` stays set when more may wait.
+    fn accept(&mut self, listener: usize) {
+        let Some(l) = self.listeners.get(listener) else {
+            return;
+        };
+        for _ in 0..ACCEPTS_PER_EVENT_MAX {
+            match l.accept() {
+                Ok((stream, addr, laddr)) => {
+                    let info = ConnInfo {
+                        addr,
+                        laddr,
+                        fd: stream.fd(),
+                        thread: self.index,
+                    };
+                    tracing::debug!("Accepted {}", info.addr);
+                    self.accepted.push(Accepted { stream, info });
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.accept_pending[listener] = false;
+                    return;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // EMFILE and friends: the connection stays queued in the
+                    // kernel; the next listener event retries (no busy loop).
+                    tracing::warn!("Accepting client connection: {e}");
+                    self.accept_pending[listener] = false;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Read and parse every active connection that may read, lock-free. A
+    /// connection that ended with nothing left to answer closes at once (as
+    /// Redis frees a client on EOF), so its slot is free for this batch's
+    /// accepts.
+    fn read_phase(&mut self) {
+        let mut ended = Vec::new();
+        for i in 0..self.active.len() {
+            let key = self.active[i];
+            let Some(c) = self.conns.get_mut(key) else {
+                continue;
+            };
+            if c.can_read() {
+                match c.read(&mut self.scratch) {
+                    ReadOutcome::Open => {}
+                    ReadOutcome::Eof => {
+                        tracing::debug!("Client closed connection id={}", c.client)
+                    }
+                    ReadOutcome::Failed => {
+                        ended.push(key);
+                        continue;
+                    }
+                }
+            }
+            if c.queue.len() < crate::conn::QUEUE_MAX {
+                c.parse();
+            }
+            if c.finished() {
+                ended.push(key);
+            }
+        }
+        for key in ended {
+            self.close(key);
+        }
+    }
+
+    /// Does this iteration need the engine?
+    fn needs_lock(&self, tick_due: bool) -> bool {
+        tick_due
+            || !self.accepted.is_empty()
+            || !self.to_disconnect.is_empty()
+            || !self.shared.kill_inboxes[self.index].lock().is_empty()
+            || self.active.iter().any(|&k| {
+                self.conns.get(k).is_some_and(|c| {
+                    !c.dead
+                        && (!c.queue.is_empty() || c.protocol_error.is_some())
+                        && c.output_has_room()
+                })
+            })
+    }
+
+    /// The one lock window of an iteration.
+    fn batch(&mut self) {
+        let tick_due = self.runs_cron && Instant::now() >= self.next_tick;
+        if !self.needs_lock(tick_due) {
+            return;
+        }
+        // Sampled before locking: reading /proc is a syscall others need not wait for.
+        if tick_due {
+            self.host = host::sample(self.host);
+        }
+        let shared = Arc::clone(&self.shared);
+        let mut engine = shared.engine.lock();
+        let mut now = clock::now();
+        let mut kills: Vec<Kill> = Vec::new();
+        let mut shutdown = false;
+
+        let posted: Vec<ClientId> = std::mem::take(&mut *shared.kill_inboxes[self.index].lock());
+        for id in posted {
+            if let Some(&key) = self.by_client.get(&id) {
+                self.kill_local(&mut engine, key);
+            }
+        }
+        for id in self.to_disconnect.drain(..) {
+            engine.disconnect(id);
+        }
+        self.register_accepted(&mut engine, now);
+
+        for i in 0..self.active.len() {
+            let key = self.active[i];
+            let Some(c) = self.conns.get_mut(key) else {
+                continue;
+            };
+            if c.dead || !c.output_has_room() {
+                continue;
+            }
+            execute_queued(&mut engine, c, &mut now, &mut kills, &mut shutdown);
+        }
+
+        if tick_due {
+            engine.host = self.host;
+            for effect in engine.tick(now) {
+                match effect {
+                    Effect::KillClient(id) => {
+                        tracing::debug!(client = id, "closing idle client");
+                        kills.push((None, id));
+                    }
+                    Effect::Shutdown => shutdown = true,
+                    Effect::Sleep { duration_us } => {
+                        std::thread::sleep(Duration::from_micros(duration_us))
+                    }
+                    Effect::CloseAfterReply => {}
+                }
+            }
+            let hz = engine.config.hz.clamp(1, 500);
+            self.next_tick = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
+        }
+
+        let mut foreign = Vec::new();
+        for (issuer, target) in kills {
+            match self.by_client.get(&target).copied() {
+                Some(key) if issuer == Some(target) => {
+                    // CLIENT KILL of oneself: the reply still goes out.
+                    if let Some(c) = self.conns.get_mut(key) {
+                        c.session.close_after_reply();
+                        c.queue.clear();
+                        c.parse_more = false;
+                    }
+                }
+                Some(key) => self.kill_local(&mut engine, key),
+                None => foreign.push(target),
+            }
+        }
+        drop(engine);
+        shared.post_kills(self.index, &foreign);
+        if shutdown {
+            tracing::warn!("User requested shutdown...");
+            shared.request_shutdown();
+        }
+    }
+
+    /// Close a connection of ours now; the engine forgets it at once (the
+    /// caller holds the lock).
+    fn kill_local(&mut self, engine: &mut Engine, key: usize) {
+        if let Some(c) = self.conns.get_mut(key) {
+            c.dead = true;
+            engine.disconnect(c.client);
+            self.by_client.remove(&c.client);
+            self.schedule(key);
+        }
+    }
+
+    /// Introduce accepted sockets to the engine (maxclients is decided there).
+    fn register_accepted(&mut self, engine: &mut Engine, now: Time) {
+        let limits = ParserLimits {
+            max_bulk_len: engine.config.proto_max_bulk_len,
+            ..ParserLimits::default()
+        };
+        for Accepted { mut stream, info } in std::mem::take(&mut self.accepted) {
+            match engine.connect(info, now) {
+                Ok(id) => {
+                    let entry = self.conns.vacant_entry();
+                    let key = entry.key();
+                    let registered = self.poll.registry().register(
+                        &mut stream,
+                        Token(CONN_BASE + key),
+                        Interest::READABLE | Interest::WRITABLE,
+                    );
+                    if let Err(e) = registered {
+                        tracing::warn!(error = %e, "could not register a client socket");
+                        engine.disconnect(id);
+                        continue;
+                    }
+                    entry.insert(Conn::new(stream, Session::new(limits), id));
+                    self.by_client.insert(id, key);
+                    self.schedule(key);
+                }
+                Err(reply) => {
+                    tracing::warn!("Error registering fd event for the new client: max number of clients reached");
+                    refuse(stream, &reply);
+                }
+            }
+        }
+    }
+
+    /// Flush output, close finished connections, keep those with work active.
+    fn write_phase(&mut self) {
+        let active = std::mem::take(&mut self.active);
+        for key in active {
+            let Some(c) = self.conns.get_mut(key) else {
+                continue;
+            };
+            c.scheduled = false;
+            c.flush();
+            if c.finished() {
+                self.close(key);
+            } else if c.has_work() {
+                c.scheduled = true;
+                self.active.push(key);
+            }
+        }
+    }
+
+    /// Drop a connection. A client still known to the engine is forgotten in
+    /// the next batch.
+    fn close(&mut self, key: usize) {
+        if self.conns.contains(key) {
+            let mut c = self.conns.remove(key);
+            if c.scheduled {
+                // The slab reuses keys: a stale entry would alias a new client.
+                self.active.retain(|&k| k != key);
+            }
+            let _ = self.poll.registry().deregister(&mut c.stream);
+            if self.by_client.remove(&c.client).is_some() {
+                self.to_disconnect.push(c.client);
+            }
+            tracing::debug!(client = c.client, "connection closed");
+        }
+    }
+
+    /// Shutdown: drop every connection and forget them in the engine.
+    fn close_all(&mut self) {
+        let keys: Vec<usize> = self.conns.iter().map(|(k, _)| k).collect();
+        for key in keys {
+            self.close(key);
+        }
+        let mut engine = self.shared.engine.lock();
+        for id in self.to_disconnect.drain(..) {
+            engine.disconnect(id);
+        }
+        for Accepted { stream, .. } in self.accepted.drain(..) {
+            drop(stream);
+        }
+    }
+}
+
+/// Execute a connection's queued commands (the caller holds the lock),
+/// stopping early when its output passes the bound or it starts closing.
+fn execute_queued(
+    engine: &mut Engine,
+    c: &mut Conn,
+    now: &mut Time,
+    kills: &mut Vec<Kill>,
+    shutdown: &mut bool,
+) {
+    while c.output_has_room() && !c.session.is_closing() {
+        let Some(argv) = c.queue.pop_front() else {
+            break;
+        };
+        let out = engine.execute(c.client, &argv, *now);
+        if let Some(reply) = &out.reply {
+            c.session.push_reply(reply, out.proto);
+        }
+        for effect in out.effects {
+            match effect {
+                Effect::CloseAfterReply => {
+                    c.session.close_after_reply();
+                    c.queue.clear();
+                    c.parse_more = false;
+                }
+                Effect::KillClient(id) => kills.push((Some(c.client), id)),
+                Effect::Sleep { duration_us } => {
+                    // DEBUG SLEEP blocks the whole server, as in Redis.
+                    std::thread::sleep(Duration::from_micros(duration_us));
+                    *now = clock::now();
+                }
+                Effect::Shutdown => *shutdown = true,
+            }
+        }
+    }
+    c.report_protocol_error();
+    if let Some(state) = engine.clients.get_mut(c.client) {
+        state.qbuf = c.session.input_len();
+        state.omem = c.session.pending_output();
+    }
+}
+
+/// Write the refusal (maxclients) best-effort and close.
+fn refuse(mut stream: Stream, reply: &Reply) {
+    use std::io::Write;
+    let bytes = encoder::encode_to_vec(reply, Protocol::Resp2);
+    if let Err(e) = stream.write_all(&bytes) {
+        tracing::debug!(error = %e, "could not send the refusal");
+    }
+}

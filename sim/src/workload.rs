@@ -26,7 +26,7 @@ pub fn random_command() -> Vec<Vec<u8>> {
     let mut rng = thread_rng();
     let rng = &mut rng;
     let k = key(rng);
-    let words: Vec<Vec<u8>> = match rng.gen_range(0..16) {
+    let words: Vec<Vec<u8>> = match rng.gen_range(0..24) {
         0..=2 => {
             let mut v = vec![b"SET".to_vec(), k, value(rng)];
             match rng.gen_range(0..6) {
@@ -52,6 +52,22 @@ pub fn random_command() -> Vec<Vec<u8>> {
         12 => vec![b"APPEND".to_vec(), k, value(rng)],
         13 => vec![b"PING".to_vec()],
         14 => vec![b"ECHO".to_vec(), value(rng)],
+        15 => vec![
+            b"EXPIRE".to_vec(),
+            k,
+            rng.gen_range(-1..3i32).to_string().into(),
+        ],
+        16 => vec![
+            b"PEXPIRE".to_vec(),
+            k,
+            rng.gen_range(1..2000u32).to_string().into(),
+        ],
+        17 => vec![b"PERSIST".to_vec(), k],
+        18 => vec![b"MSET".to_vec(), k, value(rng), key(rng), value(rng)],
+        19 => vec![b"MGET".to_vec(), k, key(rng)],
+        20 => vec![b"GETSET".to_vec(), k, value(rng)],
+        21 => vec![b"TYPE".to_vec(), k],
+        22 => vec![b"DECRBY".to_vec(), k, value(rng)],
         // Wrong arity on purpose.
         _ => vec![b"GET".to_vec()],
     };

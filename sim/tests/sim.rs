@@ -8,7 +8,7 @@ use std::time::Duration;
 use keyrs_core::config::Config;
 use keyrs_core::resp::Reply;
 use keyrs_sim::client::{random_client, Conn, Trace};
-use keyrs_sim::node::{lock, new_engine, now, serve, SharedEngine};
+use keyrs_sim::node::{lock, new_engine, serve, SharedEngine};
 use madsim::runtime::{Handle, Runtime};
 
 const NODE_IP: [u8; 4] = [10, 0, 0, 1];
@@ -120,16 +120,12 @@ async fn key_with_px_expires_actively_in_virtual_time() {
 
 async fn px_client(engine: SharedEngine) {
     let mut c = Conn::connect(node_addr()).await.unwrap();
-    let set = c
-        .call(&[b"SET", b"temp", b"v", b"PX", b"500"])
-        .await
-        .unwrap();
-    if set != Reply::ok() {
-        // SET's options are not on this branch yet: set the TTL through the
-        // engine, which is what SET PX does.
-        assert_eq!(c.call(&[b"SET", b"temp", b"v"]).await.unwrap(), Reply::ok());
-        let at = now().ms() + 500;
-        assert!(lock(&engine).dbs[0].set_expire(b"temp", at));
+    let set = c.call(&[b"SET", b"temp", b"v", b"PX", b"500"]).await;
+    assert_eq!(set.unwrap(), Reply::ok());
+    // Simulated network latency has passed since the SET, but not 500 ms.
+    match c.call(&[b"PTTL", b"temp"]).await.unwrap() {
+        Reply::Integer(ms) => assert!((1..=500).contains(&ms), "PTTL {ms}"),
+        other => panic!("PTTL replied {other:?}"),
     }
     assert_eq!(c.call(&[b"GET", b"temp"]).await.unwrap(), Reply::bulk("v"));
     assert_eq!(c.call(&[b"DBSIZE"]).await.unwrap(), Reply::Integer(1));

@@ -147,10 +147,9 @@ fn two_workers_share_the_port_and_the_keyspace() {
 
 #[test]
 fn idle_timeout_kills_clients_of_every_worker() {
-    let cfg = Config {
-        timeout_secs: 1,
-        ..Config::default()
-    };
+    let mut cfg = Config::default();
+    cfg.set_option("timeout", &["1".to_string()])
+        .expect("valid timeout");
     let rt = Running::start(2, cfg, true);
     let mut clients: Vec<TcpStream> = (0..12).map(|_| rt.tcp()).collect();
     for c in &mut clients {
@@ -197,10 +196,9 @@ fn unix_socket_serves_and_is_removed_at_shutdown() {
 
 #[test]
 fn maxclients_is_enforced_by_the_engine() {
-    let cfg = Config {
-        maxclients: 1,
-        ..Config::default()
-    };
+    let mut cfg = Config::default();
+    cfg.set_option("maxclients", &["1".to_string()])
+        .expect("valid maxclients");
     let rt = Running::start(1, cfg, true);
     let mut first = rt.tcp();
     roundtrip(&mut first, b"PING\r\n", b"+PONG\r\n");

@@ -78,7 +78,7 @@ fn bad_config_file_exits_1_naming_file_and_line() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.conf"), "{err}");
-    assert!(err.contains(":3"), "line number missing: {err}");
+    assert!(err.contains("at line 3"), "line number missing: {err}");
     assert!(err.contains("no-such-directive"), "{err}");
 }
 

@@ -137,9 +137,13 @@ impl std::fmt::Display for ConfigError {
         }
         write!(
             f,
-            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n\
-             Reading the configuration file, at line {}\n>>> '{}'\n{}",
-            self.line, self.directive, self.reason
+            "\n*** FATAL CONFIG FILE ERROR (keyrs {}) ***\n\
+             Reading the configuration file {}, at line {}\n>>> '{}'\n{}",
+            env!("CARGO_PKG_VERSION"),
+            self.file,
+            self.line,
+            self.directive,
+            self.reason
         )
     }
 }

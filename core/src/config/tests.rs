@@ -255,9 +255,13 @@ fn error_display_is_redis_fatal_report() {
     let e = load_file("port 7399\nhz abc\n").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n\
-         Reading the configuration file, at line 2\n>>> 'hz abc'\n\
-         argument couldn't be parsed into an integer"
+        format!(
+            "\n*** FATAL CONFIG FILE ERROR (keyrs {}) ***\n\
+             Reading the configuration file {}, at line 2\n>>> 'hz abc'\n\
+             argument couldn't be parsed into an integer",
+            env!("CARGO_PKG_VERSION"),
+            e.file
+        )
     );
 }
 

@@ -11,8 +11,10 @@ pub mod commands;
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod signals;
 pub mod stats;
 pub mod table;
+pub mod types;
 pub mod value;
 
 use bytes::Bytes;

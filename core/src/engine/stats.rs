@@ -22,6 +22,8 @@ pub struct Stats {
     pub rejected_connections: u64,
     /// Keys removed by expiry.
     pub expired_keys: u64,
+    /// Changes since the last save (Redis `server.dirty`).
+    pub dirty: u64,
     /// Keys evicted by maxmemory.
     pub evicted_keys: u64,
     /// Successful key lookups.

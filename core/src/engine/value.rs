@@ -1,7 +1,8 @@
-//! The values a key can hold. Issue #3 adds the container types.
+//! The values a key can hold: strings here, containers in `engine/types/`.
 
 use bytes::{Bytes, BytesMut};
 
+use super::types;
 use crate::resp::parse_i64;
 
 /// A string value with Redis's encodings (`OBJECT ENCODING`).
@@ -111,11 +112,22 @@ impl StrValue {
     }
 }
 
-/// A key's value.
+/// A key's value. Each container type lives in `engine/types/<type>.rs`,
+/// which owns its representation and its compact/full encodings.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    /// A string.
+    /// A string (also bitmaps and HyperLogLogs, as in Redis).
     Str(StrValue),
+    /// A list.
+    List(types::list::List),
+    /// A hash.
+    Hash(types::hash::Hash),
+    /// A set.
+    Set(types::set::Set),
+    /// A sorted set.
+    ZSet(types::zset::ZSet),
+    /// A stream.
+    Stream(types::stream::Stream),
 }
 
 impl Value {
@@ -128,6 +140,11 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -135,6 +152,11 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Str(s) => s.encoding(),
+            Value::List(v) => v.encoding(),
+            Value::Hash(v) => v.encoding(),
+            Value::Set(v) => v.encoding(),
+            Value::ZSet(v) => v.encoding(),
+            Value::Stream(v) => v.encoding(),
         }
     }
 }

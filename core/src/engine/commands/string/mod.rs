@@ -53,7 +53,6 @@ fn lookup_write<'e>(e: &'e mut Engine, call: &Call<'_>, key: &[u8]) -> Option<&'
 fn as_str(entry: &Entry) -> Result<&StrValue, Reply> {
     match &entry.value {
         Value::Str(s) => Ok(s),
-        #[allow(unreachable_patterns)]
         _ => Err(Reply::error(WRONGTYPE)),
     }
 }
@@ -62,7 +61,6 @@ fn as_str(entry: &Entry) -> Result<&StrValue, Reply> {
 fn as_str_mut(entry: &mut Entry) -> Result<&mut StrValue, Reply> {
     match &mut entry.value {
         Value::Str(s) => Ok(s),
-        #[allow(unreachable_patterns)]
         _ => Err(Reply::error(WRONGTYPE)),
     }
 }

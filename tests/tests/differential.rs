@@ -516,37 +516,63 @@ fn reset(conns: &mut [&mut RawClient; 2]) -> Result<(), TestCaseError> {
 #[derive(Debug, Default)]
 struct Tally {
     commands: usize,
+    pipelined: usize,
     errors: usize,
     bulks: usize,
 }
 
+/// Run one sequence on both servers: one command at a time, or (when
+/// `pipelined`) all of it in a single write, replies read afterwards, which
+/// exercises the server's batching of queued commands.
 fn run_sequence(
     ours: &mut RawClient,
     theirs: &mut RawClient,
     seeds: &[u64],
+    pipelined: bool,
     tally: &mut Tally,
 ) -> Result<(), TestCaseError> {
     reset(&mut [&mut *ours, &mut *theirs])?;
+    let commands: Vec<(Vec<Vec<u8>>, Compare)> = seeds.iter().map(|&s| command(s)).collect();
+    let io = |who: &str, e: std::io::Error| TestCaseError::fail(format!("{who}: {e}"));
+    let (replies_ours, replies_theirs) = if pipelined {
+        let mut wire = Vec::new();
+        for (argv, _) in &commands {
+            let args: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+            wire.extend(keyrs_tests::raw::encode_command(&args));
+        }
+        ours.send(&wire).map_err(|e| io("keyrs", e))?;
+        theirs.send(&wire).map_err(|e| io("redis", e))?;
+        (
+            ours.read_replies(commands.len())
+                .map_err(|e| io("keyrs", e))?,
+            theirs
+                .read_replies(commands.len())
+                .map_err(|e| io("redis", e))?,
+        )
+    } else {
+        let mut a_all = Vec::new();
+        let mut b_all = Vec::new();
+        for (argv, _) in &commands {
+            let args: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+            a_all.push(ours.call(&args).map_err(|e| io("keyrs", e))?);
+            b_all.push(theirs.call(&args).map_err(|e| io("redis", e))?);
+        }
+        (a_all, b_all)
+    };
     let mut log = Vec::new();
-    for &seed in seeds {
-        let (argv, cmp) = command(seed);
-        let args: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-        let a = ours
-            .call(&args)
-            .map_err(|e| TestCaseError::fail(format!("keyrs: {e}")))?;
-        let b = theirs
-            .call(&args)
-            .map_err(|e| TestCaseError::fail(format!("redis: {e}")))?;
-        log.push(show(&argv));
+    for (((argv, cmp), a), b) in commands.iter().zip(&replies_ours).zip(&replies_theirs) {
+        log.push(show(argv));
         tally.commands += 1;
+        tally.pipelined += usize::from(pipelined);
         tally.errors += usize::from(b.first() == Some(&b'-'));
         tally.bulks += usize::from(b.first() == Some(&b'$') && b.get(1) != Some(&b'-'));
-        if !agree(cmp, &a, &b) {
+        if !agree(*cmp, a, b) {
             return Err(TestCaseError::fail(format!(
-                "replies differ after:\n  {}\nkeyrs: {:?}\nredis: {:?}",
+                "replies differ ({}) after:\n  {}\nkeyrs: {:?}\nredis: {:?}",
+                if pipelined { "pipelined" } else { "one by one" },
                 log.join("\n  "),
-                String::from_utf8_lossy(&a),
-                String::from_utf8_lossy(&b)
+                String::from_utf8_lossy(a),
+                String::from_utf8_lossy(b)
             )));
         }
     }
@@ -571,13 +597,18 @@ fn random_command_sequences_match_redis() {
         ..Config::default()
     };
     let mut runner = TestRunner::new(config);
-    let strategy = proptest::collection::vec(proptest::num::u64::ANY, 1..=30).boxed();
+    let strategy = (
+        proptest::collection::vec(proptest::num::u64::ANY, 1..=30),
+        proptest::bool::ANY,
+    )
+        .boxed();
     let tally = std::cell::RefCell::new(Tally::default());
-    let result = runner.run(&strategy, |seeds| {
+    let result = runner.run(&strategy, |(seeds, pipelined)| {
         run_sequence(
             &mut ours.borrow_mut(),
             &mut theirs.borrow_mut(),
             &seeds,
+            pipelined,
             &mut tally.borrow_mut(),
         )
     });

@@ -160,3 +160,19 @@ async fn pipelined_random_clients_get_one_reply_per_command() {
     assert_eq!(trace.replies.len(), commands);
     assert!(commands >= 30);
 }
+
+#[madsim::test]
+async fn chunker_splits_at_random_points() {
+    let mut single_bytes = 0;
+    let mut whole = 0;
+    for len in 1..200 {
+        let pieces = keyrs_sim::chunker::random_pieces(len);
+        assert_eq!(pieces.iter().sum::<usize>(), len);
+        assert!(pieces.iter().all(|&n| n >= 1));
+        single_bytes += pieces.iter().filter(|&&n| n == 1).count();
+        whole += usize::from(pieces.len() == 1);
+    }
+    assert!(single_bytes > 50, "{single_bytes} one-byte pieces");
+    assert!(whole > 10 && whole < 150, "{whole} unsplit writes");
+    assert!(keyrs_sim::chunker::random_pieces(0).is_empty());
+}

@@ -2,21 +2,27 @@
 //! a madsim TCP listener, with the engine's periodic `tick` driven by
 //! virtual time.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, UNIX_EPOCH};
 
 use keyrs_core::config::Config;
-use keyrs_core::engine::{ConnInfo, Effect, Engine, ServerInfo, Time};
+use keyrs_core::engine::{ClientId, ConnInfo, Effect, Engine, ServerInfo, Time};
 use keyrs_core::session::Session;
 use madsim::net::{TcpListener, TcpStream};
 use tokio::io::AsyncReadExt;
+use tokio::sync::Notify;
 
 use crate::chunker::write_chunked;
 
 /// The engine shared by every connection of a node (the simulator's stand-in
 /// for the runtime's global lock). Never held across an `.await`.
 pub type SharedEngine = Arc<Mutex<Engine>>;
+
+/// How the node closes a connection the engine asked to kill (idle
+/// timeout): each live connection's wake-up, by client id.
+type Killers = Arc<Mutex<HashMap<ClientId, Arc<Notify>>>>;
 
 /// Lock the engine; a panic in another task already fails the test, so a
 /// poisoned lock is used as is.
@@ -50,7 +56,8 @@ pub fn new_engine(config: Config) -> SharedEngine {
 /// run the `hz` tick.
 pub async fn serve(engine: SharedEngine, addr: SocketAddr) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
-    madsim::task::spawn(tick_loop(engine.clone()));
+    let killers = Killers::default();
+    madsim::task::spawn(tick_loop(engine.clone(), killers.clone()));
     loop {
         let (stream, peer) = listener.accept().await?;
         let info = ConnInfo {
@@ -60,24 +67,35 @@ pub async fn serve(engine: SharedEngine, addr: SocketAddr) -> std::io::Result<()
             thread: 0,
         };
         let engine = engine.clone();
+        let killers = killers.clone();
         madsim::task::spawn(async move {
-            if let Err(e) = connection(engine, stream, info).await {
+            if let Err(e) = connection(engine, killers, stream, info).await {
                 tracing::debug!(error = %e, "simulated connection ended with an error");
             }
         });
     }
 }
 
-/// Call `Engine::tick` `hz` times per virtual second.
-async fn tick_loop(engine: SharedEngine) {
+/// Call `Engine::tick` `hz` times per virtual second and carry out its
+/// effects.
+async fn tick_loop(engine: SharedEngine, killers: Killers) {
     loop {
         let hz = u64::from(lock(&engine).config.hz.clamp(1, 500));
         madsim::time::sleep(Duration::from_micros(1_000_000 / hz)).await;
         let effects = lock(&engine).tick(now());
         for effect in effects {
-            // Idle-timeout kills are not modelled yet: connections notice
-            // nothing. Record them so a failing seed's log shows them.
-            tracing::debug!(?effect, "tick effect");
+            match effect {
+                Effect::KillClient(id) => {
+                    let killer = killers
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&id);
+                    if let Some(k) = killer {
+                        k.notify_one();
+                    }
+                }
+                other => tracing::debug!(?other, "tick effect not simulated"),
+            }
         }
     }
 }
@@ -86,6 +104,7 @@ async fn tick_loop(engine: SharedEngine) {
 /// in random chunks.
 async fn connection(
     engine: SharedEngine,
+    killers: Killers,
     mut stream: TcpStream,
     info: ConnInfo,
 ) -> std::io::Result<()> {
@@ -98,8 +117,24 @@ async fn connection(
             return write_chunked(&mut stream, s.poll_transmit()).await;
         }
     };
-    let result = drive(&engine, &mut stream, id).await;
+    let kill = Arc::new(Notify::new());
+    killers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id, kill.clone());
+    let result = tokio::select! {
+        r = drive(&engine, &mut stream, id) => r,
+        () = kill.notified() => {
+            tracing::debug!(id, "connection killed by the engine");
+            Ok(())
+        }
+    };
+    killers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&id);
     lock(&engine).disconnect(id);
+    // Dropping the stream closes it: the peer reads end-of-file.
     result
 }
 

@@ -176,3 +176,29 @@ async fn chunker_splits_at_random_points() {
     assert!(whole > 10 && whole < 150, "{whole} unsplit writes");
     assert!(keyrs_sim::chunker::random_pieces(0).is_empty());
 }
+
+#[madsim::test]
+async fn idle_clients_are_closed_after_timeout_in_virtual_time() {
+    let mut config = Config::default();
+    config
+        .set_option("timeout", &["2".to_string()])
+        .expect("timeout option");
+    assert_eq!(config.timeout_secs, 2);
+    let engine = start_node(config).await;
+    on_client_host(0, async move {
+        let mut idle = Conn::connect(node_addr()).await.unwrap();
+        let mut busy = Conn::connect(node_addr()).await.unwrap();
+        assert_eq!(idle.call(&[b"PING"]).await.unwrap(), Reply::status("PONG"));
+        for _ in 0..6 {
+            madsim::time::sleep(Duration::from_millis(500)).await;
+            assert_eq!(busy.call(&[b"PING"]).await.unwrap(), Reply::status("PONG"));
+        }
+        // 3 s idle > timeout 2: the server has closed it.
+        let read = madsim::time::timeout(Duration::from_secs(1), idle.read_reply()).await;
+        let err = read.expect("idle connection still open").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+        assert_eq!(lock(&engine).clients.len(), 1);
+        assert_eq!(busy.call(&[b"PING"]).await.unwrap(), Reply::status("PONG"));
+    })
+    .await;
+}

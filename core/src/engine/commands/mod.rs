@@ -1,9 +1,19 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod client;
+pub mod command;
+mod command_docs;
+mod command_meta;
 pub mod config;
 pub mod connection;
+pub mod debug;
+pub mod info;
 pub mod keys;
+pub mod list;
+#[cfg(test)]
+pub(crate) mod replay;
+pub mod server;
 pub mod string;
 
 use bytes::Bytes;
@@ -17,6 +27,12 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    client::COMMANDS,
+    info::COMMANDS,
+    server::COMMANDS,
+    command::COMMANDS,
+    debug::COMMANDS,
+    list::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -3,7 +3,9 @@
 
 pub mod config;
 pub mod connection;
+pub mod hash;
 pub mod keys;
+pub mod set;
 pub mod string;
 
 use bytes::Bytes;
@@ -17,6 +19,8 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -212,7 +212,7 @@ def gen():
 
 lines = []
 cmd([b"flushall"])
-for name, v in ((b"hash-max-listpack-entries", b"8" if small else b"128"), (b"hash-max-listpack-value", b"16" if small else b"64"), (b"set-max-intset-entries", str(INTSET_MAX).encode())):
+for name, v in ((b"hash-max-listpack-entries", b"8" if small else b"512"), (b"hash-max-listpack-value", b"16" if small else b"64"), (b"set-max-intset-entries", str(INTSET_MAX).encode())):
     cmd([b"config", b"set", name, v]); lines.append("config set %s %s => +OK\\r\\n" % (name.decode(), v.decode()))
 if resp == 3:
     cmd([b"hello", b"3"]); lines.append("@resp3 => ok")

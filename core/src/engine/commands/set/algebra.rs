@@ -9,35 +9,40 @@ use crate::engine::value::{Value, WRONGTYPE};
 use crate::engine::{Call, Engine};
 use crate::resp::{parse_i64, Reply};
 
-/// Snapshot the sets at `keys`: `None` for a missing key, WRONGTYPE if any
-/// key holds another type (every key is checked before any work). The STORE
-/// forms look up for writing (no keyspace statistics).
-fn load(
-    e: &mut Engine,
+/// Check the keys as Redis's lookups do (lazy expiry, keyspace statistics
+/// for reads, WRONGTYPE if any key holds another type: every key is checked
+/// before any work), then borrow the sets: `None` for a missing key. The
+/// STORE forms look up for writing (no statistics).
+fn load<'e>(
+    e: &'e mut Engine,
     call: &Call<'_>,
     keys: &[Bytes],
     write: bool,
-) -> Result<Vec<Option<Set>>, Reply> {
-    let mut sets = Vec::with_capacity(keys.len());
+) -> Result<Vec<Option<&'e Set>>, Reply> {
     for k in keys {
         let v = if write {
             lookup_write(e, call, k)
         } else {
             lookup_read(e, call, k)
         };
-        sets.push(match v {
-            None => None,
-            Some(Value::Set(s)) => Some(s.clone()),
-            Some(_) => return Err(Reply::error(WRONGTYPE)),
-        });
+        if matches!(v, Some(v) if !matches!(v, Value::Set(_))) {
+            return Err(Reply::error(WRONGTYPE));
+        }
     }
-    Ok(sets)
+    let db = &e.dbs[call.db];
+    Ok(keys
+        .iter()
+        .map(|k| match db.keys.get(k).map(|en| &en.value) {
+            Some(Value::Set(s)) => Some(s),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Members of the intersection, in the smallest set's iteration order;
 /// `limit` (0: none) stops early as SINTERCARD does.
-fn intersect(sets: &[Set], limit: usize) -> Vec<Bytes> {
-    let mut order: Vec<&Set> = sets.iter().collect();
+fn intersect(sets: &[&Set], limit: usize) -> Vec<Bytes> {
+    let mut order: Vec<&Set> = sets.to_vec();
     order.sort_by_key(|s| s.len());
     let Some((first, rest)) = order.split_first() else {
         return Vec::new();
@@ -84,7 +89,7 @@ fn store(e: &mut Engine, call: &Call<'_>, dst: &[u8], result: Set, event: &str) 
 pub(in crate::engine::commands) fn sinter(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     flatten((|| {
         let sets = load(e, call, &call.argv[1..], false)?;
-        let Some(sets) = sets.into_iter().collect::<Option<Vec<Set>>>() else {
+        let Some(sets) = sets.into_iter().collect::<Option<Vec<&Set>>>() else {
             return Ok(Reply::Set(Vec::new()));
         };
         Ok(Reply::Set(bulks(intersect(&sets, 0).into_iter())))
@@ -95,7 +100,7 @@ pub(in crate::engine::commands) fn sinter(e: &mut Engine, call: &mut Call<'_>) -
 pub(in crate::engine::commands) fn sinterstore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     flatten((|| {
         let sets = load(e, call, &call.argv[2..], true)?;
-        let members = match sets.into_iter().collect::<Option<Vec<Set>>>() {
+        let members = match sets.into_iter().collect::<Option<Vec<&Set>>>() {
             Some(sets) => intersect(&sets, 0),
             None => Vec::new(),
         };
@@ -130,7 +135,7 @@ pub(in crate::engine::commands) fn sintercard(e: &mut Engine, call: &mut Call<'_
             }
         }
         let sets = load(e, call, &call.argv[2..2 + nkeys], false)?;
-        let n = match sets.into_iter().collect::<Option<Vec<Set>>>() {
+        let n = match sets.into_iter().collect::<Option<Vec<&Set>>>() {
             Some(sets) => intersect(&sets, limit).len(),
             None => 0,
         };
@@ -138,8 +143,8 @@ pub(in crate::engine::commands) fn sintercard(e: &mut Engine, call: &mut Call<'_
     })())
 }
 
-/// Union or difference of `sets` as a new set built the way Redis builds it.
-fn union_diff(e: &mut Engine, sets: &[Option<Set>], diff: bool) -> Set {
+/// Members of the union or difference of `sets` (to build a set from).
+fn union_diff(sets: &[Option<&Set>], diff: bool) -> Vec<Bytes> {
     if diff {
         let members: Vec<Bytes> = match sets.split_first() {
             Some((Some(first), rest)) => first
@@ -148,10 +153,9 @@ fn union_diff(e: &mut Engine, sets: &[Option<Set>], diff: bool) -> Set {
                 .collect(),
             _ => Vec::new(),
         };
-        build(e, members.into_iter())
+        members
     } else {
-        let members: Vec<Bytes> = sets.iter().flatten().flat_map(|s| s.members()).collect();
-        build(e, members.into_iter())
+        sets.iter().flatten().flat_map(|s| s.members()).collect()
     }
 }
 
@@ -165,7 +169,8 @@ fn union_diff_command(
     flatten((|| {
         let first_key = if store_event.is_some() { 2 } else { 1 };
         let sets = load(e, call, &call.argv[first_key..], store_event.is_some())?;
-        let result = union_diff(e, &sets, diff);
+        let members = union_diff(&sets, diff);
+        let result = build(e, members.into_iter());
         Ok(match store_event {
             Some(event) => store(e, call, call.arg(1), result, event),
             None => Reply::Set(bulks(result.members())),

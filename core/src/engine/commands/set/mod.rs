@@ -16,7 +16,7 @@ pub use table::COMMANDS;
 use bytes::Bytes;
 
 use super::flatten;
-use super::hash::random::{distinct_indices, signed_count};
+use super::hash::random::{pick, signed_count};
 use super::hash::{lookup_read, lookup_write, scan_cursor, scan_opts, scan_reply};
 use crate::engine::types::set::Set;
 use crate::engine::value::{Value, WRONGTYPE};
@@ -192,26 +192,19 @@ pub(super) fn srandmember(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         if count == 0 {
             return Ok(Reply::Array(Vec::new()));
         }
-        let members: Vec<Bytes> = s.members().collect();
-        let size = members.len();
-        let mut out = Vec::new();
-        if l < 0 || count == 1 {
-            for _ in 0..count {
-                let i = (e.random_u64() % size.max(1) as u64) as usize;
-                if let Some(m) = members.get(i) {
-                    out.push(Reply::Bulk(m.clone()));
-                }
-            }
-        } else if count >= size as u64 {
-            out = bulks(members.into_iter());
-        } else {
-            for i in distinct_indices(e, size, count as usize) {
-                if let Some(m) = members.get(i) {
-                    out.push(Reply::Bulk(m.clone()));
-                }
-            }
-        }
-        Ok(Reply::Array(out))
+        let size = s.len();
+        let rng = &mut e.rng;
+        let Some(Value::Set(s)) = e.dbs[call.db].keys.get(call.arg(1)).map(|en| &en.value) else {
+            return Ok(Reply::Array(Vec::new()));
+        };
+        let out = pick(
+            rng,
+            l,
+            size,
+            |r| s.random_member(r),
+            || s.members().collect(),
+        );
+        Ok(Reply::Array(bulks(out.into_iter())))
     })())
 }
 

@@ -196,3 +196,4 @@ session!(seed4_default_limits_resp2, "hashset_redis7_seed4.txt");
 session!(seed5_integers_resp2, "hashset_redis7_seed5.txt");
 session!(seed6_integers_resp3, "hashset_redis7_seed6.txt");
 session!(hand_picked_cases, "hashset_cases_redis7.txt");
+session!(debug_digests, "hashset_digest_redis7.txt");

@@ -109,7 +109,12 @@ impl Replay {
                 Some(rest) => rest.split_once(' ').unwrap_or((rest, "")),
                 None => ("", cmd),
             };
-            let got = if mode == "resp3" {
+            let got = if mode == "stats" {
+                format!(
+                    "{} {}",
+                    self.engine.stats.keyspace_hits, self.engine.stats.keyspace_misses
+                )
+            } else if mode == "resp3" {
                 self.proto = Protocol::Resp3;
                 if let Some(c) = self.engine.clients.get_mut(self.client) {
                     c.proto = Protocol::Resp3;
@@ -197,3 +202,4 @@ session!(seed5_integers_resp2, "hashset_redis7_seed5.txt");
 session!(seed6_integers_resp3, "hashset_redis7_seed6.txt");
 session!(hand_picked_cases, "hashset_cases_redis7.txt");
 session!(debug_digests, "hashset_digest_redis7.txt");
+session!(keyspace_hits_and_misses, "hashset_stats_redis7.txt");

@@ -3,28 +3,23 @@
 
 use bytes::Bytes;
 
-use super::{bulks, lookup_read, lookup_write, max_intset, Set};
+use super::{bulks, lookup_read, max_intset, Set};
 use crate::engine::commands::{flatten, is_kw, SYNTAX_ERROR};
 use crate::engine::value::{Value, WRONGTYPE};
 use crate::engine::{Call, Engine};
 use crate::resp::{parse_i64, Reply};
 
-/// Check the keys as Redis's lookups do (lazy expiry, keyspace statistics
-/// for reads, WRONGTYPE if any key holds another type: every key is checked
-/// before any work), then borrow the sets: `None` for a missing key. The
-/// STORE forms look up for writing (no statistics).
+/// Check the keys as Redis 7.0's lookups do: read lookups (lazy expiry, a
+/// keyspace hit or miss each), also for the STORE forms; WRONGTYPE if any
+/// key holds another type, every key being checked before any work. Then
+/// borrow the sets: `None` for a missing key.
 fn load<'e>(
     e: &'e mut Engine,
     call: &Call<'_>,
     keys: &[Bytes],
-    write: bool,
 ) -> Result<Vec<Option<&'e Set>>, Reply> {
     for k in keys {
-        let v = if write {
-            lookup_write(e, call, k)
-        } else {
-            lookup_read(e, call, k)
-        };
+        let v = lookup_read(e, call, k);
         if matches!(v, Some(v) if !matches!(v, Value::Set(_))) {
             return Err(Reply::error(WRONGTYPE));
         }
@@ -88,7 +83,7 @@ fn store(e: &mut Engine, call: &Call<'_>, dst: &[u8], result: Set, event: &str) 
 /// SINTER key [key ...]
 pub(in crate::engine::commands) fn sinter(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     flatten((|| {
-        let sets = load(e, call, &call.argv[1..], false)?;
+        let sets = load(e, call, &call.argv[1..])?;
         let Some(sets) = sets.into_iter().collect::<Option<Vec<&Set>>>() else {
             return Ok(Reply::Set(Vec::new()));
         };
@@ -99,7 +94,7 @@ pub(in crate::engine::commands) fn sinter(e: &mut Engine, call: &mut Call<'_>) -
 /// SINTERSTORE destination key [key ...]
 pub(in crate::engine::commands) fn sinterstore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     flatten((|| {
-        let sets = load(e, call, &call.argv[2..], true)?;
+        let sets = load(e, call, &call.argv[2..])?;
         let members = match sets.into_iter().collect::<Option<Vec<&Set>>>() {
             Some(sets) => intersect(&sets, 0),
             None => Vec::new(),
@@ -134,7 +129,7 @@ pub(in crate::engine::commands) fn sintercard(e: &mut Engine, call: &mut Call<'_
                 return Err(Reply::error(SYNTAX_ERROR));
             }
         }
-        let sets = load(e, call, &call.argv[2..2 + nkeys], false)?;
+        let sets = load(e, call, &call.argv[2..2 + nkeys])?;
         let n = match sets.into_iter().collect::<Option<Vec<&Set>>>() {
             Some(sets) => intersect(&sets, limit).len(),
             None => 0,
@@ -168,7 +163,7 @@ fn union_diff_command(
 ) -> Reply {
     flatten((|| {
         let first_key = if store_event.is_some() { 2 } else { 1 };
-        let sets = load(e, call, &call.argv[first_key..], store_event.is_some())?;
+        let sets = load(e, call, &call.argv[first_key..])?;
         let members = union_diff(&sets, diff);
         let result = build(e, members.into_iter());
         Ok(match store_event {

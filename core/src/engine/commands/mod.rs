@@ -11,6 +11,9 @@ pub mod debug;
 pub mod hash;
 pub mod info;
 pub mod keys;
+pub mod list;
+#[cfg(test)]
+pub(crate) mod replay;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -31,6 +34,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     server::COMMANDS,
     command::COMMANDS,
     debug::COMMANDS,
+    list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
 ];

@@ -330,3 +330,6 @@ pub(super) fn sscan(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         Ok(scan_reply(next, items))
     })())
 }
+
+#[cfg(test)]
+mod tests;

@@ -139,3 +139,7 @@ fn canonical_sorting_keeps_elements() {
     assert_eq!(canonical(&mut h, "T", "hrandfield h"), "$");
     assert_eq!(canonical(&mut h, "L", "hrandfield h -5"), "*5\\r\\n");
 }
+session!(extra_seed7, "hashset_redis7_seed7.txt");
+session!(extra_seed8, "hashset_redis7_seed8.txt");
+session!(extra_seed9, "hashset_redis7_seed9.txt");
+session!(extra_seed10, "hashset_redis7_seed10.txt");

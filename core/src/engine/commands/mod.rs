@@ -8,12 +8,14 @@ mod command_meta;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod hash;
 pub mod info;
 pub mod keys;
 pub mod list;
 #[cfg(test)]
 pub(crate) mod replay;
 pub mod server;
+pub mod set;
 pub mod string;
 pub mod zset;
 
@@ -34,6 +36,8 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     command::COMMANDS,
     debug::COMMANDS,
     list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
     zset::COMMANDS,
 ];
 

@@ -68,12 +68,9 @@ struct Source {
     weight: f64,
 }
 
-/// A set's members as zset input (score 1 each). The set type's
-/// representation belongs to its own module; until it offers iteration
-/// this is where it plugs in.
+/// A set's members as zset input (score 1 each, as Redis's `zuiNext`).
 fn set_input(s: &Set) -> Vec<(Bytes, f64)> {
-    let _ = s;
-    Vec::new()
+    s.members().map(|m| (m, 1.0)).collect()
 }
 
 /// ZUNION numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]

@@ -172,11 +172,8 @@ fn nan_increment_keeps_the_set_unchanged() {
     );
 }
 
-/// Plain sets as ZUNION/ZINTER/ZDIFF inputs (score 1 each): recorded, to
-/// replay once the set type and SADD are merged and `setops::set_input`
-/// reads the set's members.
+/// Plain sets as ZUNION/ZINTER/ZDIFF inputs (score 1 each).
 #[test]
-#[ignore = "needs the set type (SADD) from the hash/set branch"]
 fn recorded_session_with_set_inputs() {
     replay(include_str!(
         "../../../../tests/data/zset_redis7_seed5_sets.txt"

@@ -326,3 +326,10 @@ fn debug_digest_matches_redis() {
 fn command_getkeys_and_info() {
     replay(include_str!("../../../../tests/data/zset_hand_command.txt"));
 }
+
+#[test]
+fn sets_as_inputs_score_one() {
+    replay(include_str!(
+        "../../../../tests/data/zset_hand_set_inputs.txt"
+    ));
+}

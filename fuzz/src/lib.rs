@@ -12,6 +12,11 @@
 //! - [`frame_roundtrip`]: replies generated from the input are encoded
 //!   (RESP3 and RESP2) and parsed back by the frame parser; the raw input is
 //!   also fed to the frame parser, which must never panic.
+//! - [`engine::engine`]: command sequences from the engine's command table
+//!   run against one engine; nothing panics, replies encode, no empty
+//!   containers are left behind.
+
+pub mod engine;
 
 use arbitrary::{Result as ArbResult, Unstructured};
 use bytes::{Bytes, BytesMut};

@@ -38,3 +38,8 @@ fn request_parser_corpus() {
 fn frame_roundtrip_corpus() {
     replay("frame_roundtrip", keyrs_fuzz::frame_roundtrip);
 }
+
+#[test]
+fn engine_corpus() {
+    replay("engine", keyrs_fuzz::engine::engine);
+}

@@ -16,8 +16,8 @@ use keyrs_tests::{RawClient, Server};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-/// Sequences per run (each 1..=30 commands). `KEYRS_DIFF_CASES` overrides.
-const CASES_DEFAULT: u32 = 500;
+/// Sequences per run (each 1..=40 commands). `KEYRS_DIFF_CASES` overrides.
+const CASES_DEFAULT: u32 = 1500;
 
 /// Both servers, or `None` (after a note) when redis-server is missing and
 /// not required.
@@ -191,12 +191,43 @@ enum Compare {
     /// Integers may differ by this much (remaining TTLs, expiry times of keys
     /// set moments apart); everything else exact.
     Within(i64),
-    /// Arrays compared as sorted multisets (KEYS, SCAN's key list).
+    /// Arrays compared as sorted multisets (KEYS, SCAN's key list, set
+    /// members in hashtable order).
     Sorted,
+    /// Flat field/value (member/score) arrays or maps compared as sorted
+    /// multisets of pairs (HGETALL, HSCAN, ZSCAN in hashtable order).
+    Pairs,
+    /// Random picks: errors exact, otherwise the same reply type and, for
+    /// aggregates, the same length (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER).
+    Shape,
 }
 
-/// One random command and how to compare its reply.
+/// One random command and how to compare its reply: a string/keyspace
+/// command half the time, else one of a container type (the same keys, so
+/// wrong-type errors across all types come up).
 fn command(seed: u64) -> (Vec<Vec<u8>>, Compare) {
+    let mut g = Gen(seed);
+    let (args, cmp) = match g.below(12) {
+        0..=4 => return keyspace_command(g.next()),
+        5 | 6 => list_command(&mut g),
+        7 | 8 => hash_command(&mut g),
+        9 | 10 => set_command(&mut g),
+        _ => zset_command(&mut g),
+    };
+    let mut argv = args;
+    // Wrong arity sometimes: the command cut short.
+    if g.chance(25) {
+        let keep = 1 + g.below(argv.len());
+        argv.truncate(keep);
+    }
+    if g.chance(3) {
+        argv[0] = argv[0].to_ascii_lowercase();
+    }
+    (argv, cmp)
+}
+
+/// One random string or keyspace command and how to compare its reply.
+fn keyspace_command(seed: u64) -> (Vec<Vec<u8>>, Compare) {
     let mut g = Gen(seed);
     let g = &mut g;
     let key = |g: &mut Gen| g.pick(KEYS).to_string();
@@ -369,7 +400,10 @@ fn command(seed: u64) -> (Vec<Vec<u8>>, Compare) {
                 args.extend(words(&["MATCH", g.pick(&["*", "k*", "{t}?"])]));
             }
             if g.chance(4) {
-                args.extend(words(&["TYPE", g.pick(&["string", "list", "nosuchtype"])]));
+                args.extend(words(&[
+                    "TYPE",
+                    g.pick(&["string", "list", "hash", "set", "zset", "nosuchtype"]),
+                ]));
             }
             if g.chance(8) {
                 args.push("COUNT".into());
@@ -425,7 +459,7 @@ fn command(seed: u64) -> (Vec<Vec<u8>>, Compare) {
         40 => args = words(&["NOSUCHCOMMAND", &k]),
         // Wrong arity: a valid command with its arguments cut short.
         _ => {
-            let (full, cmp) = command(g.next());
+            let (full, cmp) = keyspace_command(g.next());
             let keep = g.below(full.len().max(1));
             return (full[..keep.max(1)].to_vec(), cmp);
         }
@@ -450,7 +484,7 @@ fn parse(bytes: &[u8]) -> Option<Reply> {
 
 fn sort_arrays(r: Reply) -> Reply {
     match r {
-        Reply::Array(items) => {
+        Reply::Array(items) | Reply::Set(items) => {
             let mut items: Vec<Reply> = items.into_iter().map(sort_arrays).collect();
             items.sort_by_key(|r| format!("{r:?}"));
             Reply::Array(items)
@@ -459,29 +493,109 @@ fn sort_arrays(r: Reply) -> Reply {
     }
 }
 
+/// A flat `[k1, v1, k2, v2, ...]` array (RESP2), a map (RESP3), or an array
+/// of `[k, v]` pairs (RESP3 WITHSCORES/WITHVALUES), as sorted pairs.
+fn sorted_pairs(r: Reply) -> Reply {
+    let mut pairs: Vec<(Reply, Reply)> = match r {
+        Reply::Map(p) => p,
+        Reply::Array(items)
+            if items
+                .iter()
+                .all(|i| matches!(i, Reply::Array(p) if p.len() == 2)) =>
+        {
+            items
+                .into_iter()
+                .filter_map(|i| match i {
+                    Reply::Array(mut p) => {
+                        let v = p.pop()?;
+                        Some((p.pop()?, v))
+                    }
+                    _ => None,
+                })
+                .collect()
+        }
+        Reply::Array(items) if items.len() % 2 == 0 => {
+            let mut it = items.into_iter();
+            let mut out = Vec::new();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                out.push((k, v));
+            }
+            out
+        }
+        other => return other,
+    };
+    pairs.sort_by_key(|p| format!("{p:?}"));
+    Reply::Map(pairs)
+}
+
+/// The outline of a reply: its type, and the length of an aggregate.
+fn shape(r: &Reply) -> String {
+    match r {
+        Reply::Array(v) | Reply::Set(v) => format!("array {}", v.len()),
+        Reply::Map(p) => format!("map {}", p.len()),
+        Reply::Error(e) => format!("error {e}"),
+        Reply::Integer(i) => format!("integer {i}"),
+        other => format!("{:?}", std::mem::discriminant(other)),
+    }
+}
+
 /// Do two raw replies agree under `cmp`?
 fn agree(cmp: Compare, ours: &[u8], theirs: &[u8]) -> bool {
     if ours == theirs {
         return true;
     }
+    // A [cursor, elements] SCAN-family reply: the cursor exact.
+    let scan_split = |v: &[Reply]| -> Option<(Reply, Reply)> {
+        match v {
+            [cursor @ Reply::Bulk(_), list @ Reply::Array(_)] => {
+                Some((cursor.clone(), list.clone()))
+            }
+            _ => None,
+        }
+    };
     match (cmp, parse(ours), parse(theirs)) {
         (Compare::Within(d), Some(Reply::Integer(a)), Some(Reply::Integer(b))) => {
             a >= 0 && b >= 0 && (a - b).abs() <= d
         }
-        (Compare::Sorted, Some(Reply::Array(a)), Some(Reply::Array(b))) => {
-            // SCAN: [cursor, [keys]] — the cursor exact, the keys as a set.
-            let norm = |v: Vec<Reply>| -> Vec<Reply> {
-                match v.as_slice() {
-                    [cursor @ Reply::Bulk(_), Reply::Array(_)] => {
-                        vec![cursor.clone(), sort_arrays(v[1].clone())]
-                    }
-                    _ => match sort_arrays(Reply::Array(v)) {
-                        Reply::Array(v) => v,
-                        _ => Vec::new(),
+        (
+            Compare::Sorted,
+            Some(a @ (Reply::Array(_) | Reply::Set(_))),
+            Some(b @ (Reply::Array(_) | Reply::Set(_))),
+        ) => {
+            // Same aggregate type on the wire, then the same multiset.
+            if ours.first() != theirs.first() {
+                return false;
+            }
+            let norm = |r: Reply| -> Reply {
+                match r {
+                    Reply::Array(v) => match scan_split(&v) {
+                        Some((cursor, list)) => Reply::Array(vec![cursor, sort_arrays(list)]),
+                        None => sort_arrays(Reply::Array(v)),
                     },
+                    other => sort_arrays(other),
                 }
             };
             norm(a) == norm(b)
+        }
+        (Compare::Pairs, Some(a), Some(b)) => {
+            if ours.first() != theirs.first() {
+                return false;
+            }
+            let norm = |r: Reply| -> Reply {
+                match r {
+                    Reply::Array(v) => match scan_split(&v) {
+                        Some((cursor, list)) => Reply::Array(vec![cursor, sorted_pairs(list)]),
+                        None => sorted_pairs(Reply::Array(v)),
+                    },
+                    other => sorted_pairs(other),
+                }
+            };
+            norm(a) == norm(b)
+        }
+        (Compare::Shape, Some(a), Some(b)) => {
+            ours.first() == theirs.first()
+                && !matches!(a, Reply::Error(_))
+                && shape(&a) == shape(&b)
         }
         _ => false,
     }
@@ -494,9 +608,21 @@ fn show(argv: &[Vec<u8>]) -> String {
         .join(" ")
 }
 
-/// Reset both servers to an empty keyspace with db 0 selected.
-fn reset(conns: &mut [&mut RawClient; 2]) -> Result<(), TestCaseError> {
+/// Reset both servers to an empty keyspace with db 0 selected, speaking
+/// RESP3 or RESP2.
+fn reset(conns: &mut [&mut RawClient; 2], resp3: bool) -> Result<(), TestCaseError> {
     for c in conns.iter_mut() {
+        let hello: &[&[u8]] = &[b"HELLO", if resp3 { b"3" } else { b"2" }];
+        let r = c
+            .call(hello)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let want = if resp3 { b'%' } else { b'*' };
+        if r.first() != Some(&want) {
+            return Err(TestCaseError::fail(format!(
+                "HELLO: {:?}",
+                String::from_utf8_lossy(&r)
+            )));
+        }
         for cmd in [&[&b"FLUSHALL"[..]][..], &[b"SELECT", b"0"]] {
             let r = c
                 .call(cmd)
@@ -517,8 +643,11 @@ fn reset(conns: &mut [&mut RawClient; 2]) -> Result<(), TestCaseError> {
 struct Tally {
     commands: usize,
     pipelined: usize,
+    resp3: usize,
     errors: usize,
     bulks: usize,
+    /// Non-empty arrays, maps and sets.
+    aggregates: usize,
 }
 
 /// Run one sequence on both servers: one command at a time, or (when
@@ -529,9 +658,10 @@ fn run_sequence(
     theirs: &mut RawClient,
     seeds: &[u64],
     pipelined: bool,
+    resp3: bool,
     tally: &mut Tally,
 ) -> Result<(), TestCaseError> {
-    reset(&mut [&mut *ours, &mut *theirs])?;
+    reset(&mut [&mut *ours, &mut *theirs], resp3)?;
     let commands: Vec<(Vec<Vec<u8>>, Compare)> = seeds.iter().map(|&s| command(s)).collect();
     let io = |who: &str, e: std::io::Error| TestCaseError::fail(format!("{who}: {e}"));
     let (replies_ours, replies_theirs) = if pipelined {
@@ -562,14 +692,22 @@ fn run_sequence(
     let mut log = Vec::new();
     for (((argv, cmp), a), b) in commands.iter().zip(&replies_ours).zip(&replies_theirs) {
         log.push(show(argv));
+        if std::env::var("KEYRS_DIFF_VERBOSE").is_ok() {
+            println!("{} -> {:?}", show(argv), String::from_utf8_lossy(b));
+        }
         tally.commands += 1;
         tally.pipelined += usize::from(pipelined);
+        tally.resp3 += usize::from(resp3);
         tally.errors += usize::from(b.first() == Some(&b'-'));
         tally.bulks += usize::from(b.first() == Some(&b'$') && b.get(1) != Some(&b'-'));
+        tally.aggregates += usize::from(
+            matches!(b.first(), Some(b'*' | b'%' | b'~')) && !matches!(b.get(1), Some(b'-' | b'0')),
+        );
         if !agree(*cmp, a, b) {
             return Err(TestCaseError::fail(format!(
-                "replies differ ({}) after:\n  {}\nkeyrs: {:?}\nredis: {:?}",
+                "replies differ ({}, {}) after:\n  {}\nkeyrs: {:?}\nredis: {:?}",
                 if pipelined { "pipelined" } else { "one by one" },
+                if resp3 { "RESP3" } else { "RESP2" },
                 log.join("\n  "),
                 String::from_utf8_lossy(a),
                 String::from_utf8_lossy(b)
@@ -598,17 +736,19 @@ fn random_command_sequences_match_redis() {
     };
     let mut runner = TestRunner::new(config);
     let strategy = (
-        proptest::collection::vec(proptest::num::u64::ANY, 1..=30),
+        proptest::collection::vec(proptest::num::u64::ANY, 1..=40),
         proptest::bool::ANY,
+        proptest::bool::weighted(0.3),
     )
         .boxed();
     let tally = std::cell::RefCell::new(Tally::default());
-    let result = runner.run(&strategy, |(seeds, pipelined)| {
+    let result = runner.run(&strategy, |(seeds, pipelined, resp3)| {
         run_sequence(
             &mut ours.borrow_mut(),
             &mut theirs.borrow_mut(),
             &seeds,
             pipelined,
+            resp3,
             &mut tally.borrow_mut(),
         )
     });
@@ -623,8 +763,12 @@ fn random_command_sequences_match_redis() {
         "too few error replies: {tally:?}"
     );
     assert!(
-        tally.bulks > tally.commands / 20,
+        tally.bulks > tally.commands / 40,
         "too few bulk replies: {tally:?}"
+    );
+    assert!(
+        tally.aggregates > tally.commands / 40,
+        "too few non-empty aggregate replies: {tally:?}"
     );
 }
 
@@ -645,7 +789,666 @@ fn generator_covers_every_command_family() {
         "SWAPDB",
         "INCRBYFLOAT",
         "NOSUCHCOMMAND",
+        "LPUSH",
+        "LPOS",
+        "LMPOP",
+        "HSET",
+        "HINCRBYFLOAT",
+        "HRANDFIELD",
+        "SADD",
+        "SINTERCARD",
+        "SPOP",
+        "ZADD",
+        "ZRANGE",
+        "ZUNIONSTORE",
+        "ZRANDMEMBER",
     ] {
         assert!(names.contains(want), "{want} never generated: {names:?}");
     }
+}
+
+// ---- container types ---------------------------------------------------
+
+/// Members / fields / list elements: small integers (intset, integer
+/// listpack entries), strings, one past the 64-byte listpack value limit,
+/// binary, empty.
+fn member(g: &mut Gen) -> Vec<u8> {
+    match g.below(12) {
+        0..=3 => g.pick(&["a", "b", "c", "d", "hello", "x y"]).into(),
+        4..=6 => g
+            .pick(&["1", "2", "3", "-5", "100", "0", "10", "007", "-0"])
+            .into(),
+        7 => g
+            .pick(&[
+                "9223372036854775807",
+                "-9223372036854775808",
+                "9223372036854775808",
+                "4294967296",
+                "65536",
+                "1.5",
+            ])
+            .into(),
+        8 => vec![b'v'; 64],
+        9 => vec![b'w'; 65],
+        10 => vec![0, 255, b'\r', b'\n'],
+        _ => Vec::new(),
+    }
+}
+
+/// Counts, indexes and ranks: small, boundary and invalid.
+const COUNTS: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "3",
+    "-1",
+    "-2",
+    "-3",
+    "5",
+    "-5",
+    "100",
+    "-100",
+    "1000",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "9223372036854775808",
+    "abc",
+    "1.5",
+    "",
+];
+
+/// Scores and score-like arguments (valid and invalid).
+const SCORES: &[&str] = &[
+    "0", "1", "-1", "1.5", "2", "3", "-2.5", "100", "1e10", "inf", "-inf", "+inf", "nan", "1e400",
+    "abc", "", "0x10", "5e-324", "0.1", "-0",
+];
+
+/// ZRANGEBYSCORE-style bounds.
+const SCORE_BOUNDS: &[&str] = &[
+    "-inf", "+inf", "inf", "0", "1", "(1", "2", "(2", "-1", "1.5", "(", "abc", "nan", "(nan",
+    "100", "(-inf", "3",
+];
+
+/// ZRANGEBYLEX-style bounds.
+const LEX_BOUNDS: &[&str] = &[
+    "-", "+", "[a", "(a", "[c", "(c", "[", "(", "a", "[hello", "+inf",
+];
+
+fn words(v: &[&str]) -> Vec<Vec<u8>> {
+    v.iter().map(|s| s.as_bytes().to_vec()).collect()
+}
+
+/// The keys a family's commands prefer (three times in four), so values
+/// grow and meet their own kind; any key otherwise, for wrong-type errors.
+/// Sets and zsets share some, as ZUNION and friends read plain sets.
+#[derive(Clone, Copy)]
+enum Family {
+    List,
+    Hash,
+    Set,
+    ZSet,
+}
+
+fn key_in(g: &mut Gen, family: Family) -> Vec<u8> {
+    if g.chance(4) {
+        return g.pick(KEYS).into();
+    }
+    let own: &[&str] = match family {
+        Family::List => &["k0", "{t}a"],
+        Family::Hash => &["k1", "{t}b"],
+        Family::Set => &["k2", "{t}a", "k3"],
+        Family::ZSet => &["k3", "{t}b", "k2"],
+    };
+    g.pick(own).into()
+}
+
+/// What a variadic command's members come with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Members {
+    /// Members alone (SADD, LPUSH, SREM).
+    Plain,
+    /// Field then value (HSET).
+    Fields,
+    /// Score then member (ZADD).
+    Scored,
+}
+
+/// Append 1..=max members, or (rarely) enough to pass the listpack /
+/// intset limits (129 strings, 513 integers) so conversions are compared.
+fn push_members(g: &mut Gen, argv: &mut Vec<Vec<u8>>, max: usize, kind: Members) {
+    if g.chance(40) {
+        let ints = g.chance(2);
+        let n = if ints { 513 } else { 129 };
+        for i in 0..n {
+            let m = if ints {
+                i.to_string().into_bytes()
+            } else {
+                format!("m{i}").into_bytes()
+            };
+            match kind {
+                Members::Plain => argv.push(m),
+                Members::Fields => {
+                    argv.push(m);
+                    argv.push(member(g));
+                }
+                Members::Scored => {
+                    argv.push(score(g));
+                    argv.push(m);
+                }
+            }
+        }
+        return;
+    }
+    for _ in 0..1 + g.below(max) {
+        match kind {
+            Members::Plain => argv.push(member(g)),
+            Members::Fields => {
+                argv.push(member(g));
+                argv.push(member(g));
+            }
+            Members::Scored => {
+                argv.push(score(g));
+                argv.push(member(g));
+            }
+        }
+    }
+}
+
+/// One list command. Lists are ordered: every reply compares exactly.
+fn list_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
+    let k = key_in(g, Family::List);
+    let mut argv: Vec<Vec<u8>>;
+    match g.below(20) {
+        0..=3 => {
+            argv = words(&[g.pick(&["LPUSH", "RPUSH", "LPUSHX", "RPUSHX"])]);
+            argv.push(k);
+            push_members(g, &mut argv, 4, Members::Plain);
+        }
+        4 | 5 => {
+            argv = words(&[g.pick(&["LPOP", "RPOP"])]);
+            argv.push(k);
+            if g.chance(2) {
+                argv.push(g.pick(COUNTS).into());
+            }
+        }
+        6 => argv = vec![b"LLEN".to_vec(), k],
+        7 | 8 => {
+            argv = vec![b"LRANGE".to_vec(), k];
+            argv.push(g.pick(COUNTS).into());
+            argv.push(g.pick(COUNTS).into());
+        }
+        9 => argv = vec![b"LINDEX".to_vec(), k, g.pick(COUNTS).into()],
+        10 => argv = vec![b"LSET".to_vec(), k, g.pick(COUNTS).into(), member(g)],
+        11 => {
+            argv = vec![b"LINSERT".to_vec(), k];
+            argv.push(g.pick(&["BEFORE", "AFTER", "before", "MIDDLE"]).into());
+            argv.push(member(g));
+            argv.push(member(g));
+        }
+        12 => argv = vec![b"LREM".to_vec(), k, g.pick(COUNTS).into(), member(g)],
+        13 => {
+            argv = vec![b"LTRIM".to_vec(), k];
+            argv.push(g.pick(COUNTS).into());
+            argv.push(g.pick(COUNTS).into());
+        }
+        14 | 15 => {
+            argv = vec![b"LPOS".to_vec(), k, member(g)];
+            for _ in 0..g.below(4) {
+                argv.push(g.pick(&["RANK", "COUNT", "MAXLEN", "BOGUS"]).into());
+                argv.push(g.pick(COUNTS).into());
+            }
+        }
+        16 => {
+            argv = vec![b"LMOVE".to_vec(), k, key_in(g, Family::List)];
+            argv.push(g.pick(&["LEFT", "RIGHT", "left", "UP"]).into());
+            argv.push(g.pick(&["LEFT", "RIGHT", "right"]).into());
+        }
+        17 => argv = vec![b"RPOPLPUSH".to_vec(), k, key_in(g, Family::List)],
+        18 => {
+            let n = 1 + g.below(3);
+            argv = vec![b"LMPOP".to_vec()];
+            argv.push(
+                g.pick(&["1", "2", "3", "0", "-1", "abc"])
+                    .replace('1', &n.to_string())
+                    .into(),
+            );
+            argv.push(k);
+            for _ in 1..n {
+                argv.push(key_in(g, Family::List));
+            }
+            argv.push(g.pick(&["LEFT", "RIGHT", "MIDDLE"]).into());
+            if g.chance(2) {
+                argv.push(b"COUNT".to_vec());
+                argv.push(g.pick(COUNTS).into());
+            }
+        }
+        _ => {
+            argv = vec![g.pick(&["TYPE", "OBJECT", "EXISTS"]).into(), k.clone()];
+            if argv[0] == b"OBJECT" {
+                argv.insert(1, b"ENCODING".to_vec());
+            }
+        }
+    }
+    (argv, Compare::Exact)
+}
+
+/// One hash command. Listing replies are compared as multisets of pairs:
+/// their order in a hashtable encoding depends on hash seeds.
+fn hash_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
+    let k = key_in(g, Family::Hash);
+    let mut cmp = Compare::Exact;
+    let mut argv: Vec<Vec<u8>>;
+    match g.below(20) {
+        0..=3 => {
+            argv = words(&[g.pick(&["HSET", "HMSET", "HSET"])]);
+            argv.push(k);
+            push_members(g, &mut argv, 3, Members::Fields);
+            if g.chance(10) {
+                argv.pop();
+            }
+        }
+        4 => argv = vec![b"HSETNX".to_vec(), k, member(g), member(g)],
+        5 | 6 => argv = vec![b"HGET".to_vec(), k, member(g)],
+        7 => {
+            argv = vec![b"HMGET".to_vec(), k];
+            for _ in 0..1 + g.below(3) {
+                argv.push(member(g));
+            }
+        }
+        8 => {
+            argv = vec![b"HDEL".to_vec(), k];
+            for _ in 0..1 + g.below(3) {
+                argv.push(member(g));
+            }
+        }
+        9 => argv = vec![g.pick(&["HLEN", "HKEYS", "HVALS", "HGETALL"]).into(), k],
+        10 => argv = vec![g.pick(&["HSTRLEN", "HEXISTS"]).into(), k, member(g)],
+        11 => argv = vec![b"HINCRBY".to_vec(), k, member(g), g.pick(INTS).into()],
+        12 => {
+            argv = vec![b"HINCRBYFLOAT".to_vec(), k, member(g)];
+            argv.push(g.pick(SCORES).into());
+        }
+        13 | 14 => {
+            argv = vec![b"HRANDFIELD".to_vec(), k];
+            if g.chance(4) {
+                // One random field: only its presence is comparable.
+                cmp = Compare::Shape;
+            } else {
+                let count = g.pick(&["1000", "0", "-3", "2", "abc", "-9223372036854775808"]);
+                argv.push(count.into());
+                let withvalues = g.chance(2);
+                if withvalues {
+                    argv.push(b"WITHVALUES".to_vec());
+                }
+                cmp = match count {
+                    "1000" if withvalues => Compare::Pairs,
+                    "1000" => Compare::Sorted,
+                    _ => Compare::Shape,
+                };
+            }
+        }
+        15 => {
+            argv = words(&["HSCAN", "", "0"]);
+            argv[1] = k;
+            argv[2] = g.pick(&["0", "0", "abc", "-1x"]).into();
+            argv.extend(words(&["COUNT", "1000"]));
+            if g.chance(3) {
+                argv.push(b"MATCH".to_vec());
+                argv.push(g.pick(&["*", "a*", "?", "[0-9]*"]).into());
+            }
+            if g.chance(6) {
+                argv.extend(words(&["COUNT", g.pick(&["0", "-1", "x"])]));
+            }
+            cmp = Compare::Pairs;
+        }
+        _ => {
+            argv = vec![b"HGETALL".to_vec(), k];
+            cmp = Compare::Pairs;
+        }
+    }
+    if matches!(&argv[0][..], b"HKEYS" | b"HVALS") {
+        cmp = Compare::Sorted;
+    } else if argv[0] == b"HGETALL" {
+        cmp = Compare::Pairs;
+    }
+    (argv, cmp)
+}
+
+/// One set command. Member listings compare as multisets; random picks
+/// only by shape (SPOP only pops everything, so both servers stay equal).
+fn set_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
+    let k = key_in(g, Family::Set);
+    let mut cmp = Compare::Exact;
+    let mut argv: Vec<Vec<u8>>;
+    let several_keys = |g: &mut Gen, argv: &mut Vec<Vec<u8>>| {
+        for _ in 0..1 + g.below(3) {
+            argv.push(key_in(g, Family::Set));
+        }
+    };
+    match g.below(20) {
+        0..=4 => {
+            argv = vec![b"SADD".to_vec(), k];
+            push_members(g, &mut argv, 4, Members::Plain);
+        }
+        5 => {
+            argv = vec![b"SREM".to_vec(), k];
+            push_members(g, &mut argv, 3, Members::Plain);
+        }
+        6 => argv = vec![b"SCARD".to_vec(), k],
+        7 => argv = vec![b"SISMEMBER".to_vec(), k, member(g)],
+        8 => {
+            argv = vec![b"SMISMEMBER".to_vec(), k];
+            push_members(g, &mut argv, 3, Members::Plain);
+        }
+        9 | 10 => {
+            argv = vec![g.pick(&["SMEMBERS", "SINTER", "SUNION", "SDIFF"]).into(), k];
+            if argv[0] != b"SMEMBERS" {
+                several_keys(g, &mut argv);
+            }
+            cmp = Compare::Sorted;
+        }
+        11 | 12 => {
+            argv = vec![
+                g.pick(&["SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"]).into(),
+                key_in(g, Family::Set),
+                k,
+            ];
+            several_keys(g, &mut argv);
+        }
+        13 => {
+            let n = 1 + g.below(3);
+            argv = vec![b"SINTERCARD".to_vec()];
+            argv.push(
+                g.pick(&["1", "0", "-1", "abc", "5"])
+                    .replace('1', &n.to_string())
+                    .into(),
+            );
+            argv.push(k);
+            for _ in 1..n {
+                argv.push(key_in(g, Family::Set));
+            }
+            if g.chance(2) {
+                argv.push(b"LIMIT".to_vec());
+                argv.push(g.pick(&["0", "1", "2", "-1", "x"]).into());
+            }
+        }
+        14 => argv = vec![b"SMOVE".to_vec(), k, key_in(g, Family::Set), member(g)],
+        15 => {
+            argv = vec![b"SPOP".to_vec(), k];
+            argv.push(
+                g.pick(&["1000", "0", "-1", "abc", "-9223372036854775808"])
+                    .into(),
+            );
+            cmp = Compare::Sorted;
+        }
+        16 | 17 => {
+            argv = vec![b"SRANDMEMBER".to_vec(), k];
+            if g.chance(4) {
+                cmp = Compare::Shape;
+            } else {
+                let count = g.pick(&["1000", "0", "-3", "2", "abc", "-9223372036854775808"]);
+                argv.push(count.into());
+                cmp = if count == "1000" {
+                    Compare::Sorted
+                } else {
+                    Compare::Shape
+                };
+            }
+        }
+        18 => {
+            argv = vec![b"SSCAN".to_vec(), k, g.pick(&["0", "0", "x"]).into()];
+            argv.extend(words(&["COUNT", "1000"]));
+            if g.chance(3) {
+                argv.push(b"MATCH".to_vec());
+                argv.push(g.pick(&["*", "1*", "?", "[a-c]"]).into());
+            }
+            cmp = Compare::Sorted;
+        }
+        _ => {
+            argv = vec![b"OBJECT".to_vec(), b"ENCODING".to_vec(), k];
+        }
+    }
+    (argv, cmp)
+}
+
+/// ZADD-style score/member pairs: a score then a member.
+fn score(g: &mut Gen) -> Vec<u8> {
+    if g.chance(6) {
+        g.pick(SCORES).into()
+    } else {
+        g.pick(&["0", "1", "2", "1.5", "-1", "3", "10", "inf", "-inf"])
+            .into()
+    }
+}
+
+/// One sorted-set command. Ordered by score and member, so compared
+/// exactly, except random picks (shape) and ZSCAN (pairs: a skiplist
+/// encoding scans its hashtable).
+fn zset_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
+    let k = key_in(g, Family::ZSet);
+    let mut cmp = Compare::Exact;
+    let mut argv: Vec<Vec<u8>>;
+    let range_opts = |g: &mut Gen, argv: &mut Vec<Vec<u8>>| {
+        if g.chance(3) {
+            argv.push(b"WITHSCORES".to_vec());
+        }
+        if g.chance(4) {
+            argv.push(b"LIMIT".to_vec());
+            argv.push(g.pick(&["0", "1", "-1", "x"]).into());
+            argv.push(g.pick(&["1", "2", "-1", "0", "y"]).into());
+        }
+    };
+    match g.below(30) {
+        0..=5 => {
+            argv = vec![b"ZADD".to_vec(), k];
+            for _ in 0..g.below(3) {
+                argv.push(g.pick(&["NX", "XX", "GT", "LT", "CH", "INCR", "nx"]).into());
+            }
+            push_members(g, &mut argv, 3, Members::Scored);
+            if g.chance(12) {
+                argv.pop();
+            }
+        }
+        6 => argv = vec![b"ZINCRBY".to_vec(), k, score(g), member(g)],
+        7 => {
+            argv = vec![b"ZREM".to_vec(), k];
+            push_members(g, &mut argv, 3, Members::Plain);
+        }
+        8 => argv = vec![b"ZCARD".to_vec(), k],
+        9 => argv = vec![b"ZSCORE".to_vec(), k, member(g)],
+        10 => {
+            argv = vec![b"ZMSCORE".to_vec(), k];
+            push_members(g, &mut argv, 3, Members::Plain);
+        }
+        11 => {
+            argv = vec![g.pick(&["ZRANK", "ZREVRANK"]).into(), k, member(g)];
+        }
+        12 => {
+            argv = vec![
+                b"ZCOUNT".to_vec(),
+                k,
+                g.pick(SCORE_BOUNDS).into(),
+                g.pick(SCORE_BOUNDS).into(),
+            ]
+        }
+        13 => {
+            argv = vec![
+                b"ZLEXCOUNT".to_vec(),
+                k,
+                g.pick(LEX_BOUNDS).into(),
+                g.pick(LEX_BOUNDS).into(),
+            ]
+        }
+        14..=16 => {
+            let store = g.chance(5);
+            argv = if store {
+                vec![b"ZRANGESTORE".to_vec(), key_in(g, Family::ZSet), k]
+            } else {
+                vec![b"ZRANGE".to_vec(), k]
+            };
+            match g.below(3) {
+                0 => {
+                    argv.push(g.pick(COUNTS).into());
+                    argv.push(g.pick(COUNTS).into());
+                }
+                1 => {
+                    argv.push(g.pick(SCORE_BOUNDS).into());
+                    argv.push(g.pick(SCORE_BOUNDS).into());
+                    argv.push(b"BYSCORE".to_vec());
+                }
+                _ => {
+                    argv.push(g.pick(LEX_BOUNDS).into());
+                    argv.push(g.pick(LEX_BOUNDS).into());
+                    argv.push(b"BYLEX".to_vec());
+                }
+            }
+            if g.chance(3) {
+                argv.push(b"REV".to_vec());
+            }
+            range_opts(g, &mut argv);
+        }
+        17 => {
+            argv = vec![g.pick(&["ZREVRANGE", "ZRANGE"]).into(), k];
+            argv.push(g.pick(COUNTS).into());
+            argv.push(g.pick(COUNTS).into());
+            if g.chance(2) {
+                argv.push(b"WITHSCORES".to_vec());
+            }
+        }
+        18 | 19 => {
+            argv = vec![g.pick(&["ZRANGEBYSCORE", "ZREVRANGEBYSCORE"]).into(), k];
+            argv.push(g.pick(SCORE_BOUNDS).into());
+            argv.push(g.pick(SCORE_BOUNDS).into());
+            range_opts(g, &mut argv);
+        }
+        20 => {
+            argv = vec![g.pick(&["ZRANGEBYLEX", "ZREVRANGEBYLEX"]).into(), k];
+            argv.push(g.pick(LEX_BOUNDS).into());
+            argv.push(g.pick(LEX_BOUNDS).into());
+            range_opts(g, &mut argv);
+        }
+        21 => {
+            argv = vec![
+                g.pick(&["ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZREMRANGEBYLEX"])
+                    .into(),
+                k,
+            ];
+            let pool = match &argv[0][..] {
+                b"ZREMRANGEBYRANK" => COUNTS,
+                b"ZREMRANGEBYSCORE" => SCORE_BOUNDS,
+                _ => LEX_BOUNDS,
+            };
+            argv.push(g.pick(pool).into());
+            argv.push(g.pick(pool).into());
+        }
+        22 => {
+            argv = vec![g.pick(&["ZPOPMIN", "ZPOPMAX"]).into(), k];
+            if g.chance(2) {
+                argv.push(g.pick(COUNTS).into());
+            }
+        }
+        23 => {
+            let n = 1 + g.below(3);
+            argv = vec![b"ZMPOP".to_vec()];
+            argv.push(
+                g.pick(&["1", "0", "-1", "abc"])
+                    .replace('1', &n.to_string())
+                    .into(),
+            );
+            argv.push(k);
+            for _ in 1..n {
+                argv.push(key_in(g, Family::ZSet));
+            }
+            argv.push(g.pick(&["MIN", "MAX", "MID"]).into());
+            if g.chance(2) {
+                argv.push(b"COUNT".to_vec());
+                argv.push(g.pick(COUNTS).into());
+            }
+        }
+        24..=26 => {
+            let store = g.chance(3);
+            let op = g.pick(&["ZUNION", "ZINTER", "ZDIFF"]);
+            argv = Vec::new();
+            if store {
+                argv.push(format!("{op}STORE").into_bytes());
+                argv.push(key_in(g, Family::ZSet));
+            } else {
+                argv.push(op.into());
+            }
+            let n = 1 + g.below(3);
+            argv.push(
+                g.pick(&["1", "1", "0", "-1", "x"])
+                    .replace('1', &n.to_string())
+                    .into(),
+            );
+            argv.push(k);
+            for _ in 1..n {
+                argv.push(key_in(g, Family::ZSet));
+            }
+            if op != "ZDIFF" {
+                if g.chance(3) {
+                    argv.push(b"WEIGHTS".to_vec());
+                    for _ in 0..n {
+                        argv.push(
+                            g.pick(&["1", "2", "-1", "0", "inf", "nan", "x", "0.5"])
+                                .into(),
+                        );
+                    }
+                }
+                if g.chance(3) {
+                    argv.push(b"AGGREGATE".to_vec());
+                    argv.push(g.pick(&["SUM", "MIN", "MAX", "AVG"]).into());
+                }
+            }
+            if !store && g.chance(2) {
+                argv.push(b"WITHSCORES".to_vec());
+            }
+        }
+        27 => {
+            let n = 1 + g.below(3);
+            argv = vec![b"ZINTERCARD".to_vec()];
+            argv.push(
+                g.pick(&["1", "0", "-1", "abc"])
+                    .replace('1', &n.to_string())
+                    .into(),
+            );
+            argv.push(k);
+            for _ in 1..n {
+                argv.push(key_in(g, Family::ZSet));
+            }
+            if g.chance(2) {
+                argv.push(b"LIMIT".to_vec());
+                argv.push(g.pick(&["0", "1", "-1", "x"]).into());
+            }
+        }
+        28 => {
+            argv = vec![b"ZRANDMEMBER".to_vec(), k];
+            if g.chance(4) {
+                cmp = Compare::Shape;
+            } else {
+                let count = g.pick(&["1000", "0", "-3", "2", "abc", "-9223372036854775808"]);
+                argv.push(count.into());
+                let withscores = g.chance(2);
+                if withscores {
+                    argv.push(b"WITHSCORES".to_vec());
+                }
+                cmp = match count {
+                    // Every member, in a layout-dependent order.
+                    "1000" if withscores => Compare::Pairs,
+                    "1000" => Compare::Sorted,
+                    _ => Compare::Shape,
+                };
+            }
+        }
+        _ => {
+            argv = vec![b"ZSCAN".to_vec(), k, g.pick(&["0", "0", "x"]).into()];
+            argv.extend(words(&["COUNT", "1000"]));
+            if g.chance(3) {
+                argv.push(b"MATCH".to_vec());
+                argv.push(g.pick(&["*", "m1*", "?", "[a-c]"]).into());
+            }
+            cmp = Compare::Pairs;
+        }
+    }
+    (argv, cmp)
 }

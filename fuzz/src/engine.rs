@@ -472,6 +472,40 @@ mod tests {
     }
 
     #[test]
+    #[should_panic(expected = "empty list at key \"k0\"")]
+    fn an_empty_container_is_caught() {
+        let mut e = Engine::new(Config::default(), ServerInfo::default(), 1);
+        let now = Time::from_ms(1_000);
+        e.dbs[3].set(
+            Bytes::from_static(b"k0"),
+            Value::List(Default::default()),
+            now,
+        );
+        check_keyspace(&e, &[]);
+    }
+
+    #[test]
+    fn a_plain_session_passes_the_checks() {
+        let mut e = Engine::new(Config::default(), ServerInfo::default(), 1);
+        let now = Time::from_ms(1_000);
+        let id = e.connect(ConnInfo::default(), now).expect("client");
+        for cmd in [
+            &["RPUSH", "k0", "a", "b"][..],
+            &["LPOP", "k0", "5"],
+            &["HSET", "k1", "f", "v"],
+            &["HDEL", "k1", "f"],
+        ] {
+            let argv: Vec<Bytes> = cmd.iter().map(|a| Bytes::from(a.to_string())).collect();
+            let out = e.execute(id, &argv, now);
+            let reply = out.reply.expect("reply");
+            check_encoding(&reply, Protocol::Resp2, &argv);
+            check_encoding(&reply, Protocol::Resp3, &argv);
+            check_keyspace(&e, &argv);
+        }
+        assert!(e.dbs[0].is_empty());
+    }
+
+    #[test]
     fn decoded_commands_name_real_commands() {
         let data: Vec<u8> = (0..4096u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)

@@ -4,6 +4,8 @@
 pub mod config;
 pub mod connection;
 pub mod keys;
+pub mod multi;
+pub mod pubsub;
 pub mod string;
 
 use bytes::Bytes;
@@ -17,6 +19,8 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    multi::COMMANDS,
+    pubsub::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -100,12 +100,16 @@ fn expire_generic(
     if refused {
         return Ok(Reply::Integer(0));
     }
-    if when <= call.now.ms() as i64 {
+    let event = if when <= call.now.ms() as i64 {
         // A time in the past deletes the key (as a DEL, not an expiry).
         db.remove(key);
+        "del"
     } else {
         db.set_expire(key, when as u64);
-    }
+        "expire"
+    };
+    e.signal_modified(call.db, key);
+    e.notify_keyspace_event('g', event, key, call.db);
     Ok(Reply::Integer(1))
 }
 
@@ -170,5 +174,10 @@ pub fn persist(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if db.lookup(key, call.now).is_none() {
         return Reply::Integer(0);
     }
-    Reply::Integer(i64::from(db.persist(key)))
+    if !db.persist(key) {
+        return Reply::Integer(0);
+    }
+    e.signal_modified(call.db, key);
+    e.notify_keyspace_event('g', "persist", key, call.db);
+    Reply::Integer(1)
 }

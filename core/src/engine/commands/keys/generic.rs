@@ -11,13 +11,15 @@ use crate::util::glob;
 /// DEL and UNLINK: both free memory inline (there is no background thread
 /// in the core; UNLINK's difference is only where the freeing happens).
 pub fn del(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    let db = &mut e.dbs[call.db];
     let mut n = 0;
     for k in &call.argv[1..] {
+        let db = &mut e.dbs[call.db];
         // An expired key is reclaimed as expired, not counted as deleted.
         db.expire_if_needed(k, call.now);
         if db.remove(k).is_some() {
             n += 1;
+            e.signal_modified(call.db, k);
+            e.notify_keyspace_event('g', "del", k, call.db);
         }
     }
     Reply::Integer(n)

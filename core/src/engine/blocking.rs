@@ -250,7 +250,6 @@ impl Engine {
                 if self.blocking.still_blocked || wrong_type {
                     continue;
                 }
-                self.stats.record_call(spec.name, reply.is_error());
                 self.blocking.remove(client);
                 self.deliver(client, &reply);
                 self.outbox.push(Effect::Unblocked(client));

@@ -29,7 +29,7 @@ use crate::config::Config;
 use crate::resp::{Protocol, Reply};
 pub use client::{ClientId, ClientRegistry, ClientState, ConnInfo, ReplyMode};
 pub use db::Db;
-pub use stats::{HostStats, ServerInfo, Stats};
+pub use stats::{CmdName, HostStats, ServerInfo, Stats};
 pub use table::{CommandSpec, CommandTable};
 
 /// A point in time, handed in by the driver: wall-clock microseconds since
@@ -229,7 +229,13 @@ impl Engine {
             return Err(Reply::error("ERR max number of clients reached"));
         }
         self.stats.total_connections_received += 1;
-        Ok(self.clients.add(info, now))
+        let id = self.clients.add(info, now);
+        // Like Redis's default user with `nopass`: without requirepass a new
+        // client starts authenticated, and stays so if a password is set later.
+        if let Some(c) = self.clients.get_mut(id) {
+            c.authenticated = self.config.requirepass.is_none();
+        }
+        Ok(id)
     }
 
     /// Forget a connection (closed by either side).
@@ -241,10 +247,14 @@ impl Engine {
     /// Drop a client's transaction, watches, subscriptions and blocked
     /// state (disconnect; RESET).
     pub fn reset_client_state(&mut self, id: ClientId) {
-        self.multi.remove(&id);
-        self.watches.unwatch_all(id);
+        self.discard_transaction(id);
         self.pubsub.remove_client(id);
         self.blocking.remove(id);
+        if let Some(c) = self.clients.get_mut(id) {
+            c.sub = 0;
+            c.psub = 0;
+            c.ssub = 0;
+        }
     }
 
     /// The protocol a client speaks.
@@ -265,11 +275,17 @@ impl Engine {
             };
         };
         state.last_interaction = now;
-        let reply_mode = state.reply_mode;
+        // CLIENT REPLY SKIP silences the command after it: mark this one, so
+        // that a CLIENT REPLY ON run now can still lift the silence (Redis).
+        if state.reply_mode == ReplyMode::Skip {
+            state.reply_mode = ReplyMode::SkipThis;
+        }
         let mut effects = Vec::new();
         let mut more = Vec::new();
         let reply = self.dispatch(client, argv, now, &mut effects, &mut more);
-        self.stats.total_commands_processed += 1;
+        if let Reply::Error(msg) = &reply {
+            self.stats.record_error(msg);
+        }
         self.collect_lazy_expired();
         self.serve_blocked(now);
         let blocked = self.blocking.is_blocked(client);
@@ -277,29 +293,19 @@ impl Engine {
         // reply of the command that caused it), the rest after.
         effects.splice(0..0, self.outbox.drain(..));
         let proto = self.client_proto(client);
-        // CLIENT REPLY: OFF suppresses everything, SKIP suppresses this one
-        // reply (the command that set SKIP is itself answered... never: Redis
-        // suppresses the CLIENT REPLY SKIP reply too).
-        let reply = match reply_mode {
-            ReplyMode::On => {
-                // The command may have just switched the mode.
-                match self.clients.get(client).map(|c| c.reply_mode) {
-                    Some(ReplyMode::Off) | Some(ReplyMode::Skip) => None,
-                    _ => Some(reply),
+        // CLIENT REPLY: the mode after the command decides. OFF and a freshly
+        // set SKIP silence this reply; SkipThis (not lifted by CLIENT REPLY
+        // ON) silences it once and turns back to ON.
+        let reply = match self.clients.get_mut(client) {
+            Some(c) => match c.reply_mode {
+                ReplyMode::On => Some(reply),
+                ReplyMode::Off | ReplyMode::Skip => None,
+                ReplyMode::SkipThis => {
+                    c.reply_mode = ReplyMode::On;
+                    None
                 }
-            }
-            ReplyMode::Off => match self.clients.get(client).map(|c| c.reply_mode) {
-                Some(ReplyMode::On) => Some(reply),
-                _ => None,
             },
-            ReplyMode::Skip => {
-                if let Some(c) = self.clients.get_mut(client) {
-                    if c.reply_mode == ReplyMode::Skip {
-                        c.reply_mode = ReplyMode::On;
-                    }
-                }
-                None
-            }
+            None => Some(reply),
         };
         let reply = if blocked { None } else { reply };
         if reply.is_none() {
@@ -314,8 +320,8 @@ impl Engine {
         }
     }
 
-    /// Resolve and run one command for `client`, applying the MULTI
-    /// queueing and subscribed-mode rules.
+    /// Resolve and run one command for `client`, applying the auth,
+    /// subscribed-mode and MULTI queueing rules.
     fn dispatch(
         &mut self,
         client: ClientId,
@@ -324,36 +330,50 @@ impl Engine {
         effects: &mut Vec<Effect>,
         more: &mut Vec<Reply>,
     ) -> Reply {
-        let spec = match self.resolve(argv) {
-            Ok(spec) => spec,
-            Err(reply) => return self.reject(client, argv, reply),
+        let (name, spec) = match self.resolve(argv) {
+            Ok(found) => found,
+            Err(refusal) => {
+                // Redis remembers the command even when arity refuses it; an
+                // unknown (sub)command leaves `cmd=NULL` in CLIENT LIST.
+                let (stat, last) = match refusal.kind {
+                    RefusalKind::Unknown => (None, CmdName::NULL),
+                    RefusalKind::UnknownSub(parent) => (Some(parent), CmdName::NULL),
+                    RefusalKind::Arity(name) => (Some(name), name),
+                };
+                if let Some(name) = stat {
+                    self.stats.record_rejected(name);
+                }
+                if let Some(c) = self.clients.get_mut(client) {
+                    c.last_cmd = last;
+                }
+                return self.reject(client, argv, refusal.reply);
+            }
         };
-        let Some(state) = self.clients.get(client) else {
+        let Some(state) = self.clients.get_mut(client) else {
             return Reply::err("no such client");
         };
-        let (db, proto, authenticated) = (state.db, state.proto, state.authenticated);
+        state.last_cmd = name;
+        let (db, authenticated) = (state.db, state.authenticated);
+        let pubsub_resp2 = state.is_pubsub() && state.proto == Protocol::Resp2;
         if !authenticated
             && self.config.requirepass.is_some()
             && spec.flags & table::flags::NO_AUTH == 0
         {
+            self.stats.record_rejected(name);
             return self.reject(
                 client,
                 argv,
                 Reply::error("NOAUTH Authentication required."),
             );
         }
-        if proto == Protocol::Resp2 && self.pubsub.is_subscribed(client) {
-            if spec.name == "ping" && argv.len() <= 2 {
-                let arg = argv.get(1).cloned().unwrap_or_default();
-                return Reply::Array(vec![Reply::bulk_static(b"pong"), Reply::Bulk(arg)]);
-            }
-            if !SUBSCRIBED_MODE_COMMANDS.contains(&spec.name) {
-                let msg = format!(
-                    "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
-                    self.full_name(argv, spec)
-                );
-                return self.reject(client, argv, Reply::error(msg));
-            }
+        if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
+            // A RESP2 connection in the pub/sub context can only read
+            // messages, so Redis refuses anything else there.
+            self.stats.record_rejected(name);
+            let msg = format!(
+                "Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+            );
+            return self.reject(client, argv, Reply::err(msg));
         }
         if self.multi.contains_key(&client) {
             if spec.flags & table::flags::NO_MULTI != 0 {
@@ -363,21 +383,28 @@ impl Engine {
                     Reply::err("Command not allowed inside a transaction"),
                 );
             }
-            if !NOT_QUEUED_IN_MULTI.contains(&spec.name) {
+            if !NOT_QUEUED_IN_MULTI.contains(&name.parent) {
+                let mut queued = 0;
                 if let Some(m) = self.multi.get_mut(&client) {
                     m.queued.push(argv.to_vec());
+                    queued = m.queued.len();
+                }
+                if let Some(c) = self.clients.get_mut(client) {
+                    c.multi = Some(queued);
                 }
                 return Reply::status("QUEUED");
             }
         }
-        self.run(client, spec, argv, db, now, effects, more)
+        self.run(client, name, spec, argv, db, now, effects, more)
     }
 
-    /// Run a resolved command's handler (from dispatch or EXEC).
+    /// Run a resolved command's handler (from dispatch, EXEC, or serving a
+    /// blocked client).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn run(
         &mut self,
         client: ClientId,
+        name: CmdName,
         spec: &'static CommandSpec,
         argv: &[Bytes],
         db: usize,
@@ -385,9 +412,6 @@ impl Engine {
         effects: &mut Vec<Effect>,
         more: &mut Vec<Reply>,
     ) -> Reply {
-        if let Some(c) = self.clients.get_mut(client) {
-            c.last_cmd = spec.name;
-        }
         let mut call = Call {
             client,
             argv,
@@ -400,7 +424,9 @@ impl Engine {
         let reply = (spec.handler)(self, &mut call);
         effects.append(&mut call.effects);
         more.append(&mut call.more);
-        self.stats.record_call(spec.name, reply.is_error());
+        self.stats.record_call(name, reply.is_error());
+        // Redis counts only commands that ran, not refused or queued ones.
+        self.stats.total_commands_processed += 1;
         reply
     }
 
@@ -411,9 +437,7 @@ impl Engine {
             .first()
             .is_some_and(|n| n.eq_ignore_ascii_case(b"exec"));
         if is_exec {
-            if self.multi.remove(&client).is_some() {
-                self.watches.unwatch_all(client);
-            }
+            self.discard_transaction(client);
             if let Reply::Error(text) = &reply {
                 let text = text.strip_prefix("ERR ").unwrap_or(text);
                 return Reply::error(format!(
@@ -426,52 +450,59 @@ impl Engine {
         reply
     }
 
-    /// `name` or `container|name` of a resolved spec, as errors show it.
-    fn full_name(&self, argv: &[Bytes], spec: &'static CommandSpec) -> String {
-        let top = argv.first().and_then(|n| self.table.get(n));
-        match top {
-            Some(t) if !std::ptr::eq(t, spec) => format!("{}|{}", t.name, spec.name),
-            _ => spec.name.to_string(),
+    /// Leave MULTI (if in it) and forget the watched keys.
+    pub fn discard_transaction(&mut self, client: ClientId) {
+        self.multi.remove(&client);
+        self.watches.unwatch_all(client);
+        if let Some(c) = self.clients.get_mut(client) {
+            c.multi = None;
         }
     }
 
-    /// Find the spec for `argv`, or the error reply Redis gives.
-    fn resolve(&self, argv: &[Bytes]) -> Result<&'static CommandSpec, Reply> {
+    /// Find the spec for `argv` and its full name, or why dispatch refuses.
+    fn resolve(&self, argv: &[Bytes]) -> Result<(CmdName, &'static CommandSpec), Refusal> {
         let Some(name) = argv.first() else {
-            return Err(Reply::err("empty command"));
+            return Err(Refusal {
+                kind: RefusalKind::Unknown,
+                reply: Reply::err("empty command"),
+            });
         };
-        let Some(spec) = self.table.get(name) else {
-            return Err(unknown_command(argv));
+        let Some(parent) = self.table.get(name) else {
+            return Err(Refusal {
+                kind: RefusalKind::Unknown,
+                reply: unknown_command(argv),
+            });
         };
-        let spec = if !spec.subcommands.is_empty() && argv.len() >= 2 {
-            match table::find_subcommand(spec, &argv[1]) {
-                Some(sub) => sub,
+        let (full, spec) = if !parent.subcommands.is_empty() && argv.len() >= 2 {
+            match table::find_subcommand(parent, &argv[1]) {
+                Some(sub) => (
+                    CmdName {
+                        parent: parent.name,
+                        sub: Some(sub.name),
+                    },
+                    sub,
+                ),
                 None => {
-                    return Err(Reply::err(format!(
-                        "unknown subcommand '{}'. Try {} HELP.",
-                        truncate_lossy(&argv[1], 128),
-                        String::from_utf8_lossy(name).to_ascii_uppercase()
-                    )))
+                    return Err(Refusal {
+                        kind: RefusalKind::UnknownSub(CmdName::plain(parent.name)),
+                        reply: Reply::err(format!(
+                            "unknown subcommand '{}'. Try {} HELP.",
+                            truncate_lossy(&argv[1], 128),
+                            String::from_utf8_lossy(name).to_ascii_uppercase()
+                        )),
+                    })
                 }
             }
         } else {
-            spec
+            (CmdName::plain(parent.name), parent)
         };
         if !spec.arity_ok(argv.len()) {
-            let full = if std::ptr::eq(spec, self.table.get(name).unwrap_or(spec)) {
-                spec.name.to_string()
-            } else {
-                format!(
-                    "{}|{}",
-                    String::from_utf8_lossy(name).to_ascii_lowercase(),
-                    spec.name
-                )
-            };
-            return Err(Reply::err(format!(
-                "wrong number of arguments for '{full}' command"
-            )));
+            return Err(Refusal {
+                kind: RefusalKind::Arity(full),
+                reply: Reply::err(format!("wrong number of arguments for '{full}' command")),
+            });
         }
-        Ok(spec)
+        Ok((full, spec))
     }
 
     /// Move keys that lazy expiry deleted into the statistics.
@@ -501,7 +532,6 @@ impl Engine {
                 if now.unix_us.saturating_sub(c.last_interaction.unix_us) > limit_us
                     && !c.flags_exempt_from_timeout()
                     && !self.blocking.is_blocked(c.id)
-                    && !self.pubsub.is_subscribed(c.id)
                 {
                     effects.push(Effect::KillClient(c.id));
                 }
@@ -512,8 +542,8 @@ impl Engine {
     }
 }
 
-/// Commands a RESP2 client in subscribed mode may run.
-const SUBSCRIBED_MODE_COMMANDS: &[&str] = &[
+/// Commands a RESP2 client may run while subscribed.
+const PUBSUB_CONTEXT_COMMANDS: &[&str] = &[
     "ping",
     "subscribe",
     "ssubscribe",
@@ -527,6 +557,23 @@ const SUBSCRIBED_MODE_COMMANDS: &[&str] = &[
 
 /// Commands that run at once inside MULTI instead of being queued.
 const NOT_QUEUED_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+
+/// Why dispatch refused a command before running it.
+struct Refusal {
+    kind: RefusalKind,
+    reply: Reply,
+}
+
+/// What dispatch knew of the refused command (for INFO commandstats and
+/// CLIENT LIST `cmd=`).
+enum RefusalKind {
+    /// No such command.
+    Unknown,
+    /// No such subcommand of this container.
+    UnknownSub(CmdName),
+    /// The command exists; its arity does not fit.
+    Arity(CmdName),
+}
 
 /// Lossy UTF-8 of at most `max` bytes of `b`.
 pub fn truncate_lossy(b: &[u8], max: usize) -> String {

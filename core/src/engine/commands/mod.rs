@@ -1,11 +1,18 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod client;
+pub mod command;
+mod command_docs;
+mod command_meta;
 pub mod config;
 pub mod connection;
+pub mod debug;
+pub mod info;
 pub mod keys;
 pub mod multi;
 pub mod pubsub;
+pub mod server;
 pub mod string;
 
 use bytes::Bytes;
@@ -19,6 +26,11 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    client::COMMANDS,
+    info::COMMANDS,
+    server::COMMANDS,
+    command::COMMANDS,
+    debug::COMMANDS,
     multi::COMMANDS,
     pubsub::COMMANDS,
 ];

@@ -18,15 +18,18 @@ fn multi(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         return Reply::err("MULTI calls can not be nested");
     }
     e.multi.insert(call.client, MultiState::default());
+    if let Some(c) = e.clients.get_mut(call.client) {
+        c.multi = Some(0);
+    }
     Reply::ok()
 }
 
 /// DISCARD
 fn discard(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    if e.multi.remove(&call.client).is_none() {
+    if !e.multi.contains_key(&call.client) {
         return Reply::err("DISCARD without MULTI");
     }
-    e.watches.unwatch_all(call.client);
+    e.discard_transaction(call.client);
     Reply::ok()
 }
 
@@ -52,11 +55,11 @@ fn unwatch(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 /// replies of the queued commands in order.
 fn exec(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let client = call.client;
-    let Some(state) = e.multi.remove(&client) else {
+    let Some(state) = e.multi.get(&client).cloned() else {
         return Reply::err("EXEC without MULTI");
     };
     if state.aborted {
-        e.watches.unwatch_all(client);
+        e.discard_transaction(client);
         return Reply::error("EXECABORT Transaction discarded because of previous errors.");
     }
     // A watched key that was alive at WATCH and is logically expired now
@@ -66,7 +69,7 @@ fn exec(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             && e.dbs.get(*db).is_some_and(|d| d.is_expired(key, call.now))
     });
     let dirty = expired_since || e.watches.is_dirty(client);
-    e.watches.unwatch_all(client);
+    e.discard_transaction(client);
     if dirty {
         return Reply::NilArray;
     }
@@ -75,10 +78,11 @@ fn exec(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     for argv in &state.queued {
         let db = e.clients.get(client).map_or(call.db, |c| c.db);
         let reply = match e.resolve(argv) {
-            Ok(spec) => {
+            Ok((name, spec)) => {
                 let mut more = Vec::new();
                 let r = e.run(
                     client,
+                    name,
                     spec,
                     argv,
                     db,
@@ -90,7 +94,7 @@ fn exec(e: &mut Engine, call: &mut Call<'_>) -> Reply {
                 replies.append(&mut more);
                 continue;
             }
-            Err(r) => r,
+            Err(refusal) => refusal.reply,
         };
         replies.push(reply);
     }

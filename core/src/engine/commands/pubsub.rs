@@ -40,11 +40,27 @@ fn count(e: &Engine, client: u64, kind: Kind) -> usize {
     }
 }
 
+/// Mirror the registry's counts into the client (CLIENT LIST, the RESP2
+/// pub/sub context, timeout exemption).
+fn sync_counts(e: &mut Engine, client: u64) {
+    let (sub, psub, ssub) = (
+        e.pubsub.count(client, Kind::Channel),
+        e.pubsub.count(client, Kind::Pattern),
+        e.pubsub.count(client, Kind::Shard),
+    );
+    if let Some(c) = e.clients.get_mut(client) {
+        c.sub = sub;
+        c.psub = psub;
+        c.ssub = ssub;
+    }
+}
+
 fn subscribe_generic(e: &mut Engine, call: &mut Call<'_>, kind: Kind, word: &'static str) -> Reply {
     let mut out = Vec::with_capacity(call.argv.len() - 1);
     for name in &call.argv[1..] {
         let name = Bytes::copy_from_slice(name);
         e.pubsub.subscribe(call.client, kind, &name);
+        sync_counts(e, call.client);
         out.push(confirmation(word, Some(name), count(e, call.client, kind)));
     }
     replies(call, out)
@@ -67,6 +83,7 @@ fn unsubscribe_generic(
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         e.pubsub.unsubscribe(call.client, kind, &name);
+        sync_counts(e, call.client);
         let name = Bytes::copy_from_slice(&name);
         out.push(confirmation(word, Some(name), count(e, call.client, kind)));
     }

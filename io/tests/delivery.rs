@@ -1,0 +1,118 @@
+//! Deliveries across workers: a message published by a client of one worker
+//! reaches subscribers owned by every worker, in their own protocol.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use keyrs_core::config::Config;
+use keyrs_core::engine::{Engine, ServerInfo};
+use keyrs_io::{Runtime, RuntimeOptions, SharedEngine, ShutdownHandle};
+use parking_lot::Mutex;
+
+/// Ports for this file's servers; a plain bind is tried first, so a port
+/// another suite holds is skipped.
+const PORTS: std::ops::RangeInclusive<u16> = 7470..=7489;
+
+struct Running {
+    engine: SharedEngine,
+    handle: ShutdownHandle,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+    port: u16,
+}
+
+impl Running {
+    fn start(threads: usize) -> Running {
+        let cfg = Config::default();
+        let engine = Arc::new(Mutex::new(Engine::new(
+            cfg.clone(),
+            ServerInfo::default(),
+            7,
+        )));
+        for port in PORTS {
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+                continue;
+            }
+            let opts = RuntimeOptions {
+                threads,
+                port,
+                ..RuntimeOptions::from_config(&cfg)
+            };
+            if let Ok(rt) = Runtime::bind(Arc::clone(&engine), &opts) {
+                let handle = rt.shutdown_handle();
+                let thread = std::thread::spawn(move || rt.run());
+                return Running {
+                    engine,
+                    handle,
+                    thread: Some(thread),
+                    port,
+                };
+            }
+        }
+        panic!("no free port in {PORTS:?}");
+    }
+
+    fn tcp(&self) -> TcpStream {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn expect(s: &mut TcpStream, want: &[u8]) {
+    let mut got = vec![0u8; want.len()];
+    s.read_exact(&mut got).unwrap();
+    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
+}
+
+#[test]
+fn publish_reaches_subscribers_on_every_worker() {
+    let rt = Running::start(2);
+    let mut subs: Vec<TcpStream> = (0..16).map(|_| rt.tcp()).collect();
+    for (i, s) in subs.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            s.write_all(b"HELLO 3\r\n").unwrap();
+            // The HELLO map: read up to its last field.
+            let mut buf = [0u8; 512];
+            let mut seen = Vec::new();
+            while !seen.ends_with(b"modules\r\n*0\r\n") {
+                let n = s.read(&mut buf).unwrap();
+                assert!(n > 0, "closed during HELLO");
+                seen.extend_from_slice(&buf[..n]);
+            }
+        }
+        s.write_all(b"SUBSCRIBE ch\r\n").unwrap();
+        let head: &[u8] = if i % 2 == 1 { b">" } else { b"*" };
+        let mut want = head.to_vec();
+        want.extend_from_slice(b"3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+        expect(s, &want);
+    }
+    let threads: std::collections::BTreeSet<usize> = rt
+        .engine
+        .lock()
+        .clients
+        .iter()
+        .map(|c| c.conn.thread)
+        .collect();
+    assert_eq!(threads.len(), 2, "subscribers on both workers");
+    let mut publisher = rt.tcp();
+    publisher.write_all(b"PUBLISH ch hi\r\n").unwrap();
+    expect(&mut publisher, b":16\r\n");
+    for (i, s) in subs.iter_mut().enumerate() {
+        let head: &[u8] = if i % 2 == 1 { b">" } else { b"*" };
+        let mut want = head.to_vec();
+        want.extend_from_slice(b"3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n");
+        expect(s, &want);
+    }
+}

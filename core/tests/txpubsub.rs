@@ -541,3 +541,217 @@ fn client_that_is_not_blocked_cannot_be_unblocked() {
     let out = t.exec(c, "PING");
     assert!(!out.blocked && out.unblocked.is_empty());
 }
+
+/// Deliveries of an outcome, to one client.
+fn to(out: &Out, id: ClientId) -> Vec<String> {
+    out.delivered
+        .iter()
+        .filter(|(c, _)| *c == id)
+        .map(|(_, t)| t.clone())
+        .collect()
+}
+
+#[test]
+fn blpop_serves_at_once_or_blocks_until_a_push() {
+    let mut t = T::new();
+    let (w, p) = (t.client(), t.client());
+    t.run(p, "RPUSH l a");
+    assert_eq!(t.run(w, "BLPOP l 0"), "*2\r\n$1\r\nl\r\n$1\r\na\r\n");
+    let out = t.exec(w, "BLPOP nothing l 0");
+    assert!(out.blocked);
+    assert_eq!(out.reply, "");
+    assert!(t.e.blocking.is_blocked(w));
+    let out = t.exec(p, "LPUSH l x y");
+    assert_eq!(out.reply, ":2\r\n");
+    assert_eq!(to(&out, w), ["*2\r\n$1\r\nl\r\n$1\r\ny\r\n"]);
+    assert_eq!(out.unblocked, [w]);
+    assert!(!t.e.blocking.is_blocked(w));
+    assert_eq!(t.run(p, "LRANGE l 0 -1"), "*1\r\n$1\r\nx\r\n");
+}
+
+#[test]
+fn waiters_are_served_first_come_first_served() {
+    let mut t = T::new();
+    let (a, b, c, p) = (t.client(), t.client(), t.client(), t.client());
+    assert!(t.exec(a, "BRPOP l 0").blocked);
+    assert!(t.exec(b, "BLPOP l 0").blocked);
+    assert!(t.exec(c, "BLPOP other l 0").blocked);
+    let out = t.exec(p, "RPUSH l 1 2");
+    assert_eq!(to(&out, a), ["*2\r\n$1\r\nl\r\n$1\r\n2\r\n"]);
+    assert_eq!(to(&out, b), ["*2\r\n$1\r\nl\r\n$1\r\n1\r\n"]);
+    assert!(to(&out, c).is_empty());
+    assert_eq!(out.unblocked, [a, b]);
+    // The list is gone; c keeps waiting and is next.
+    assert_eq!(t.run(p, "EXISTS l"), ":0\r\n");
+    let out = t.exec(p, "RPUSH l 3");
+    assert_eq!(to(&out, c), ["*2\r\n$1\r\nl\r\n$1\r\n3\r\n"]);
+}
+
+#[test]
+fn blocked_pop_woken_by_multi_exec_after_the_transaction() {
+    let mut t = T::new();
+    let (w, p) = (t.client(), t.client());
+    assert!(t.exec(w, "BLPOP l 0").blocked);
+    t.run(p, "MULTI");
+    t.run(p, "RPUSH l a b");
+    t.run(p, "LPOP l");
+    let out = t.exec(p, "EXEC");
+    assert_eq!(out.reply, "*2\r\n:2\r\n$1\r\na\r\n");
+    // Served once the whole transaction ran: it sees b, not a.
+    assert_eq!(to(&out, w), ["*2\r\n$1\r\nl\r\n$1\r\nb\r\n"]);
+}
+
+#[test]
+fn blocking_commands_do_not_block_inside_multi() {
+    let mut t = T::new();
+    let c = t.client();
+    t.run(c, "MULTI");
+    t.run(c, "BLPOP l 0");
+    t.run(c, "BLMOVE l l2 LEFT RIGHT 0");
+    t.run(c, "BLMPOP 0 1 l LEFT");
+    t.run(c, "BRPOPLPUSH l l2 0");
+    let out = t.exec(c, "EXEC");
+    assert!(!out.blocked);
+    assert_eq!(out.reply, "*4\r\n*-1\r\n$-1\r\n*-1\r\n$-1\r\n");
+}
+
+#[test]
+fn timeouts_answer_a_null_array_from_tick() {
+    let mut t = T::new();
+    let (a, b) = (t.client(), t.client());
+    assert!(t.exec(a, "BLPOP l 0.5").blocked);
+    assert!(t.exec(b, "BLMOVE l l2 LEFT RIGHT 1").blocked);
+    t.advance_ms(500);
+    assert!(t.e.tick(t.now).is_empty());
+    t.advance_ms(1);
+    let effects = t.e.tick(t.now);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Deliver {
+                client: a,
+                bytes: Bytes::from_static(b"*-1\r\n")
+            },
+            Effect::Unblocked(a)
+        ]
+    );
+    t.advance_ms(500);
+    let effects = t.e.tick(t.now);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Deliver {
+                client: b,
+                bytes: Bytes::from_static(b"*-1\r\n")
+            },
+            Effect::Unblocked(b)
+        ]
+    );
+    // Timeout 0 waits forever.
+    assert!(t.exec(a, "BLPOP l 0").blocked);
+    t.advance_ms(1_000_000_000);
+    assert!(t.e.tick(t.now).is_empty());
+}
+
+#[test]
+fn timeout_and_argument_errors() {
+    let mut t = T::new();
+    let c = t.client();
+    for (line, want) in [
+        (
+            "BLPOP l abc",
+            "-ERR timeout is not a float or out of range\r\n",
+        ),
+        ("BLPOP l -1", "-ERR timeout is negative\r\n"),
+        ("BLPOP l inf", "-ERR timeout is negative\r\n"),
+        ("BLPOP l 1e300", "-ERR timeout is negative\r\n"),
+        (
+            "BLMPOP abc 1 l LEFT",
+            "-ERR timeout is not a float or out of range\r\n",
+        ),
+        (
+            "BLMPOP 0 0 l LEFT",
+            "-ERR numkeys should be greater than 0\r\n",
+        ),
+        ("BLMOVE l l2 FOO RIGHT 0", "-ERR syntax error\r\n"),
+        (
+            "BLMOVE l l2 LEFT RIGHT abc",
+            "-ERR timeout is not a float or out of range\r\n",
+        ),
+        (
+            "BLPOP l",
+            "-ERR wrong number of arguments for 'blpop' command\r\n",
+        ),
+    ] {
+        assert_eq!(t.run(c, line), want, "{line}");
+    }
+    t.run(c, "SET s x");
+    assert_eq!(
+        t.run(c, "BLPOP s 0"),
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+    );
+    t.run(c, "RPUSH l a b");
+    assert_eq!(
+        t.run(c, "BLMPOP 0 2 x l RIGHT COUNT 5"),
+        "*2\r\n$1\r\nl\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n"
+    );
+}
+
+#[test]
+fn blmove_chains_to_the_next_waiter() {
+    let mut t = T::new();
+    let (a, b, p) = (t.client(), t.client(), t.client());
+    assert!(t.exec(a, "BLMOVE src mid RIGHT LEFT 0").blocked);
+    assert!(t.exec(b, "BRPOP mid 0").blocked);
+    let out = t.exec(p, "LPUSH src v");
+    assert_eq!(to(&out, a), ["$1\r\nv\r\n"]);
+    assert_eq!(to(&out, b), ["*2\r\n$3\r\nmid\r\n$1\r\nv\r\n"]);
+    assert_eq!(t.run(p, "EXISTS src mid"), ":0\r\n");
+}
+
+#[test]
+fn wrong_type_keeps_waiting_and_client_unblock() {
+    let mut t = T::new();
+    let (w, p) = (t.client(), t.client());
+    assert!(t.exec(w, "BLPOP k 0").blocked);
+    // A string under the key is no list: still blocked.
+    t.run(p, "SET k x");
+    t.run(p, "RENAME k k2");
+    assert!(t.e.blocking.is_blocked(w));
+    let id = w.to_string();
+    let out = t.exec(p, &format!("CLIENT UNBLOCK {id}"));
+    assert_eq!(out.reply, ":1\r\n");
+    assert_eq!(to(&out, w), ["*-1\r\n"]);
+    assert_eq!(out.unblocked, [w]);
+    assert_eq!(t.run(p, &format!("CLIENT UNBLOCK {id}")), ":0\r\n");
+    assert!(t.exec(w, "BLPOP k 0").blocked);
+    let out = t.exec(p, &format!("CLIENT UNBLOCK {id} ERROR"));
+    assert_eq!(
+        to(&out, w),
+        ["-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"]
+    );
+    // A disconnecting waiter is forgotten.
+    assert!(t.exec(w, "BLPOP k3 0").blocked);
+    t.e.disconnect(w);
+    let out = t.exec(p, "RPUSH k3 a");
+    assert!(out.delivered.is_empty());
+    assert_eq!(t.run(p, "LLEN k3"), ":1\r\n");
+}
+
+#[test]
+fn blocked_clients_are_exempt_from_timeout() {
+    let mut t = T::new();
+    let (idle, w) = (t.client(), t.client());
+    t.run(idle, "CONFIG SET timeout 1");
+    assert!(t.exec(w, "BLPOP l 0").blocked);
+    t.advance_ms(5_000);
+    let kills: Vec<_> =
+        t.e.tick(t.now)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::KillClient(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+    assert_eq!(kills, vec![idle]);
+}

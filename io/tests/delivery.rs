@@ -116,3 +116,41 @@ fn publish_reaches_subscribers_on_every_worker() {
         expect(s, &want);
     }
 }
+
+#[test]
+fn blocked_clients_on_both_workers_are_woken() {
+    let rt = Running::start(2);
+    let mut waiters: Vec<TcpStream> = (0..12).map(|_| rt.tcp()).collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    for (i, w) in waiters.iter_mut().enumerate() {
+        w.write_all(b"BLPOP q 0\r\nPING\r\n").unwrap();
+        // One at a time, so the arrival order is certain across workers.
+        while rt.engine.lock().blocking.len() < i + 1 {
+            assert!(std::time::Instant::now() < deadline, "not blocked");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    let mut p = rt.tcp();
+    let threads: std::collections::BTreeSet<usize> = rt
+        .engine
+        .lock()
+        .clients
+        .iter()
+        .map(|c| c.conn.thread)
+        .collect();
+    assert_eq!(threads.len(), 2, "waiters on both workers");
+    let items: Vec<String> = (0..12).map(|i| format!("v{i:02}")).collect();
+    let cmd = format!("RPUSH q {}\r\n", items.join(" "));
+    p.write_all(cmd.as_bytes()).unwrap();
+    expect(&mut p, b":12\r\n");
+    let mut got = Vec::new();
+    for w in &mut waiters {
+        let mut buf = vec![0u8; "*2\r\n$1\r\nq\r\n$3\r\nv00\r\n+PONG\r\n".len()];
+        w.read_exact(&mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.ends_with("+PONG\r\n"), "{text:?}");
+        got.push(text[15..18].to_string());
+    }
+    // Served in arrival (FIFO) order.
+    assert_eq!(got, items);
+}

@@ -159,3 +159,76 @@ fn keyspace_notifications_reach_a_pattern_subscriber() {
         ]
     );
 }
+
+#[test]
+fn blpop_woken_by_another_clients_lpush() {
+    let server = Server::start(&[]);
+    let (mut w, mut p) = (server.raw(), server.raw());
+    w.send(b"BLPOP q 0\r\nPING\r\n").unwrap();
+    // Nothing comes back while blocked, not even the pipelined PING.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(call(&mut p, "LPUSH q job"), ":1\r\n");
+    assert_eq!(next(&mut w), "*2\r\n$1\r\nq\r\n$3\r\njob\r\n");
+    assert_eq!(next(&mut w), "+PONG\r\n");
+    assert_eq!(call(&mut p, "EXISTS q"), ":0\r\n");
+}
+
+#[test]
+fn blpop_woken_by_multi_exec() {
+    let server = Server::start(&[]);
+    let (mut w, mut p) = (server.raw(), server.raw());
+    w.send(b"BLPOP q 0\r\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    p.send(b"MULTI\r\nRPUSH q a b\r\nLPOP q\r\nEXEC\r\n")
+        .unwrap();
+    let replies = p.read_replies(4).unwrap();
+    assert_eq!(replies[3], b"*2\r\n:2\r\n$1\r\na\r\n");
+    assert_eq!(next(&mut w), "*2\r\n$1\r\nq\r\n$1\r\nb\r\n");
+}
+
+#[test]
+fn blpop_timeout_and_resp3_null() {
+    let server = Server::start(&[]);
+    let mut w = server.raw();
+    let start = std::time::Instant::now();
+    assert_eq!(call(&mut w, "BLPOP q 0.2"), "*-1\r\n");
+    let waited = start.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(190),
+        "{waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(3), "{waited:?}");
+    assert!(call(&mut w, "HELLO 3").starts_with("%7\r\n"));
+    assert_eq!(call(&mut w, "BRPOPLPUSH q q2 0.1"), "_\r\n");
+}
+
+#[test]
+fn blocked_clients_are_served_in_arrival_order() {
+    let server = Server::start(&[]);
+    let mut waiters: Vec<_> = (0..3).map(|_| server.raw()).collect();
+    let mut p = server.raw();
+    for w in &mut waiters {
+        w.send(b"BLPOP q 0\r\n").unwrap();
+        // Make the arrival order certain.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(call(&mut p, "RPUSH q 1 2 3"), ":3\r\n");
+    for (i, w) in waiters.iter_mut().enumerate() {
+        let want = format!("*2\r\n$1\r\nq\r\n$1\r\n{}\r\n", i + 1);
+        assert_eq!(next(w), want);
+    }
+    // CLIENT UNBLOCK from another connection.
+    let mut w = server.raw();
+    let id = call(&mut w, "CLIENT ID");
+    let id = id.trim_start_matches(':').trim_end();
+    w.send(b"BLPOP q 0\r\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(
+        call(&mut p, &format!("CLIENT UNBLOCK {id} ERROR")),
+        ":1\r\n"
+    );
+    assert_eq!(
+        next(&mut w),
+        "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    );
+}

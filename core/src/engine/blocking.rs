@@ -26,8 +26,6 @@ pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range"
 pub const TIMEOUT_NOT_INTEGER: &str = "ERR timeout is not an integer or out of range";
 /// Redis's error for a negative timeout.
 pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
-/// Redis's error when `now + timeout` overflows.
-pub const TIMEOUT_OUT_OF_RANGE: &str = "ERR timeout is out of range";
 /// The error a client unblocked by `CLIENT UNBLOCK id ERROR` receives.
 pub const UNBLOCKED_ERROR: &str = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
@@ -141,7 +139,8 @@ impl Blocking {
         let mut v: Vec<ClientId> = self
             .clients
             .iter()
-            .filter(|(_, b)| b.deadline_ms.is_some_and(|d| d <= now_ms))
+            // As Redis: answered once the deadline is behind us.
+            .filter(|(_, b)| b.deadline_ms.is_some_and(|d| d < now_ms))
             .map(|(&c, _)| c)
             .collect();
         v.sort_unstable();
@@ -153,11 +152,13 @@ impl Blocking {
 /// absolute deadline in ms, as Redis's `getTimeoutFromObjectOrReply`.
 pub fn parse_timeout_secs(arg: &[u8], now: Time) -> Result<Option<u64>, Reply> {
     let secs = parse_double(arg)
-        .filter(|v| v.is_finite())
+        .filter(|v| !v.is_nan())
         .ok_or_else(|| Reply::error(TIMEOUT_NOT_FLOAT))?;
     let ms = (secs * 1000.0).ceil();
-    if ms > i64::MAX as f64 {
-        return Err(Reply::error(TIMEOUT_OUT_OF_RANGE));
+    // Redis casts to a 64-bit integer: an infinite or huge timeout wraps
+    // negative there, hence its "negative" error for `inf` or 1e300.
+    if ms >= 9_223_372_036_854_775_807.0 {
+        return Err(Reply::error(TIMEOUT_NEGATIVE));
     }
     deadline(ms as i64, now)
 }
@@ -175,28 +176,27 @@ fn deadline(ms: i64, now: Time) -> Result<Option<u64>, Reply> {
     if ms == 0 {
         return Ok(None);
     }
-    let at = (ms as u64)
-        .checked_add(now.ms())
-        .filter(|&v| v <= i64::MAX as u64)
-        .ok_or_else(|| Reply::error(TIMEOUT_OUT_OF_RANGE))?;
-    Ok(Some(at))
+    // A deadline past the end of time is as good as none.
+    Ok(Some((ms as u64).saturating_add(now.ms())))
 }
 
 impl Engine {
     /// A blocking command found nothing to serve: park the caller on `keys`
-    /// until one is ready or `deadline_ms` passes, then answer
-    /// `timeout_reply`. Returns the reply the handler should return: inside
-    /// MULTI/EXEC the command does not block and `timeout_reply` is the
-    /// answer at once; otherwise a placeholder the engine does not send.
+    /// until one is ready or `deadline_ms` passes (then it gets a null
+    /// array, as Redis 7.0 answers every timed-out list, zset and stream
+    /// command). Returns what the handler should return: inside MULTI/EXEC
+    /// the command must not block and `nonblocking_reply` (the command's
+    /// own empty answer) is the reply at once; otherwise a placeholder the
+    /// engine does not send.
     pub fn block_client(
         &mut self,
         call: &Call<'_>,
         keys: Vec<Bytes>,
         deadline_ms: Option<u64>,
-        timeout_reply: Reply,
+        nonblocking_reply: Reply,
     ) -> Reply {
         if self.in_exec {
-            return timeout_reply;
+            return nonblocking_reply;
         }
         if self.blocking.serving == Some(call.client) {
             self.blocking.still_blocked = true;
@@ -209,7 +209,7 @@ impl Engine {
                 keys,
                 argv: call.argv.to_vec(),
                 deadline_ms,
-                timeout_reply,
+                timeout_reply: Reply::NilArray,
             },
         );
         Reply::Nil
@@ -309,12 +309,16 @@ mod tests {
             Err(Reply::error(TIMEOUT_NOT_FLOAT))
         );
         assert_eq!(
-            parse_timeout_secs(b"inf", t(0)),
+            parse_timeout_secs(b"nan", t(0)),
             Err(Reply::error(TIMEOUT_NOT_FLOAT))
         );
         assert_eq!(
+            parse_timeout_secs(b"inf", t(0)),
+            Err(Reply::error(TIMEOUT_NEGATIVE))
+        );
+        assert_eq!(
             parse_timeout_secs(b"1e300", t(0)),
-            Err(Reply::error(TIMEOUT_OUT_OF_RANGE))
+            Err(Reply::error(TIMEOUT_NEGATIVE))
         );
         assert_eq!(parse_timeout_ms(b"10", t(5)), Ok(Some(15)));
         assert_eq!(
@@ -323,7 +327,7 @@ mod tests {
         );
         assert_eq!(
             parse_timeout_ms(b"9223372036854775807", t(5)),
-            Err(Reply::error(TIMEOUT_OUT_OF_RANGE))
+            Ok(Some(9_223_372_036_854_775_812))
         );
     }
 
@@ -349,8 +353,8 @@ mod tests {
         b.key_ready(0, b"zzz");
         assert_eq!(b.pop_ready(), Some(slot.clone()));
         assert_eq!(b.pop_ready(), None);
-        assert_eq!(b.timed_out(99), Vec::<ClientId>::new());
-        assert_eq!(b.timed_out(100), vec![3, 7]);
+        assert_eq!(b.timed_out(100), Vec::<ClientId>::new());
+        assert_eq!(b.timed_out(101), vec![3, 7]);
         assert!(b.remove(7).is_some());
         assert_eq!(b.waiters(&slot), vec![3]);
         assert!(b.waiters(&(0, Bytes::from_static(b"b"))).is_empty());

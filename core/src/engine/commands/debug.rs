@@ -56,8 +56,10 @@ fn mix_value(d: &mut Digest20, v: &Value, has_ttl: bool) {
     mix_digest(d, &type_code(v).to_be_bytes());
     match v {
         Value::Str(s) => mix_digest(d, &s.to_bytes()),
+        // A list mixes its elements head to tail.
+        Value::List(l) => l.iter().for_each(|x| mix_digest(d, x)),
         // Each container type's helper adds its element digest here as it lands.
-        Value::List(_) | Value::Set(_) | Value::ZSet(_) | Value::Hash(_) | Value::Stream(_) => {}
+        Value::Set(_) | Value::ZSet(_) | Value::Hash(_) | Value::Stream(_) => {}
     }
     if has_ttl {
         xor_digest(d, b"!!expire!!");

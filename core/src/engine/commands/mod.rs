@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod blocking;
 pub mod client;
 pub mod command;
 mod command_docs;
@@ -10,8 +11,11 @@ pub mod connection;
 pub mod debug;
 pub mod info;
 pub mod keys;
+pub mod list;
 pub mod multi;
 pub mod pubsub;
+#[cfg(test)]
+pub(crate) mod replay;
 pub mod server;
 pub mod string;
 
@@ -31,7 +35,9 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     server::COMMANDS,
     command::COMMANDS,
     debug::COMMANDS,
+    list::COMMANDS,
     multi::COMMANDS,
+    blocking::COMMANDS,
     pubsub::COMMANDS,
 ];
 

@@ -755,3 +755,33 @@ fn blocked_clients_are_exempt_from_timeout() {
             .collect();
     assert_eq!(kills, vec![idle]);
 }
+
+#[test]
+fn info_and_client_list_show_blocked_and_subscribed_clients() {
+    let mut t = T::new();
+    let (a, b, c) = (t.client(), t.client(), t.client());
+    t.run(b, "SUBSCRIBE x");
+    assert!(t.exec(c, "BLPOP zz 10").blocked);
+    let info = t.run(a, "INFO clients");
+    assert!(info.contains("blocked_clients:1\r\n"), "{info}");
+    assert!(info.contains("clients_in_timeout_table:1\r\n"), "{info}");
+    let stats = t.run(a, "INFO stats");
+    assert!(stats.contains("pubsub_channels:1\r\n"), "{stats}");
+    let list = t.run(a, "CLIENT LIST");
+    assert!(
+        list.contains("flags=P db=0 sub=1 psub=0 ssub=0 multi=-1"),
+        "{list}"
+    );
+    assert!(
+        list.contains("flags=b db=0 sub=0 psub=0 ssub=0 multi=-1"),
+        "{list}"
+    );
+    assert!(list.contains("cmd=blpop"), "{list}");
+    t.run(a, "MULTI");
+    t.run(a, "PING");
+    t.run(a, "PING");
+    let out = t.exec(a, "CLIENT LIST");
+    assert_eq!(out.reply, "+QUEUED\r\n");
+    let list = t.run(a, "EXEC");
+    assert!(list.contains("flags=x"), "{list}");
+}

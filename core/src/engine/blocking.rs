@@ -68,6 +68,14 @@ impl Blocking {
         self.clients.len()
     }
 
+    /// Parked clients with a deadline (INFO `clients_in_timeout_table`).
+    pub fn with_deadline(&self) -> usize {
+        self.clients
+            .values()
+            .filter(|b| b.deadline_ms.is_some())
+            .count()
+    }
+
     /// True when nobody is parked.
     pub fn is_empty(&self) -> bool {
         self.clients.is_empty()
@@ -202,6 +210,9 @@ impl Engine {
             self.blocking.still_blocked = true;
             return Reply::Nil;
         }
+        if let Some(c) = self.clients.get_mut(call.client) {
+            c.blocked = true;
+        }
         self.blocking.add(
             call.client,
             Blocked {
@@ -213,6 +224,14 @@ impl Engine {
             },
         );
         Reply::Nil
+    }
+
+    /// Unpark `client` (served, timed out, unblocked, gone).
+    fn unpark(&mut self, client: ClientId) -> Option<Blocked> {
+        if let Some(c) = self.clients.get_mut(client) {
+            c.blocked = false;
+        }
+        self.blocking.remove(client)
     }
 
     /// Keys of `db` that blocked clients wait on (SWAPDB re-checks them).
@@ -250,7 +269,7 @@ impl Engine {
                 if self.blocking.still_blocked || wrong_type {
                     continue;
                 }
-                self.blocking.remove(client);
+                self.unpark(client);
                 self.deliver(client, &reply);
                 self.outbox.push(Effect::Unblocked(client));
             }
@@ -263,7 +282,7 @@ impl Engine {
             return;
         }
         for client in self.blocking.timed_out(now.ms()) {
-            if let Some(b) = self.blocking.remove(client) {
+            if let Some(b) = self.unpark(client) {
                 self.deliver(client, &b.timeout_reply);
                 self.outbox.push(Effect::Unblocked(client));
             }
@@ -273,7 +292,7 @@ impl Engine {
     /// CLIENT UNBLOCK: answer a parked client with its timeout reply, or
     /// with the UNBLOCKED error when `error`. False if it was not blocked.
     pub fn unblock_client(&mut self, client: ClientId, error: bool) -> bool {
-        let Some(b) = self.blocking.remove(client) else {
+        let Some(b) = self.unpark(client) else {
             return false;
         };
         let reply = if error {

@@ -254,6 +254,7 @@ impl Engine {
             c.sub = 0;
             c.psub = 0;
             c.ssub = 0;
+            c.blocked = false;
         }
     }
 
@@ -528,10 +529,8 @@ impl Engine {
         if self.config.timeout_secs > 0 {
             let limit_us = self.config.timeout_secs.saturating_mul(1_000_000);
             for c in self.clients.iter() {
-                // Blocked and subscribed clients wait by design.
                 if now.unix_us.saturating_sub(c.last_interaction.unix_us) > limit_us
                     && !c.flags_exempt_from_timeout()
-                    && !self.blocking.is_blocked(c.id)
                 {
                     effects.push(Effect::KillClient(c.id));
                 }

@@ -176,9 +176,14 @@ impl PubSub {
         self.patterns.len()
     }
 
-    /// Number of subscriptions of any kind, for INFO-style figures.
+    /// Channels with at least one subscriber (INFO `pubsub_channels`).
     pub fn channel_count(&self) -> usize {
         self.channels.len()
+    }
+
+    /// Shard channels with a subscriber (INFO `pubsubshard_channels`).
+    pub fn shard_channel_count(&self) -> usize {
+        self.shard.len()
     }
 }
 

@@ -73,6 +73,10 @@ fn exec(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if dirty {
         return Reply::NilArray;
     }
+    // CLIENT LIST inside the transaction still shows `flags=x multi=<n>`.
+    if let Some(c) = e.clients.get_mut(client) {
+        c.multi = Some(state.queued.len());
+    }
     e.in_exec = true;
     let mut replies = Vec::with_capacity(state.queued.len());
     for argv in &state.queued {
@@ -99,6 +103,9 @@ fn exec(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         replies.push(reply);
     }
     e.in_exec = false;
+    if let Some(c) = e.clients.get_mut(client) {
+        c.multi = None;
+    }
     Reply::Array(replies)
 }
 

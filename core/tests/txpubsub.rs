@@ -785,3 +785,66 @@ fn info_and_client_list_show_blocked_and_subscribed_clients() {
     let list = t.run(a, "EXEC");
     assert!(list.contains("flags=x"), "{list}");
 }
+
+#[test]
+fn sorted_set_blocking_pops() {
+    let mut t = T::new();
+    let (w, p) = (t.client(), t.client());
+    for (line, want) in [
+        (
+            "BZPOPMAX z abc",
+            "-ERR timeout is not a float or out of range\r\n",
+        ),
+        (
+            "BZMPOP abc 1 z MIN",
+            "-ERR timeout is not a float or out of range\r\n",
+        ),
+        (
+            "BZMPOP 0 0 z MIN",
+            "-ERR numkeys should be greater than 0\r\n",
+        ),
+        ("BZMPOP 0 1 z FOO", "-ERR syntax error\r\n"),
+    ] {
+        assert_eq!(t.run(w, line), want, "{line}");
+    }
+    t.run(p, "ZADD z 1 a 2 b 3 c");
+    assert_eq!(
+        t.run(w, "BZPOPMIN z 0"),
+        "*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n"
+    );
+    assert_eq!(
+        t.run(w, "BZPOPMAX x z 0"),
+        "*3\r\n$1\r\nz\r\n$1\r\nc\r\n$1\r\n3\r\n"
+    );
+    assert_eq!(
+        t.run(w, "BZMPOP 0 1 z MIN COUNT 5"),
+        "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n"
+    );
+    t.run(w, "MULTI");
+    t.run(w, "BZPOPMIN z 0");
+    t.run(w, "BZMPOP 0 1 z MAX");
+    assert_eq!(t.run(w, "EXEC"), "*2\r\n*-1\r\n*-1\r\n");
+    t.run(p, "SET s x");
+    assert_eq!(
+        t.run(w, "BZPOPMIN s 0"),
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+    );
+    // Parked, then woken by ZADD; RESP3 sees the score as a double.
+    t.e.clients.get_mut(w).unwrap().proto = Protocol::Resp3;
+    assert!(t.exec(w, "BZPOPMIN z 0").blocked);
+    let out = t.exec(p, "ZADD z 1.5 a");
+    assert_eq!(to(&out, w), ["*3\r\n$1\r\nz\r\n$1\r\na\r\n,1.5\r\n"]);
+    assert!(t.exec(w, "BZMPOP 1 2 y z MAX").blocked);
+    t.advance_ms(1001);
+    let effects = t.e.tick(t.now);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Deliver {
+                client: w,
+                bytes: Bytes::from_static(b"_\r\n")
+            },
+            Effect::Unblocked(w)
+        ]
+    );
+}

@@ -1,5 +1,5 @@
-//! Blocking commands: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP (the zset
-//! and stream ones join when those types land).
+//! Blocking commands: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
+//! BZPOPMAX, BZMPOP (XREAD/XREADGROUP BLOCK join when streams land).
 //!
 //! Each handler does what its non-blocking sibling does when a key has
 //! data (same keyspace step, same events), and otherwise parks the client
@@ -11,6 +11,7 @@
 use bytes::Bytes;
 
 use super::list::{move_between_keys, mpop_keys, parse_mpop, parse_where};
+use super::zset::pop::{bzpop_reply, mpop_reply, parse_mpop_args, pop_first, End};
 use crate::engine::blocking::parse_timeout_secs;
 use crate::engine::table::{acl, flags, CommandDoc, CommandSpec};
 use crate::engine::types::list::Where;
@@ -110,6 +111,52 @@ fn blmpop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     }
 }
 
+/// BZPOPMIN/BZPOPMAX key [key ...] timeout: `[key, member, score]` from
+/// the first non-empty sorted set, or block on all the keys.
+fn bzpop_generic(e: &mut Engine, call: &mut Call<'_>, end: End) -> Reply {
+    let last = call.argv.len() - 1;
+    let deadline = match parse_timeout_secs(&call.argv[last], call.now) {
+        Ok(d) => d,
+        Err(err) => return err,
+    };
+    let keys = &call.argv[1..last];
+    match pop_first(e, call.db, keys, call.now, end, 1) {
+        Err(err) => err,
+        Ok(Some((key, mut items))) => match items.pop() {
+            Some((member, score)) => bzpop_reply(key, member, score),
+            None => Reply::NilArray,
+        },
+        Ok(None) => e.block_client(call, keys.to_vec(), deadline, Reply::NilArray),
+    }
+}
+
+/// BZPOPMIN key [key ...] timeout
+fn bzpopmin(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    bzpop_generic(e, call, End::Min)
+}
+
+/// BZPOPMAX key [key ...] timeout
+fn bzpopmax(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    bzpop_generic(e, call, End::Max)
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+fn bzmpop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let deadline = match parse_timeout_secs(call.arg(1), call.now) {
+        Ok(d) => d,
+        Err(err) => return err,
+    };
+    let (keys, end, count) = match parse_mpop_args(call.argv, 2) {
+        Ok(a) => a,
+        Err(err) => return err,
+    };
+    match pop_first(e, call.db, keys, call.now, end, count) {
+        Err(err) => err,
+        Ok(Some((key, items))) => mpop_reply(key, items),
+        Ok(None) => e.block_client(call, keys.to_vec(), deadline, Reply::NilArray),
+    }
+}
+
 const fn doc(summary: &'static str, since: &'static str, complexity: &'static str) -> CommandDoc {
     CommandDoc {
         summary,
@@ -201,4 +248,61 @@ pub const COMMANDS: &[CommandSpec] = &[
             "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
         ),
     },
+    CommandSpec {
+        name: "bzpopmin",
+        arity: -3,
+        flags: flags::WRITE | flags::NOSCRIPT | flags::BLOCKING | flags::FAST,
+        acl: acl::WRITE | acl::SORTEDSET | acl::FAST | acl::BLOCKING,
+        first_key: 1,
+        last_key: -2,
+        key_step: 1,
+        handler: bzpopmin,
+        subcommands: &[],
+        doc: zdoc(
+            "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
+            "5.0.0",
+            "O(log(N)) with N being the number of elements in the sorted set.",
+        ),
+    },
+    CommandSpec {
+        name: "bzpopmax",
+        arity: -3,
+        flags: flags::WRITE | flags::NOSCRIPT | flags::BLOCKING | flags::FAST,
+        acl: acl::WRITE | acl::SORTEDSET | acl::FAST | acl::BLOCKING,
+        first_key: 1,
+        last_key: -2,
+        key_step: 1,
+        handler: bzpopmax,
+        subcommands: &[],
+        doc: zdoc(
+            "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
+            "5.0.0",
+            "O(log(N)) with N being the number of elements in the sorted set.",
+        ),
+    },
+    CommandSpec {
+        name: "bzmpop",
+        arity: -5,
+        flags: flags::WRITE | flags::BLOCKING | flags::MOVABLE_KEYS,
+        acl: acl::WRITE | acl::SORTEDSET | acl::SLOW | acl::BLOCKING,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        handler: bzmpop,
+        subcommands: &[],
+        doc: zdoc(
+            "Remove and return members with scores in a sorted set or block until one is available",
+            "7.0.0",
+            "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+        ),
+    },
 ];
+
+const fn zdoc(summary: &'static str, since: &'static str, complexity: &'static str) -> CommandDoc {
+    CommandDoc {
+        summary,
+        since,
+        group: "sorted-set",
+        complexity,
+    }
+}

@@ -58,8 +58,30 @@ fn mix_value(d: &mut Digest20, v: &Value, has_ttl: bool) {
         Value::Str(s) => mix_digest(d, &s.to_bytes()),
         // A list mixes its elements head to tail.
         Value::List(l) => l.iter().for_each(|x| mix_digest(d, x)),
+        // A set: every member XORed in (order-independent).
+        Value::Set(set) => {
+            for m in set.members() {
+                xor_digest(d, &m);
+            }
+        }
+        // A hash: per pair, mix field then value into a fresh digest, XOR that in.
+        Value::Hash(hash) => {
+            for (f, v) in hash.iter() {
+                let mut ele = [0u8; 20];
+                mix_digest(&mut ele, f);
+                mix_digest(&mut ele, v);
+                xor_digest(d, &ele);
+            }
+        }
+        // A zset XORs in one digest per element: member, then `%.17g` score.
+        Value::ZSet(z) => z.digest_items().for_each(|(m, s)| {
+            let mut el = [0u8; 20];
+            mix_digest(&mut el, &m);
+            mix_digest(&mut el, s.as_bytes());
+            xor_digest(d, &el);
+        }),
         // Each container type's helper adds its element digest here as it lands.
-        Value::Set(_) | Value::ZSet(_) | Value::Hash(_) | Value::Stream(_) => {}
+        Value::Stream(_) => {}
     }
     if has_ttl {
         xor_digest(d, b"!!expire!!");

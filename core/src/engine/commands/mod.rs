@@ -9,6 +9,7 @@ mod command_meta;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod hash;
 pub mod info;
 pub mod keys;
 pub mod list;
@@ -17,7 +18,9 @@ pub mod pubsub;
 #[cfg(test)]
 pub(crate) mod replay;
 pub mod server;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 use bytes::Bytes;
 
@@ -36,6 +39,9 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     command::COMMANDS,
     debug::COMMANDS,
     list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
+    zset::COMMANDS,
     multi::COMMANDS,
     blocking::COMMANDS,
     pubsub::COMMANDS,

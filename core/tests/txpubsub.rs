@@ -848,3 +848,34 @@ fn sorted_set_blocking_pops() {
         ]
     );
 }
+
+#[test]
+fn keymiss_events_where_redis_sends_them() {
+    let mut t = T::new();
+    let (c, sub) = (t.client(), t.client());
+    t.run(c, "CONFIG SET notify-keyspace-events Km");
+    t.run(sub, "PSUBSCRIBE __key*__:*");
+    let ev = |t: &mut T, line: &str| events(&t.exec(c, line));
+    let miss = |k: &str| format!("__keyspace@0__:{k} keymiss");
+    for (line, keys) in [
+        ("GET nokey", vec!["nokey"]),
+        ("MGET n1 n2", vec!["n1", "n2"]),
+        ("STRLEN nokey", vec!["nokey"]),
+        ("EXISTS nokey", vec!["nokey"]),
+        ("TYPE nokey", vec!["nokey"]),
+        ("TTL nokey", vec!["nokey"]),
+        ("OBJECT ENCODING nokey", vec![]),
+        ("GETRANGE nokey 0 1", vec!["nokey"]),
+        ("COPY nokey x", vec!["nokey"]),
+        ("RENAME nokey x", vec![]),
+        ("GETDEL nokey", vec!["nokey"]),
+        ("GETEX nokey", vec!["nokey"]),
+        ("APPEND k v", vec![]),
+        ("INCR nokey2", vec![]),
+        ("SET nk v GET", vec!["nk"]),
+        ("LCS nokey nokey3", vec!["nokey", "nokey3"]),
+    ] {
+        let want: Vec<String> = keys.iter().map(|k| miss(k)).collect();
+        assert_eq!(ev(&mut t, line), want, "{line}");
+    }
+}

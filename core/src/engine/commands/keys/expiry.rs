@@ -130,6 +130,7 @@ fn ttl_generic(e: &mut Engine, call: &mut Call<'_>, form: TtlForm) -> Reply {
     let db = &mut e.dbs[call.db];
     let key = call.arg(1);
     if lookup::read(&mut e.stats, db, key, call.now, false).is_none() {
+        e.notify_keyspace_event('m', "keymiss", key, call.db);
         return Reply::Integer(-2);
     }
     let Some(at) = db.expire_at(key) else {

@@ -27,11 +27,12 @@ pub fn del(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 
 /// EXISTS: counts repeated keys once per mention.
 pub fn exists(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    let db = &mut e.dbs[call.db];
     let mut n = 0;
     for k in &call.argv[1..] {
-        if lookup::read(&mut e.stats, db, k, call.now, false).is_some() {
+        if lookup::read(&mut e.stats, &mut e.dbs[call.db], k, call.now, false).is_some() {
             n += 1;
+        } else {
+            e.notify_keyspace_event('m', "keymiss", k, call.db);
         }
     }
     Reply::Integer(n)
@@ -39,11 +40,12 @@ pub fn exists(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 
 /// TOUCH: like EXISTS but updates the access time.
 pub fn touch(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    let db = &mut e.dbs[call.db];
     let mut n = 0;
     for k in &call.argv[1..] {
-        if lookup::read(&mut e.stats, db, k, call.now, true).is_some() {
+        if lookup::read(&mut e.stats, &mut e.dbs[call.db], k, call.now, true).is_some() {
             n += 1;
+        } else {
+            e.notify_keyspace_event('m', "keymiss", k, call.db);
         }
     }
     Reply::Integer(n)
@@ -54,7 +56,10 @@ pub fn type_(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let db = &mut e.dbs[call.db];
     match lookup::read(&mut e.stats, db, call.arg(1), call.now, false) {
         Some(entry) => Reply::status(entry.value.type_name()),
-        None => Reply::status("none"),
+        None => {
+            e.notify_keyspace_event('m', "keymiss", call.arg(1), call.db);
+            Reply::status("none")
+        }
     }
 }
 

@@ -83,6 +83,7 @@ fn copy_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     }
     let sdb = &mut e.dbs[call.db];
     let Some(entry) = lookup::read(&mut e.stats, sdb, src, call.now, true) else {
+        e.notify_keyspace_event('m', "keymiss", src, call.db);
         return Ok(Reply::Integer(0));
     };
     // A copy is a new object: same value and encoding, fresh access time.

@@ -1,8 +1,10 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod bitmap;
 pub mod config;
 pub mod connection;
+pub mod hll;
 pub mod keys;
 pub mod string;
 
@@ -17,6 +19,8 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    bitmap::COMMANDS,
+    hll::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -15,15 +15,15 @@ use crate::resp::encoder::encode_to_vec;
 use crate::resp::Protocol;
 
 /// An engine with one connected client and a clock the test moves.
-struct Harness {
-    engine: Engine,
+pub(crate) struct Harness {
+    pub(crate) engine: Engine,
     client: ClientId,
     now: Time,
     proto: Protocol,
 }
 
 impl Harness {
-    fn new() -> Harness {
+    pub(crate) fn new() -> Harness {
         Harness::with_config(Config::default())
     }
 
@@ -40,7 +40,7 @@ impl Harness {
     }
 
     /// Run one command and return its reply as escaped RESP text.
-    fn run(&mut self, argv: Vec<Bytes>) -> String {
+    pub(crate) fn run(&mut self, argv: Vec<Bytes>) -> String {
         let out = self.engine.execute(self.client, &argv, self.now);
         let reply = out.reply.expect("a reply");
         escape(&encode_to_vec(&reply, self.proto))
@@ -61,7 +61,7 @@ impl Harness {
     }
 
     /// Replay a transcript: `command => expected` per line.
-    fn script(&mut self, text: &str) {
+    pub(crate) fn script(&mut self, text: &str) {
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let (cmd, want) = line.split_once(" => ").expect("cmd => reply");
             let args = split(cmd);

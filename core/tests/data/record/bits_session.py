@@ -107,17 +107,19 @@ def elem():
     r = random.randrange(4)
     if r == 0: return random.choice(pool)
     if r == 1: return B(random.randint(0, 5000))
-    if r == 2: return bytes(random.randrange(256) for _ in range(random.randrange(0, 20)))
+    if r == 2: return bytes(random.randrange(256) for _ in range(random.randrange(0, 8)))
     return b"e%d" % random.randint(0, 100000)
 def hll_cmd():
-    k = random.choice(keys); c = random.randrange(30)
-    if c < 9:
-        m = random.choice([0, 1, 1, 2, 3, 5, 10, 30, 100, 300, 1000])
+    # a..d hold HyperLogLogs; x receives corrupted copies and other strings.
+    k = random.choice(keys); c = random.randrange(40)
+    anykey = lambda: random.choice(keys + [b"e", b"x"] if random.random() < 0.3 else keys)
+    if c < 14:
+        m = random.choice([0, 1, 1, 2, 3, 5, 10, 30, 100, 300, 1000, 2000])
         return [b"pfadd", k] + [elem() for _ in range(m)]
-    if c < 13: return [b"pfcount"] + random.sample(keys + [b"e"], random.choice([1, 1, 1, 2, 3]))
-    if c < 15: return [b"pfmerge"] + random.sample(keys + [b"e"], random.choice([1, 2, 2, 3]))
-    if c < 19: return [b"get", k]
-    if c == 19:
+    if c < 20: return [b"pfcount"] + [anykey() for _ in range(random.choice([1, 1, 1, 2, 3]))]
+    if c < 23: return [b"pfmerge", k] + [anykey() for _ in range(random.choice([0, 1, 1, 2]))]
+    if c < 28: return [b"get", random.choice(keys)] if random.random() < 0.6 else [b"strlen", k]
+    if c < 30:
         v = cmd([b"get", random.choice(keys)])
         if v.startswith(b"$") and not v.startswith(b"$-1"):
             body = bytearray(v.split(b"\r\n", 1)[1][:-2])
@@ -126,17 +128,17 @@ def hll_cmd():
                     i = random.choice([4, 15, random.randrange(len(body)), len(body) - 1, random.randrange(16, max(17, len(body)))])
                     if i < len(body): body[i] = random.randrange(256)
                 if random.random() < 0.2: body = body[:random.randrange(len(body))]
-            return [b"set", k, bytes(body)]
-        return [b"set", k, val()]
-    if c == 20: return [b"set", k, val()]
-    if c == 21: return [b"setbit", k, random.choice([b"127", b"100", b"130", b"140", B(random.randint(128, 400))]), random.choice([b"0", b"1"])]
-    if c == 22: return [b"append", k, random.choice([b"\x00", b"\x80", b"\x7f\xff", b"x"])]
-    if c == 23: return [b"pfdebug", random.choice([b"encoding", b"todense", b"decode", b"bogus"]), k]
-    if c == 24: return [b"object", b"encoding", k]
-    if c == 25: return [b"config", b"set", b"hll-sparse-max-bytes", random.choice([b"3000", b"3000", b"100", b"40", b"500", b"20000"])]
-    if c == 26: return [b"strlen", k]
-    if c == 27: return [b"del", k]
-    return [b"pfadd", k, elem()]
+            return [b"set", b"x", bytes(body)]
+        return [b"set", b"x", val()]
+    if c == 30: return [b"set", b"x" if random.random() < 0.9 else k, val()]
+    if c == 31: return [b"setbit", b"x" if random.random() < 0.8 else k, random.choice([b"127", b"100", b"130", b"140", B(random.randint(128, 400))]), random.choice([b"0", b"1"])]
+    if c == 32: return [b"append", b"x" if random.random() < 0.9 else k, random.choice([b"\x00", b"\x80", b"\x7f\xff", b"x"])]
+    if c == 33: return [b"pfdebug", random.choice([b"encoding", b"todense", b"decode", b"bogus"]), anykey()]
+    if c == 34: return [b"object", b"encoding", anykey()]
+    if c == 35: return [b"config", b"set", b"hll-sparse-max-bytes", random.choice([b"3000", b"3000", b"100", b"40", b"500", b"20000"])]
+    if c == 36: return [b"del", random.choice([b"x", k])]
+    if c == 37: return [b"copy", random.choice(keys), b"x", b"replace"]
+    return [b"pfadd", anykey(), elem()]
 gen = bit_cmd if mode == "bit" else hll_cmd
 cmd([b"flushall"]); cmd([b"config", b"set", b"hll-sparse-max-bytes", b"3000"])
 lines = []; last = None

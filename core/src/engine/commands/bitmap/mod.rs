@@ -221,13 +221,15 @@ fn bitcount(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             Ok(n) => n,
             Err(err) => return err,
         };
+        // Redis 7.0 answers an inverted negative range before it looks
+        // at the unit argument.
+        if start < 0 && end < 0 && start > end {
+            return Reply::Integer(0);
+        }
         let unit = match unit_arg(call.argv.get(4)) {
             Ok(u) => u,
             Err(err) => return err,
         };
-        if start < 0 && end < 0 && start > end {
-            return Reply::Integer(0);
-        }
         let total = s.len() as i64 * if unit == Unit::Bit { 8 } else { 1 };
         let Some((a, b)) = clamp_range(start, end, total) else {
             return Reply::Integer(0);

@@ -9,7 +9,12 @@ use crate::engine::commands::string::tests::Harness;
 /// `tests/data/record/bits_session.py`.
 #[test]
 fn replays_recorded_random_sessions() {
-    for transcript in [include_str!("../../../../tests/data/bits_redis7_seed1.txt")] {
+    for transcript in [
+        include_str!("../../../../tests/data/bits_redis7_seed1.txt"),
+        include_str!("../../../../tests/data/bits_redis7_seed2.txt"),
+        include_str!("../../../../tests/data/bits_redis7_seed3.txt"),
+        include_str!("../../../../tests/data/bits_redis7_seed4.txt"),
+    ] {
         Harness::new().script(transcript);
     }
 }

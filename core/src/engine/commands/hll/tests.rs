@@ -8,7 +8,11 @@ use crate::engine::commands::string::tests::Harness;
 /// recorded with `tests/data/record/bits_session.py`.
 #[test]
 fn replays_recorded_random_sessions() {
-    for transcript in [include_str!("../../../../tests/data/hll_redis7_seed1.txt")] {
+    for transcript in [
+        include_str!("../../../../tests/data/hll_redis7_seed1.txt"),
+        include_str!("../../../../tests/data/hll_redis7_seed2.txt"),
+        include_str!("../../../../tests/data/hll_redis7_seed3.txt"),
+    ] {
         Harness::new().script(transcript);
     }
 }

@@ -63,23 +63,25 @@ fn pfadd(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let existing = e.dbs[call.db]
         .lookup(&key, call.now)
         .map(|en| hll_bytes(&en.value));
+    // Counts like Redis's `updated`: the creation plus each changed
+    // register (each one is a change for persistence).
     let (mut bytes, mut updated) = match existing {
-        None => (hll::new_sparse(), true),
+        None => (hll::new_sparse(), 1u64),
         Some(Err(err)) => return err,
-        Some(Ok(b)) => (b.to_vec(), false),
+        Some(Ok(b)) => (b.to_vec(), 0),
     };
     let max = sparse_max_bytes(e);
     let mut corrupt = false;
     for element in &call.argv[2..] {
         match hll::add(&mut bytes, element, max) {
-            Ok(changed) => updated |= changed,
+            Ok(changed) => updated += u64::from(changed),
             Err(hll::Corrupt) => {
                 corrupt = true;
                 break;
             }
         }
     }
-    if updated && !corrupt {
+    if updated > 0 && !corrupt {
         hll::invalidate_cache(&mut bytes);
     }
     // The value is rewritten (and becomes `raw`) even when nothing changed
@@ -88,8 +90,9 @@ fn pfadd(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if corrupt {
         return Reply::error(CORRUPT);
     }
-    if updated {
+    if updated > 0 {
         e.signal_modified(call.db, &key);
+        e.stats.dirty += updated - 1;
         e.notify_keyspace_event('$', "pfadd", &key, call.db);
         Reply::Integer(1)
     } else {

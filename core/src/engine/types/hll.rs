@@ -437,6 +437,10 @@ pub fn set_register(
     count: u8,
     sparse_max_bytes: usize,
 ) -> Result<bool, Corrupt> {
+    if count == 0 || index >= REGISTERS {
+        // Registers start at zero, and there are only REGISTERS of them.
+        return Ok(false);
+    }
     match hll.get(4) {
         Some(&DENSE) => Ok(dense_set(&mut hll[HDR_SIZE..], index, count)),
         Some(&SPARSE) => sparse_set(hll, index, count, sparse_max_bytes),

@@ -59,45 +59,64 @@ fn sparse_max_bytes(e: &Engine) -> usize {
 
 /// PFADD key [element ...]: 1 if the key was created or a register changed.
 fn pfadd(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    let key = call.arg(1).clone();
-    let existing = e.dbs[call.db]
-        .lookup(&key, call.now)
-        .map(|en| hll_bytes(&en.value));
+    let key = call.arg(1);
+    let max = sparse_max_bytes(e);
+    let db = &mut e.dbs[call.db];
     // Counts like Redis's `updated`: the creation plus each changed
     // register (each one is a change for persistence).
-    let (mut bytes, mut updated) = match existing {
-        None => (hll::new_sparse(), 1u64),
-        Some(Err(err)) => return err,
-        Some(Ok(b)) => (b.to_vec(), 0),
-    };
-    let max = sparse_max_bytes(e);
-    let mut corrupt = false;
-    for element in &call.argv[2..] {
-        match hll::add(&mut bytes, element, max) {
-            Ok(changed) => updated += u64::from(changed),
-            Err(hll::Corrupt) => {
-                corrupt = true;
-                break;
-            }
+    let (updated, corrupt) = match db.lookup(key, call.now) {
+        None => {
+            let mut bytes = hll::new_sparse();
+            let (changed, corrupt) = add_all(&mut bytes, &call.argv[2..], max);
+            hll::invalidate_cache(&mut bytes);
+            let value = Value::Str(StrValue::raw(Bytes::from(bytes)));
+            db.set(Bytes::copy_from_slice(key), value, call.now);
+            (changed + 1, corrupt)
         }
-    }
-    if updated > 0 && !corrupt {
-        hll::invalidate_cache(&mut bytes);
-    }
-    // The value is rewritten (and becomes `raw`) even when nothing changed
-    // or the object turned out corrupt half-way, as Redis does.
-    put_raw(e, call, &key, bytes);
+        Some(entry) => {
+            if let Err(err) = hll_bytes(&entry.value) {
+                return err;
+            }
+            let Value::Str(s) = &mut entry.value else {
+                return Reply::error(WRONGTYPE);
+            };
+            // Modified in place: the buffer is reused when nothing else
+            // holds it. The value is rewritten (and becomes `raw`) even
+            // when nothing changed or the object turned out corrupt
+            // half-way, as Redis does.
+            let mut bytes: Vec<u8> = s.take_mut().into();
+            let (changed, corrupt) = add_all(&mut bytes, &call.argv[2..], max);
+            if changed > 0 && !corrupt {
+                hll::invalidate_cache(&mut bytes);
+            }
+            *s = StrValue::raw(Bytes::from(bytes));
+            (changed, corrupt)
+        }
+    };
     if corrupt {
         return Reply::error(CORRUPT);
     }
     if updated > 0 {
-        e.signal_modified(call.db, &key);
+        e.signal_modified(call.db, key);
         e.stats.dirty += updated - 1;
-        e.notify_keyspace_event('$', "pfadd", &key, call.db);
+        e.notify_keyspace_event('$', "pfadd", key, call.db);
         Reply::Integer(1)
     } else {
         Reply::Integer(0)
     }
+}
+
+/// Add `elements` to `hll`: the number of registers changed, and whether
+/// the HLL turned out corrupt (adding stops there).
+fn add_all(hll: &mut Vec<u8>, elements: &[Bytes], max: usize) -> (u64, bool) {
+    let mut changed = 0;
+    for element in elements {
+        match hll::add(hll, element, max) {
+            Ok(c) => changed += u64::from(c),
+            Err(hll::Corrupt) => return (changed, true),
+        }
+    }
+    (changed, false)
 }
 
 /// PFCOUNT key [key ...]: the cached or recomputed cardinality of one

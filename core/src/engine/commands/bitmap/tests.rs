@@ -126,3 +126,86 @@ fn bitfield_fail_is_null_in_resp3() {
         ",
     );
 }
+
+mod never_panic {
+    use bytes::Bytes;
+    use proptest::prelude::*;
+
+    use crate::engine::commands::string::tests::Harness;
+
+    fn arg() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "0",
+                "1",
+                "-1",
+                "7",
+                "8",
+                "63",
+                "64",
+                "65",
+                "#0",
+                "#1",
+                "#-1",
+                "#",
+                "i64",
+                "u63",
+                "u64",
+                "i1",
+                "u1",
+                "i8",
+                "get",
+                "set",
+                "incrby",
+                "overflow",
+                "wrap",
+                "sat",
+                "fail",
+                "bit",
+                "byte",
+                "and",
+                "or",
+                "xor",
+                "not",
+                "a",
+                "b",
+                "h",
+                "8388607",
+                "8388608",
+                "9223372036854775807",
+                "-9223372036854775808",
+            ])
+            .prop_map(|s| s.as_bytes().to_vec()),
+            prop::collection::vec(any::<u8>(), 0..24),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Random argument soups for every bitmap and HLL command (plus SET
+        /// and APPEND to produce odd strings and broken HLLs) never panic.
+        #[test]
+        fn random_commands_never_panic(
+            cmds in prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "setbit", "getbit", "bitcount", "bitpos", "bitop", "bitfield",
+                        "bitfield_ro", "pfadd", "pfcount", "pfmerge", "pfdebug", "set", "append",
+                        "setrange",
+                    ]),
+                    prop::collection::vec(arg(), 0..8),
+                ),
+                1..40,
+            )
+        ) {
+            let mut h = Harness::new();
+            // Offsets stay within 1MB so the test does not allocate 512MB.
+            h.engine.config.proto_max_bulk_len = 1 << 20;
+            for (name, args) in cmds {
+                let mut argv = vec![Bytes::from_static(name.as_bytes())];
+                argv.extend(args.into_iter().map(Bytes::from));
+                let _ = h.run(argv);
+            }
+        }
+    }
+}

@@ -2,10 +2,22 @@
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
 pub mod bitmap;
+pub mod client;
+pub mod command;
+mod command_docs;
+mod command_meta;
 pub mod config;
 pub mod connection;
+pub mod debug;
+pub mod hash;
 pub mod hll;
+pub mod info;
 pub mod keys;
+pub mod list;
+#[cfg(test)]
+pub(crate) mod replay;
+pub mod server;
+pub mod set;
 pub mod string;
 
 use bytes::Bytes;
@@ -19,6 +31,14 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    client::COMMANDS,
+    info::COMMANDS,
+    server::COMMANDS,
+    command::COMMANDS,
+    debug::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,
 ];

@@ -4,8 +4,7 @@
 
 use bytes::Bytes;
 
-use crate::engine::commands::string::tests::Harness;
-use crate::engine::value::Value;
+use crate::engine::commands::replay::Harness;
 
 /// Random sessions of every bitmap command (valid and invalid arguments)
 /// mixed with SET/APPEND/EXPIRE/OBJECT ENCODING, recorded with
@@ -104,14 +103,7 @@ fn replays_recorded_edge_cases() {
 /// errors that Redis checks before the lookup come first).
 #[test]
 fn wrong_type_replies() {
-    let mut h = Harness::new();
-    h.engine.dbs[0].set(
-        Bytes::from_static(b"l"),
-        Value::List(Default::default()),
-        crate::engine::Time::from_ms(1_700_000_000_000),
-    );
-    h.script("set k x => +OK\\r\\n");
-    h.script(include_str!(
+    Harness::new().script(include_str!(
         "../../../../tests/data/bits_wrongtype_redis7.txt"
     ));
 }
@@ -131,7 +123,7 @@ mod never_panic {
     use bytes::Bytes;
     use proptest::prelude::*;
 
-    use crate::engine::commands::string::tests::Harness;
+    use crate::engine::commands::replay::Harness;
 
     fn arg() -> impl Strategy<Value = Vec<u8>> {
         prop_oneof![

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-use crate::engine::commands::string::tests::Harness;
+use crate::engine::commands::replay::Harness;
 
 /// Random PFADD/PFCOUNT/PFMERGE sessions, with raw GETs, corrupted copies
 /// SET back, SETBIT/APPEND on HLLs and hll-sparse-max-bytes changes,

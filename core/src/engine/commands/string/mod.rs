@@ -101,4 +101,4 @@ fn check_string_length(max_len: i64, total: Option<usize>) -> Result<(), Reply> 
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

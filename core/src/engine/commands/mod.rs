@@ -19,6 +19,7 @@ pub(crate) mod replay;
 pub mod server;
 pub mod set;
 pub mod string;
+pub mod zset;
 
 use bytes::Bytes;
 
@@ -39,6 +40,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    zset::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,
 ];

@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod bitmap;
 pub mod client;
 pub mod command;
 mod command_docs;
@@ -9,6 +10,7 @@ pub mod config;
 pub mod connection;
 pub mod debug;
 pub mod hash;
+pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod list;
@@ -39,6 +41,8 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    bitmap::COMMANDS,
+    hll::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -764,18 +764,7 @@ const fn sub(
     handler: crate::engine::table::Handler,
     doc: CommandDoc,
 ) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags: SUB_FLAGS,
-        acl: SUB_ACL,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        handler,
-        subcommands: &[],
-        doc,
-    }
+    CommandSpec::keyless(name, arity, SUB_FLAGS, SUB_ACL, handler, doc)
 }
 
 /// COMMAND's subcommands.

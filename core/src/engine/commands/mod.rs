@@ -16,6 +16,7 @@ pub mod keys;
 pub mod list;
 #[cfg(test)]
 pub(crate) mod replay;
+pub mod scan;
 pub mod server;
 pub mod set;
 pub mod string;

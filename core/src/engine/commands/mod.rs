@@ -4,6 +4,7 @@
 pub mod config;
 pub mod connection;
 pub mod keys;
+pub mod stream;
 pub mod string;
 
 use bytes::Bytes;
@@ -17,6 +18,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    stream::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -131,7 +131,14 @@ pub fn parse_read(e: &mut Engine, call: &Call<'_>) -> Result<ReadRequest, Reply>
             }
             from.push(ReadFrom::NewForGroup);
         } else {
-            from.push(ReadFrom::After(parse_strict(arg)?));
+            let id = parse_strict(arg)?;
+            // Redis marks `>` with the largest ID, so spelling that ID out
+            // reads new entries too.
+            if xreadgroup && id == StreamId::MAX {
+                from.push(ReadFrom::NewForGroup);
+            } else {
+                from.push(ReadFrom::After(id));
+            }
         }
     }
     Ok(ReadRequest {
@@ -155,11 +162,8 @@ fn parse_timeout_ms(arg: &Bytes, now: Time) -> Result<u64, Reply> {
     if t == 0 {
         return Ok(0);
     }
-    let now_ms = now.ms() as i64;
-    if t > i64::MAX - now_ms {
-        return Err(Reply::err("timeout is out of range"));
-    }
-    Ok((t + now_ms) as u64)
+    // Redis 7.0 does not check the sum for overflow; saturate instead.
+    Ok((t as u64).saturating_add(now.ms()))
 }
 
 /// Serve `req` from the streams of database `db` as they are at `now`, for

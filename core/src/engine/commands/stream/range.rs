@@ -48,8 +48,8 @@ fn range_generic(e: &mut Engine, call: &mut Call<'_>, rev: bool) -> Reply {
     let key = argv[1].clone();
     let s = match read_stream(e, call, &key) {
         Err(r) => return r,
-        Ok(_) if count == 0 => return Reply::NilArray,
         Ok(None) => return Reply::Array(Vec::new()),
+        Ok(Some(_)) if count == 0 => return Reply::NilArray,
         Ok(Some(s)) => s,
     };
     let limit = if count < 0 {

@@ -35,6 +35,13 @@ def esc_arg(a):
 def now():
     p = cmd([b"time"]).split(b"\r\n")
     return int(p[2]) * 1000 + int(p[4]) // 1000
+def reveals_time(args):
+    """Whether the reply shows a time (idle, delivery or seen time, or an auto ID)."""
+    a = [x.lower() for x in args]
+    if a[0] == b"xpending": return len(a) > 3
+    if a[0] == b"xinfo": return len(a) > 1 and (a[1] == b"consumers" or (a[1] == b"stream" and len(a) > 3))
+    if a[0] == b"xadd": return b"*" in a
+    return False
 last = None
 for line in sys.stdin:
     line = line.rstrip("\n")
@@ -45,5 +52,5 @@ for line in sys.stdin:
     t = now()
     if t != last: print("@time %d => ok" % t); last = t
     r = cmd(args)
-    mark = "~ " if now() != t else ""
+    mark = "~ " if now() != t and reveals_time(args) else ""
     print(mark + " ".join(esc_arg(x) for x in args) + " => " + esc_reply(r))

@@ -912,3 +912,99 @@ mod tests {
         assert_eq!(s.len(), model.len() as u64);
     }
 }
+
+#[cfg(test)]
+mod model_tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Add(u64, u64, u8),
+        Del(u64, u64),
+        Trim(bool, u64),
+        MinId(u64, bool),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0u64..3, 0u64..4, 0u8..3).prop_map(|(a, b, c)| Op::Add(a, b, c)),
+            2 => (0u64..80, 0u64..4).prop_map(|(a, b)| Op::Del(a, b)),
+            1 => (any::<bool>(), 0u64..30).prop_map(|(a, b)| Op::Trim(a, b)),
+            1 => (0u64..80, any::<bool>()).prop_map(|(a, b)| Op::MinId(a, b)),
+        ]
+    }
+
+    proptest! {
+        /// The node structure always agrees with a plain ordered map: same
+        /// entries in both directions, same length and first ID; exact
+        /// trims match the model, approximate ones never remove more.
+        #[test]
+        fn stream_matches_an_ordered_map(ops in proptest::collection::vec(op(), 1..200), max_entries in 0u64..6, max_bytes in prop_oneof![Just(0u64), Just(60), Just(4096)]) {
+            let lim = NodeLimits { max_bytes, max_entries };
+            let mut s = Stream::new();
+            let mut model: BTreeMap<StreamId, u8> = BTreeMap::new();
+            let mut ms = 0u64;
+            for o in ops {
+                match o {
+                    Op::Add(step, seq, v) => {
+                        ms += step;
+                        let id = StreamId::new(ms, seq);
+                        let fields = vec![(Bytes::from_static(b"f"), Bytes::from(vec![b'x'; usize::from(v) * 7]))];
+                        let last = s.last_id;
+                        let r = s.append(NewId::Explicit(id), fields, lim);
+                        prop_assert_eq!(r.is_ok(), id > last);
+                        if r.is_ok() {
+                            model.insert(id, v);
+                        }
+                    }
+                    Op::Del(a, b) => {
+                        let id = StreamId::new(a, b);
+                        let n = s.delete_ids(&[id]);
+                        prop_assert_eq!(n, u64::from(model.remove(&id).is_some()));
+                    }
+                    Op::Trim(approx, max) => {
+                        let before = model.len() as u64;
+                        let n = s.trim(Trim { strategy: TrimStrategy::MaxLen(max), approx, limit: 0 });
+                        for _ in 0..n {
+                            let k = *model.keys().next().unwrap();
+                            model.remove(&k);
+                        }
+                        if !approx {
+                            prop_assert_eq!(model.len() as u64, before.min(max));
+                        } else {
+                            prop_assert!(model.len() as u64 >= before.min(max));
+                        }
+                    }
+                    Op::MinId(a, approx) => {
+                        let min = StreamId::new(a, 0);
+                        let n = s.trim(Trim { strategy: TrimStrategy::MinId(min), approx, limit: 0 });
+                        let below: Vec<StreamId> = model.range(..min).map(|(k, _)| *k).collect();
+                        if !approx {
+                            prop_assert_eq!(n, below.len() as u64);
+                        }
+                        for k in below.iter().take(n as usize) {
+                            model.remove(k);
+                        }
+                    }
+                }
+                prop_assert_eq!(s.len(), model.len() as u64);
+                let got: Vec<StreamId> = s.range(StreamId::MIN, StreamId::MAX, false).map(|(id, _)| id).collect();
+                let want: Vec<StreamId> = model.keys().copied().collect();
+                prop_assert_eq!(&got, &want);
+                let rev: Vec<StreamId> = s.range(StreamId::MIN, StreamId::MAX, true).map(|(id, _)| id).collect();
+                let want_rev: Vec<StreamId> = model.keys().rev().copied().collect();
+                prop_assert_eq!(rev, want_rev);
+                prop_assert_eq!(s.first_id, model.keys().next().copied().unwrap_or(StreamId::MIN));
+                let live: u64 = s.node_summary().iter().map(|n| n.1).sum();
+                prop_assert_eq!(live, s.len());
+                if max_entries > 0 {
+                    prop_assert!(s.node_summary().iter().all(|n| n.1 + n.2 <= max_entries));
+                }
+            }
+        }
+    }
+}

@@ -163,3 +163,91 @@ fn replays_recorded_random_sessions() {
         Harness::new().script(&text);
     }
 }
+
+/// Run one command in `h` and return the escaped RESP reply.
+fn run(h: &mut Harness, cmd: &str) -> String {
+    let out = h.engine.execute(h.client, &split(cmd), h.now);
+    escape(&encode_to_vec(&out.reply.expect("a reply"), h.proto))
+}
+
+/// `*` takes the clock's millisecond; a clock behind the last ID (or equal
+/// to it) continues its sequence, as Redis's `streamNextID`.
+#[test]
+fn auto_ids_follow_the_clock() {
+    let mut h = Harness::new();
+    h.now = Time::from_ms(1_000);
+    assert_eq!(run(&mut h, "XADD s * f v"), "$6\\r\\n1000-0\\r\\n");
+    assert_eq!(run(&mut h, "XADD s * f v"), "$6\\r\\n1000-1\\r\\n");
+    h.now = Time::from_ms(999);
+    assert_eq!(run(&mut h, "XADD s * f v"), "$6\\r\\n1000-2\\r\\n");
+    h.now = Time::from_ms(1_005);
+    assert_eq!(run(&mut h, "XADD s * f v"), "$6\\r\\n1005-0\\r\\n");
+    assert_eq!(run(&mut h, "XADD s 1005-* f v"), "$6\\r\\n1005-1\\r\\n");
+    assert_eq!(run(&mut h, "XADD s 2000-* f v"), "$6\\r\\n2000-0\\r\\n");
+    assert_eq!(
+        run(&mut h, "XADD s 1999-* f v"),
+        "-ERR The ID specified in XADD is equal or smaller than the target stream top item\\r\\n"
+    );
+}
+
+/// With BLOCK and nothing to read, the engine answers the null array (what
+/// Redis answers when the client may not block); the blocking layer parks
+/// the client instead, using `read::parse_read` / `read::serve_read`.
+#[test]
+fn block_without_data_is_the_null_array_and_parse_resolves_dollar() {
+    let mut h = Harness::new();
+    assert_eq!(run(&mut h, "XADD s 5-1 f v"), "$3\\r\\n5-1\\r\\n");
+    assert_eq!(run(&mut h, "XREAD BLOCK 100 STREAMS s $"), "*-1\\r\\n");
+    assert_eq!(
+        run(&mut h, "XREAD BLOCK 100 STREAMS s 0"),
+        "*1\\r\\n*2\\r\\n$1\\r\\ns\\r\\n*1\\r\\n*2\\r\\n$3\\r\\n5-1\\r\\n*2\\r\\n$1\\r\\nf\\r\\n$1\\r\\nv\\r\\n"
+    );
+    let argv = split("XREAD COUNT 3 BLOCK 100 STREAMS s other $ $");
+    let spec = h.engine.table.get(b"xread").expect("xread");
+    let call = crate::engine::Call {
+        client: h.client,
+        argv: &argv,
+        db: 0,
+        now: h.now,
+        effects: Vec::new(),
+        spec,
+    };
+    let req = super::read::parse_read(&mut h.engine, &call).expect("parses");
+    use super::read::ReadFrom;
+    use crate::engine::types::stream::StreamId;
+    assert_eq!(req.block_deadline_ms, Some(h.now.ms() + 100));
+    assert_eq!(req.count, 3);
+    assert_eq!(
+        req.from,
+        vec![
+            ReadFrom::After(StreamId::new(5, 1)),
+            ReadFrom::After(StreamId::MIN)
+        ]
+    );
+    let served = super::read::serve_read(&mut h.engine, 0, h.now, Protocol::Resp2, &req);
+    assert_eq!(served, None);
+    assert_eq!(run(&mut h, "XADD s 6-1 f v"), "$3\\r\\n6-1\\r\\n");
+    let served = super::read::serve_read(&mut h.engine, 0, h.now, Protocol::Resp2, &req);
+    assert!(served.is_some());
+}
+
+/// Writes count in `dirty` as Redis counts them; failed or no-op commands
+/// do not.
+#[test]
+fn writes_count_dirty_only_when_something_changed() {
+    let mut h = Harness::new();
+    let dirty = |h: &Harness| h.engine.stats.dirty;
+    run(&mut h, "XADD s 1-1 f v");
+    run(&mut h, "XADD s 2-1 f v");
+    run(&mut h, "XADD s 3-1 f v");
+    let d0 = dirty(&h);
+    run(&mut h, "XADD s 1-1 f v");
+    run(&mut h, "XDEL s 9-9");
+    run(&mut h, "XTRIM s MAXLEN 10");
+    assert_eq!(dirty(&h), d0);
+    run(&mut h, "XDEL s 1-1 2-1");
+    assert_eq!(dirty(&h), d0 + 2);
+    run(&mut h, "XGROUP CREATE s g 0");
+    run(&mut h, "XGROUP CREATE s g 0");
+    assert_eq!(dirty(&h), d0 + 3);
+}

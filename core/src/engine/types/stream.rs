@@ -496,7 +496,7 @@ impl Stream {
             }
         }
         self.length += 1;
-        self.entries_added += 1;
+        self.entries_added = self.entries_added.wrapping_add(1);
         self.last_id = id;
         if self.length == 1 {
             self.first_id = id;
@@ -703,10 +703,14 @@ impl Stream {
         }
         if self.max_deleted_entry_id.is_zero() || self.max_deleted_entry_id < self.first_id {
             if id < self.first_id {
-                return Some(self.entries_added - self.length);
+                return Some(self.entries_added.saturating_sub(self.length));
             }
             if id == self.first_id {
-                return Some(self.entries_added - self.length + 1);
+                return Some(
+                    self.entries_added
+                        .saturating_sub(self.length)
+                        .saturating_add(1),
+                );
             }
         }
         None
@@ -737,7 +741,7 @@ impl Stream {
         };
         if id > g.last_id {
             if g.entries_read != ENTRIES_READ_INVALID && !tomb {
-                g.entries_read += 1;
+                g.entries_read = g.entries_read.wrapping_add(1);
             } else if added != 0 {
                 g.entries_read = est.map_or(ENTRIES_READ_INVALID, |v| v as i64);
             }

@@ -522,7 +522,7 @@ pub fn xclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             if retrycount >= 0 {
                 p.delivery_count = retrycount as u64;
             } else if !justid {
-                p.delivery_count += 1;
+                p.delivery_count = p.delivery_count.wrapping_add(1);
             }
         }
         if justid {
@@ -632,7 +632,7 @@ pub fn xautoclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         if let Some(p) = s.groups.get_mut(&gname).and_then(|g| g.pel.get_mut(&id)) {
             p.delivery_time = now_ms;
             if !justid {
-                p.delivery_count += 1;
+                p.delivery_count = p.delivery_count.wrapping_add(1);
             }
         }
         if justid {

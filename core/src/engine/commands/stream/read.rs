@@ -304,7 +304,7 @@ fn serve_history(
                 out.push(entry_reply(id, f));
                 if let Some(p) = s.groups.get_mut(gname).and_then(|g| g.pel.get_mut(&id)) {
                     p.delivery_time = now_ms;
-                    p.delivery_count += 1;
+                    p.delivery_count = p.delivery_count.wrapping_add(1);
                 }
             }
             None => out.push(Reply::Array(vec![id_reply(id), Reply::NilArray])),

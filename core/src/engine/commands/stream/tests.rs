@@ -251,3 +251,119 @@ fn writes_count_dirty_only_when_something_changed() {
     run(&mut h, "XGROUP CREATE s g 0");
     assert_eq!(dirty(&h), d0 + 3);
 }
+
+mod no_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const NAMES: &[&str] = &[
+        "XADD",
+        "XRANGE",
+        "XREVRANGE",
+        "XLEN",
+        "XDEL",
+        "XTRIM",
+        "XREAD",
+        "XREADGROUP",
+        "XGROUP",
+        "XACK",
+        "XPENDING",
+        "XCLAIM",
+        "XAUTOCLAIM",
+        "XINFO",
+        "XSETID",
+    ];
+    const WORDS: &[&str] = &[
+        "s",
+        "t",
+        "g",
+        "c",
+        "*",
+        "$",
+        ">",
+        "-",
+        "+",
+        "~",
+        "=",
+        "(",
+        "(0",
+        "0",
+        "0-0",
+        "1",
+        "1-*",
+        "5-2",
+        "9-9",
+        "18446744073709551615-18446744073709551615",
+        "18446744073709551615-*",
+        "-1",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "MAXLEN",
+        "MINID",
+        "LIMIT",
+        "NOMKSTREAM",
+        "COUNT",
+        "BLOCK",
+        "STREAMS",
+        "GROUP",
+        "NOACK",
+        "CREATE",
+        "SETID",
+        "DESTROY",
+        "CREATECONSUMER",
+        "DELCONSUMER",
+        "MKSTREAM",
+        "ENTRIESREAD",
+        "IDLE",
+        "TIME",
+        "RETRYCOUNT",
+        "FORCE",
+        "JUSTID",
+        "LASTID",
+        "STREAM",
+        "GROUPS",
+        "CONSUMERS",
+        "FULL",
+        "HELP",
+        "ENTRIESADDED",
+        "MAXDELETEDID",
+        "f",
+        "v",
+        "",
+    ];
+
+    fn command() -> impl Strategy<Value = Vec<Bytes>> {
+        (
+            0..NAMES.len(),
+            proptest::collection::vec(0..WORDS.len(), 0..12),
+        )
+            .prop_map(|(n, ws)| {
+                let mut v = vec![Bytes::from_static(NAMES[n].as_bytes())];
+                v.extend(
+                    ws.into_iter()
+                        .map(|w| Bytes::from_static(WORDS[w].as_bytes())),
+                );
+                v
+            })
+    }
+
+    proptest! {
+        /// Any sequence of stream commands over a few keys, in either
+        /// protocol, answers without panicking.
+        #[test]
+        fn random_commands_never_panic(cmds in proptest::collection::vec(command(), 1..80), resp3 in any::<bool>(), step in 0u64..5) {
+            let mut h = Harness::new();
+            if resp3 {
+                if let Some(c) = h.engine.clients.get_mut(h.client) {
+                    c.proto = Protocol::Resp3;
+                }
+            }
+            for argv in cmds {
+                h.now = Time::from_ms(h.now.ms() + step);
+                let out = h.engine.execute(h.client, &argv, h.now);
+                prop_assert!(out.reply.is_some());
+            }
+        }
+    }
+}

@@ -276,11 +276,6 @@ pub fn xsetid(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         Ok(None) => return Reply::err("no such key"),
         Ok(Some(s)) => s,
     };
-    if id < s.max_deleted_entry_id {
-        return Reply::err(
-            "The ID specified in XSETID is smaller than current max_deleted_entry_id",
-        );
-    }
     if !s.is_empty() {
         let top = s.last_live_id().unwrap_or(StreamId::MIN);
         if id < top {

@@ -356,3 +356,45 @@ pub fn xread(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let proto = e.client_proto(call.client);
     serve_read(e, call.db, call.now, proto, &req).unwrap_or(Reply::NilArray)
 }
+
+/// For a client blocked in XREADGROUP: the error that ends its wait when a
+/// key it waits on stopped being a stream (deleted, or replaced by another
+/// type) or its group was destroyed, as redis-server 7.0.15 answers them.
+/// `None` while the wait is still valid (XREAD waits survive deletions).
+pub fn blocked_reader_gone(e: &Engine, db: usize, req: &ReadRequest) -> Option<Reply> {
+    let (gname, _) = req.group.as_ref()?;
+    for key in &req.keys {
+        match e.dbs.get(db)?.keys.get(key).map(|en| &en.value) {
+            Some(Value::Stream(s)) => {
+                if !s.groups.contains_key(gname) {
+                    return Some(Reply::error(
+                        "NOGROUP the consumer group this client was blocked on no longer exists",
+                    ));
+                }
+            }
+            _ => return Some(Reply::error("UNBLOCKED the stream key no longer exists")),
+        }
+    }
+    None
+}
+
+/// Positions of the keys of an XREAD / XREADGROUP argument vector (movable
+/// keys: the first half of what follows STREAMS), for key extraction
+/// (COMMAND GETKEYS, ACL, WATCH-style checks). Empty when malformed.
+pub fn key_positions(argv: &[Bytes]) -> Vec<usize> {
+    let start = if argv.first().is_some_and(|a| a.len() == 10) {
+        4
+    } else {
+        1
+    };
+    for i in start..argv.len() {
+        if is_kw(&argv[i], "STREAMS") {
+            let rest = argv.len() - i - 1;
+            if rest == 0 || !rest.is_multiple_of(2) {
+                return Vec::new();
+            }
+            return (i + 1..i + 1 + rest / 2).collect();
+        }
+    }
+    Vec::new()
+}

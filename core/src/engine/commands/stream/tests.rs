@@ -381,3 +381,45 @@ fn keyspace_statistics_follow_redis() {
         assert_eq!(stats(&h), (base.0 + hits, base.1 + misses), "{cmd}");
     }
 }
+
+/// A blocked XREADGROUP ends with Redis 7.0.15's errors when its group or
+/// stream goes away (checked against the server with a blocked redis-cli);
+/// XREAD keeps waiting.
+#[test]
+fn blocked_group_readers_see_their_stream_or_group_vanish() {
+    use super::read::{blocked_reader_gone, key_positions, parse_read};
+    let mut h = Harness::new();
+    run(&mut h, "XGROUP CREATE s g $ MKSTREAM");
+    let argv = split("XREADGROUP GROUP g c BLOCK 0 STREAMS s >");
+    let spec = h.engine.table.get(b"xreadgroup").expect("xreadgroup");
+    let call = crate::engine::Call {
+        client: h.client,
+        argv: &argv,
+        db: 0,
+        now: h.now,
+        effects: Vec::new(),
+        spec,
+    };
+    let req = parse_read(&mut h.engine, &call).expect("parses");
+    assert_eq!(key_positions(&argv), vec![7]);
+    assert_eq!(blocked_reader_gone(&h.engine, 0, &req), None);
+    run(&mut h, "XGROUP DESTROY s g");
+    assert_eq!(
+        blocked_reader_gone(&h.engine, 0, &req),
+        Some(crate::resp::Reply::error(
+            "NOGROUP the consumer group this client was blocked on no longer exists"
+        ))
+    );
+    run(&mut h, "DEL s");
+    assert_eq!(
+        blocked_reader_gone(&h.engine, 0, &req),
+        Some(crate::resp::Reply::error(
+            "UNBLOCKED the stream key no longer exists"
+        ))
+    );
+    assert_eq!(
+        key_positions(&split("XREAD COUNT 1 STREAMS a b 0 0")),
+        vec![4, 5]
+    );
+    assert!(key_positions(&split("XREAD STREAMS a b 0")).is_empty());
+}

@@ -155,7 +155,15 @@ fn config_resetstat_clears_counters() {
         e.stats.total_commands_processed, 1,
         "RESETSTAT itself is counted after"
     );
-    assert!(e.stats.commands.get("get").is_none());
+    let config_get = keyrs_core::engine::CmdName {
+        parent: "config",
+        sub: Some("get"),
+    };
+    assert!(e.stats.commands.contains_key(&keyrs_core::engine::CmdName {
+        parent: "config",
+        sub: Some("resetstat"),
+    }));
+    assert!(!e.stats.commands.contains_key(&config_get));
 }
 
 #[test]

@@ -222,7 +222,7 @@ fn client_state_has_connection_facts() {
     assert!(state.conn.fd >= 0);
     assert!(state.conn.addr.starts_with("127.0.0.1:"));
     assert_eq!(state.conn.laddr, format!("127.0.0.1:{}", rt.port));
-    assert_eq!(state.last_cmd, "ping");
+    assert_eq!(state.last_cmd.to_string(), "ping");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use hashbrown::HashMap;
 
+use super::stats::CmdName;
 use super::Time;
 use crate::resp::Protocol;
 
@@ -33,6 +34,9 @@ pub enum ReplyMode {
     Off,
     /// The next command's reply is not sent.
     Skip,
+    /// The running command follows a SKIP: its reply is dropped unless it
+    /// turns replies back ON (dispatch sets and clears this).
+    SkipThis,
 }
 
 /// One connected client.
@@ -52,8 +56,8 @@ pub struct ClientState {
     pub created: Time,
     /// When it last sent a command.
     pub last_interaction: Time,
-    /// Name of the last command run.
-    pub last_cmd: &'static str,
+    /// The last command run (CLIENT LIST `cmd=`).
+    pub last_cmd: CmdName,
     /// CLIENT REPLY.
     pub reply_mode: ReplyMode,
     /// CLIENT NO-EVICT.
@@ -66,13 +70,96 @@ pub struct ClientState {
     pub qbuf: usize,
     /// Output bytes pending, as last reported by the driver (CLIENT LIST omem).
     pub omem: usize,
+    /// Channels subscribed (SUBSCRIBE); set by the pub/sub commands.
+    pub sub: usize,
+    /// Patterns subscribed (PSUBSCRIBE).
+    pub psub: usize,
+    /// Shard channels subscribed (SSUBSCRIBE).
+    pub ssub: usize,
+    /// Commands queued while in MULTI, `None` outside a transaction.
+    pub multi: Option<usize>,
 }
+
+/// The reply buffer size CLIENT LIST reports (`rbs`): Redis's initial
+/// per-client reply buffer. keyrs buffers replies in the session, so this is
+/// the figure clients expect rather than a measurement.
+pub const REPLY_BUFFER_BYTES: usize = 1024;
 
 impl ClientState {
     /// Clients exempt from the idle `timeout` (replicas, masters, blocked,
-    /// pub/sub clients, as in Redis). None of those exist yet.
+    /// pub/sub clients, as in Redis). Of those only pub/sub exists yet.
     pub fn flags_exempt_from_timeout(&self) -> bool {
-        false
+        self.is_pubsub()
+    }
+
+    /// Subscribed to anything: the RESP2 pub/sub context, where PING answers
+    /// with an array and only (un)subscribe commands are allowed.
+    pub fn is_pubsub(&self) -> bool {
+        self.sub + self.psub + self.ssub > 0
+    }
+
+    /// The CLIENT LIST `flags=` letters, in Redis's order (`N` for none).
+    pub fn flag_letters(&self) -> String {
+        let mut f = String::new();
+        if self.is_pubsub() {
+            f.push('P');
+        }
+        if self.multi.is_some() {
+            f.push('x');
+        }
+        if self.no_evict {
+            f.push('e');
+        }
+        if f.is_empty() {
+            f.push('N');
+        }
+        f
+    }
+
+    /// One CLIENT LIST / CLIENT INFO line (without the trailing newline), in
+    /// Redis 7.0's field order. `argv_mem` is the size of the arguments of
+    /// the command the client is running (0 for idle clients, as in Redis
+    /// where argv is freed between commands).
+    pub fn info_line(&self, now: Time, argv_mem: usize) -> String {
+        let age = now.secs().saturating_sub(self.created.secs());
+        let idle = now.secs().saturating_sub(self.last_interaction.secs());
+        let name = self
+            .name
+            .as_ref()
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default();
+        let multi = match self.multi {
+            Some(n) => n as i64,
+            None => -1,
+        };
+        let tot_mem = REPLY_BUFFER_BYTES + self.qbuf + self.omem + argv_mem;
+        format!(
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} \
+             sub={} psub={} ssub={} multi={} qbuf={} qbuf-free=0 argv-mem={} \
+             multi-mem=0 rbs={} rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r \
+             cmd={} user={} redir=-1 resp={}",
+            self.id,
+            self.conn.addr,
+            self.conn.laddr,
+            self.conn.fd,
+            name,
+            age,
+            idle,
+            self.flag_letters(),
+            self.db,
+            self.sub,
+            self.psub,
+            self.ssub,
+            multi,
+            self.qbuf,
+            argv_mem,
+            REPLY_BUFFER_BYTES,
+            self.omem,
+            tot_mem,
+            self.last_cmd,
+            self.user,
+            self.proto.number(),
+        )
     }
 }
 
@@ -98,13 +185,17 @@ impl ClientRegistry {
                 proto: Protocol::Resp2,
                 created: now,
                 last_interaction: now,
-                last_cmd: "NULL",
+                last_cmd: CmdName::NULL,
                 reply_mode: ReplyMode::On,
                 no_evict: false,
                 authenticated: false,
                 user: "default".into(),
                 qbuf: 0,
                 omem: 0,
+                sub: 0,
+                psub: 0,
+                ssub: 0,
+                multi: None,
             },
         );
         id

@@ -25,7 +25,7 @@ use crate::config::Config;
 use crate::resp::{Protocol, Reply};
 pub use client::{ClientId, ClientRegistry, ClientState, ConnInfo, ReplyMode};
 pub use db::Db;
-pub use stats::{HostStats, ServerInfo, Stats};
+pub use stats::{CmdName, HostStats, ServerInfo, Stats};
 pub use table::{CommandSpec, CommandTable};
 
 /// A point in time, handed in by the driver: wall-clock microseconds since
@@ -182,7 +182,13 @@ impl Engine {
             return Err(Reply::error("ERR max number of clients reached"));
         }
         self.stats.total_connections_received += 1;
-        Ok(self.clients.add(info, now))
+        let id = self.clients.add(info, now);
+        // Like Redis's default user with `nopass`: without requirepass a new
+        // client starts authenticated, and stays so if a password is set later.
+        if let Some(c) = self.clients.get_mut(id) {
+            c.authenticated = self.config.requirepass.is_none();
+        }
+        Ok(id)
     }
 
     /// Forget a connection (closed by either side).
@@ -206,22 +212,53 @@ impl Engine {
             };
         };
         state.last_interaction = now;
+        // CLIENT REPLY SKIP silences the command after it: mark this one, so
+        // that a CLIENT REPLY ON run now can still lift the silence (Redis).
+        if state.reply_mode == ReplyMode::Skip {
+            state.reply_mode = ReplyMode::SkipThis;
+        }
         let db = state.db;
-        let reply_mode = state.reply_mode;
         let authenticated = state.authenticated;
         let mut effects = Vec::new();
         let reply = match self.resolve(argv) {
-            Err(reply) => reply,
-            Ok(spec) => {
+            Err(refusal) => {
+                // Redis remembers the command even when arity refuses it; an
+                // unknown (sub)command leaves `cmd=NULL` in CLIENT LIST.
+                let (stat, last) = match refusal.kind {
+                    RefusalKind::Unknown => (None, CmdName::NULL),
+                    RefusalKind::UnknownSub(parent) => (Some(parent), CmdName::NULL),
+                    RefusalKind::Arity(name) => (Some(name), name),
+                };
+                if let Some(name) = stat {
+                    self.stats.record_rejected(name);
+                }
+                if let Some(c) = self.clients.get_mut(client) {
+                    c.last_cmd = last;
+                }
+                refusal.reply
+            }
+            Ok((name, spec)) => {
+                if let Some(c) = self.clients.get_mut(client) {
+                    c.last_cmd = name;
+                }
+                let pubsub_resp2 = self
+                    .clients
+                    .get(client)
+                    .is_some_and(|c| c.is_pubsub() && c.proto == Protocol::Resp2);
                 if !authenticated
                     && self.config.requirepass.is_some()
                     && spec.flags & table::flags::NO_AUTH == 0
                 {
+                    self.stats.record_rejected(name);
                     Reply::error("NOAUTH Authentication required.")
+                } else if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
+                    // A RESP2 connection in the pub/sub context can only read
+                    // messages, so Redis refuses anything else there.
+                    self.stats.record_rejected(name);
+                    Reply::err(format!(
+                        "Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+                    ))
                 } else {
-                    if let Some(c) = self.clients.get_mut(client) {
-                        c.last_cmd = spec.name;
-                    }
                     let mut call = Call {
                         client,
                         argv,
@@ -232,37 +269,31 @@ impl Engine {
                     };
                     let reply = (spec.handler)(self, &mut call);
                     effects = call.effects;
-                    self.stats.record_call(spec.name, reply.is_error());
+                    self.stats.record_call(name, reply.is_error());
+                    // Redis counts only commands that ran, not refused ones.
+                    self.stats.total_commands_processed += 1;
                     reply
                 }
             }
         };
-        self.stats.total_commands_processed += 1;
+        if let Reply::Error(msg) = &reply {
+            self.stats.record_error(msg);
+        }
         self.collect_lazy_expired();
         let proto = self.client_proto(client);
-        // CLIENT REPLY: OFF suppresses everything, SKIP suppresses this one
-        // reply (the command that set SKIP is itself answered... never: Redis
-        // suppresses the CLIENT REPLY SKIP reply too).
-        let reply = match reply_mode {
-            ReplyMode::On => {
-                // The command may have just switched the mode.
-                match self.clients.get(client).map(|c| c.reply_mode) {
-                    Some(ReplyMode::Off) | Some(ReplyMode::Skip) => None,
-                    _ => Some(reply),
+        // CLIENT REPLY: the mode after the command decides. OFF and a freshly
+        // set SKIP silence this reply; SkipThis (not lifted by CLIENT REPLY
+        // ON) silences it once and turns back to ON.
+        let reply = match self.clients.get_mut(client) {
+            Some(c) => match c.reply_mode {
+                ReplyMode::On => Some(reply),
+                ReplyMode::Off | ReplyMode::Skip => None,
+                ReplyMode::SkipThis => {
+                    c.reply_mode = ReplyMode::On;
+                    None
                 }
-            }
-            ReplyMode::Off => match self.clients.get(client).map(|c| c.reply_mode) {
-                Some(ReplyMode::On) => Some(reply),
-                _ => None,
             },
-            ReplyMode::Skip => {
-                if let Some(c) = self.clients.get_mut(client) {
-                    if c.reply_mode == ReplyMode::Skip {
-                        c.reply_mode = ReplyMode::On;
-                    }
-                }
-                None
-            }
+            None => Some(reply),
         };
         Outcome {
             reply,
@@ -271,43 +302,50 @@ impl Engine {
         }
     }
 
-    /// Find the spec for `argv`, or the error reply Redis gives.
-    fn resolve(&self, argv: &[Bytes]) -> Result<&'static CommandSpec, Reply> {
+    /// Find the spec for `argv` and its full name, or why dispatch refuses.
+    fn resolve(&self, argv: &[Bytes]) -> Result<(CmdName, &'static CommandSpec), Refusal> {
         let Some(name) = argv.first() else {
-            return Err(Reply::err("empty command"));
+            return Err(Refusal {
+                kind: RefusalKind::Unknown,
+                reply: Reply::err("empty command"),
+            });
         };
-        let Some(spec) = self.table.get(name) else {
-            return Err(unknown_command(argv));
+        let Some(parent) = self.table.get(name) else {
+            return Err(Refusal {
+                kind: RefusalKind::Unknown,
+                reply: unknown_command(argv),
+            });
         };
-        let spec = if !spec.subcommands.is_empty() && argv.len() >= 2 {
-            match table::find_subcommand(spec, &argv[1]) {
-                Some(sub) => sub,
+        let (full, spec) = if !parent.subcommands.is_empty() && argv.len() >= 2 {
+            match table::find_subcommand(parent, &argv[1]) {
+                Some(sub) => (
+                    CmdName {
+                        parent: parent.name,
+                        sub: Some(sub.name),
+                    },
+                    sub,
+                ),
                 None => {
-                    return Err(Reply::err(format!(
-                        "unknown subcommand '{}'. Try {} HELP.",
-                        truncate_lossy(&argv[1], 128),
-                        String::from_utf8_lossy(name).to_ascii_uppercase()
-                    )))
+                    return Err(Refusal {
+                        kind: RefusalKind::UnknownSub(CmdName::plain(parent.name)),
+                        reply: Reply::err(format!(
+                            "unknown subcommand '{}'. Try {} HELP.",
+                            truncate_lossy(&argv[1], 128),
+                            String::from_utf8_lossy(name).to_ascii_uppercase()
+                        )),
+                    })
                 }
             }
         } else {
-            spec
+            (CmdName::plain(parent.name), parent)
         };
         if !spec.arity_ok(argv.len()) {
-            let full = if std::ptr::eq(spec, self.table.get(name).unwrap_or(spec)) {
-                spec.name.to_string()
-            } else {
-                format!(
-                    "{}|{}",
-                    String::from_utf8_lossy(name).to_ascii_lowercase(),
-                    spec.name
-                )
-            };
-            return Err(Reply::err(format!(
-                "wrong number of arguments for '{full}' command"
-            )));
+            return Err(Refusal {
+                kind: RefusalKind::Arity(full),
+                reply: Reply::err(format!("wrong number of arguments for '{full}' command")),
+            });
         }
-        Ok(spec)
+        Ok((full, spec))
     }
 
     /// Move keys that lazy expiry deleted into the statistics.
@@ -340,6 +378,36 @@ impl Engine {
         }
         effects
     }
+}
+
+/// Commands a RESP2 client may run while subscribed.
+const PUBSUB_CONTEXT_COMMANDS: &[&str] = &[
+    "ping",
+    "subscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "sunsubscribe",
+    "psubscribe",
+    "punsubscribe",
+    "quit",
+    "reset",
+];
+
+/// Why dispatch refused a command before running it.
+struct Refusal {
+    kind: RefusalKind,
+    reply: Reply,
+}
+
+/// What dispatch knew of the refused command (for INFO commandstats and
+/// CLIENT LIST `cmd=`).
+enum RefusalKind {
+    /// No such command.
+    Unknown,
+    /// No such subcommand of this container.
+    UnknownSub(CmdName),
+    /// The command exists; its arity does not fit.
+    Arity(CmdName),
 }
 
 /// Lossy UTF-8 of at most `max` bytes of `b`.

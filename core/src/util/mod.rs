@@ -1,4 +1,5 @@
 //! Small helpers shared by the engine: Redis-exact number parsing and formatting.
 
 pub mod glob;
+pub mod lzf;
 pub mod num;

@@ -1,9 +1,21 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod client;
+pub mod command;
+mod command_docs;
+mod command_meta;
 pub mod config;
 pub mod connection;
+pub mod debug;
+pub mod hash;
+pub mod info;
 pub mod keys;
+pub mod list;
+#[cfg(test)]
+pub(crate) mod replay;
+pub mod server;
+pub mod set;
 pub mod stream;
 pub mod string;
 
@@ -18,6 +30,14 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
     config::COMMANDS,
+    client::COMMANDS,
+    info::COMMANDS,
+    server::COMMANDS,
+    command::COMMANDS,
+    debug::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
     stream::COMMANDS,
 ];
 

@@ -9,6 +9,14 @@
 //! - `table` holds the command specs.
 //!
 //! Streams are never deleted when they become empty (as in Redis).
+//!
+//! Write hooks, as redis-server 7.0.15 calls them (WATCH checked with
+//! `tests/data/record/stream_watch.py`): XADD, XDEL, XTRIM and the key
+//! creation of XGROUP CREATE ... MKSTREAM signal the key as modified; XSETID
+//! and the consumer-group commands (XGROUP, XREADGROUP, XACK, XCLAIM,
+//! XAUTOCLAIM) only count changes in `dirty`. XADD signals the key ready
+//! for blocked readers, and so does XGROUP DESTROY (its blocked readers get
+//! NOGROUP).
 
 mod group;
 pub mod id;

@@ -296,7 +296,8 @@ pub fn xsetid(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if !max_xdel.is_zero() {
         s.max_deleted_entry_id = max_xdel;
     }
-    e.signal_modified(call.db, &key);
+    // Redis 7.0.15's XSETID counts a change but does not touch WATCHers.
+    super::add_dirty(e, 1);
     e.notify_keyspace_event('t', "xsetid", &key, call.db);
     Reply::ok()
 }

@@ -73,6 +73,13 @@ fn mix_value(d: &mut Digest20, v: &Value, has_ttl: bool) {
                 xor_digest(d, &ele);
             }
         }
+        // A zset XORs in one digest per element: member, then `%.17g` score.
+        Value::ZSet(z) => z.digest_items().for_each(|(m, s)| {
+            let mut el = [0u8; 20];
+            mix_digest(&mut el, &m);
+            mix_digest(&mut el, s.as_bytes());
+            xor_digest(d, &el);
+        }),
         // A stream: per live entry, its ID as `ms.seq`, then each field
         // and value, all mixed in order (consumer groups are not part of it).
         Value::Stream(s) => {
@@ -85,8 +92,6 @@ fn mix_value(d: &mut Digest20, v: &Value, has_ttl: bool) {
                 }
             }
         }
-        // Each container type's helper adds its element digest here as it lands.
-        Value::ZSet(_) => {}
     }
     if has_ttl {
         xor_digest(d, b"!!expire!!");

@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod bitmap;
 pub mod client;
 pub mod command;
 mod command_docs;
@@ -9,6 +10,7 @@ pub mod config;
 pub mod connection;
 pub mod debug;
 pub mod hash;
+pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod list;
@@ -18,6 +20,7 @@ pub mod server;
 pub mod set;
 pub mod stream;
 pub mod string;
+pub mod zset;
 
 use bytes::Bytes;
 
@@ -38,6 +41,9 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    zset::COMMANDS,
+    bitmap::COMMANDS,
+    hll::COMMANDS,
     stream::COMMANDS,
 ];
 

@@ -232,7 +232,86 @@ mod no_panics {
             })
     }
 
+    /// Mostly well-formed commands, so random sequences reach deep states
+    /// (groups, PELs, tombstones, trims) before the odd argument.
+    fn valid_command() -> impl Strategy<Value = Vec<Bytes>> {
+        const IDS: &[&str] = &[
+            "1-0", "1-1", "2-0", "3-5", "7", "9-9", "0-1", "(2", "-", "+",
+        ];
+        const TEMPLATES: &[&str] = &[
+            "XADD s # f v",
+            "XADD s MAXLEN ~ 2 # f v g w",
+            "XADD s MINID = # # f v",
+            "XADD t # a 1",
+            "XDEL s # #",
+            "XTRIM s MINID ~ # LIMIT 1",
+            "XTRIM s MAXLEN = 1",
+            "XGROUP CREATE s g # MKSTREAM",
+            "XGROUP CREATE s h $ ENTRIESREAD 1",
+            "XGROUP SETID s g # ENTRIESREAD 2",
+            "XGROUP DESTROY s h",
+            "XGROUP CREATECONSUMER s g c",
+            "XGROUP DELCONSUMER s g d",
+            "XREADGROUP GROUP g c COUNT 2 STREAMS s >",
+            "XREADGROUP GROUP g d NOACK STREAMS s t > >",
+            "XREADGROUP GROUP g c STREAMS s #",
+            "XREAD COUNT 1 STREAMS s t # $",
+            "XACK s g # #",
+            "XPENDING s g IDLE 0 # # 5 c",
+            "XPENDING s g",
+            "XCLAIM s g d 0 # # FORCE RETRYCOUNT 3 LASTID #",
+            "XCLAIM s g c 0 # JUSTID IDLE 5",
+            "XAUTOCLAIM s g d 0 # COUNT 2",
+            "XINFO STREAM s FULL COUNT 2",
+            "XINFO GROUPS s",
+            "XINFO CONSUMERS s g",
+            "XSETID s # ENTRIESADDED 40 MAXDELETEDID #",
+            "XRANGE s # # COUNT 3",
+            "XREVRANGE s # #",
+        ];
+        (
+            0..TEMPLATES.len(),
+            proptest::collection::vec(0..IDS.len(), 4),
+        )
+            .prop_map(|(t, ids)| {
+                let mut k = 0;
+                TEMPLATES[t]
+                    .split(' ')
+                    .map(|w| {
+                        if w == "#" {
+                            k += 1;
+                            Bytes::from_static(IDS[ids[(k - 1) % 4]].as_bytes())
+                        } else {
+                            Bytes::from_static(w.as_bytes())
+                        }
+                    })
+                    .collect()
+            })
+    }
+
     proptest! {
+        /// Mostly valid stream workloads never panic and never leave a
+        /// stream whose node structure disagrees with its length.
+        #[test]
+        fn random_workloads_never_panic(cmds in proptest::collection::vec(prop_oneof![4 => valid_command(), 1 => command()], 1..120), step in 0u64..3) {
+            let mut h = Harness::new();
+            for argv in cmds {
+                h.now = Time::from_ms(h.now.ms() + step);
+                let out = h.engine.execute(h.client, &argv, h.now);
+                prop_assert!(out.reply.is_some());
+                if let Some(e) = h.engine.dbs[0].keys.get(b"s") {
+                    if let crate::engine::value::Value::Stream(st) = &e.value {
+                        let live: u64 = st.node_summary().iter().map(|n| n.1).sum();
+                        prop_assert_eq!(live, st.len());
+                        for g in st.groups.values() {
+                            let owned: usize = g.consumers.values().map(|c| c.pel.len()).sum();
+                            prop_assert_eq!(owned, g.pel.len());
+                        }
+                    }
+                }
+            }
+        }
+
         /// Any sequence of stream commands over a few keys, in either
         /// protocol, answers without panicking.
         #[test]

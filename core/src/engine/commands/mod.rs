@@ -19,6 +19,7 @@ pub(crate) mod replay;
 pub mod scan;
 pub mod server;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -44,6 +45,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     zset::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,
+    stream::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -879,3 +879,55 @@ fn keymiss_events_where_redis_sends_them() {
         assert_eq!(ev(&mut t, line), want, "{line}");
     }
 }
+
+#[test]
+fn stream_readers_block_and_wake() {
+    let mut t = T::new();
+    let (w, p) = (t.client(), t.client());
+    t.run(p, "XADD s 1-1 f v");
+    // `$` is resolved when the reader blocks: it gets only the new entry.
+    assert!(t.exec(w, "XREAD BLOCK 0 STREAMS s $").blocked);
+    let out = t.exec(p, "XADD s 2-1 a b");
+    assert_eq!(
+        to(&out, w),
+        ["*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n"]
+    );
+    // XREAD waits survive a deletion; a timeout ends them.
+    assert!(t.exec(w, "XREAD BLOCK 300 STREAMS s $").blocked);
+    let out = t.exec(p, "DEL s");
+    assert!(to(&out, w).is_empty());
+    t.advance_ms(301);
+    assert_eq!(
+        t.e.tick(t.now),
+        vec![
+            Effect::Deliver {
+                client: w,
+                bytes: Bytes::from_static(b"*-1\r\n")
+            },
+            Effect::Unblocked(w)
+        ]
+    );
+    // XREADGROUP: the key deleted or overwritten, or the group destroyed.
+    for (action, want) in [
+        ("DEL s", "-UNBLOCKED the stream key no longer exists\r\n"),
+        ("SET s x", "-UNBLOCKED the stream key no longer exists\r\n"),
+        (
+            "XGROUP DESTROY s g",
+            "-NOGROUP the consumer group this client was blocked on no longer exists\r\n",
+        ),
+    ] {
+        t.run(p, "DEL s");
+        t.run(p, "XADD s 1-1 f v");
+        t.run(p, "XGROUP CREATE s g $");
+        assert!(
+            t.exec(w, "XREADGROUP GROUP g c BLOCK 0 STREAMS s >")
+                .blocked
+        );
+        let out = t.exec(p, action);
+        assert_eq!(to(&out, w), [want], "{action}");
+    }
+    // Inside MULTI: the null array at once.
+    t.run(w, "MULTI");
+    t.run(w, "XREAD BLOCK 0 STREAMS s2 $");
+    assert_eq!(t.run(w, "EXEC"), "*1\r\n*-1\r\n");
+}

@@ -16,6 +16,7 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 use hashbrown::{HashMap, HashSet};
 
+use super::commands::stream::read::{blocked_reader_gone, serve_read, ReadRequest};
 use super::{Call, ClientId, Effect, Engine, Time};
 use crate::resp::Reply;
 use crate::util::num::parse_double;
@@ -42,6 +43,9 @@ pub struct Blocked {
     pub deadline_ms: Option<u64>,
     /// What it receives when the deadline passes (a null of the command's kind).
     pub timeout_reply: Reply,
+    /// XREAD/XREADGROUP: the parsed read (its `$` resolved when it
+    /// blocked), served as is instead of re-running the command.
+    pub stream: Option<ReadRequest>,
 }
 
 /// All parked clients.
@@ -221,9 +225,52 @@ impl Engine {
                 argv: call.argv.to_vec(),
                 deadline_ms,
                 timeout_reply: Reply::NilArray,
+                stream: None,
             },
         );
         Reply::Nil
+    }
+
+    /// XREAD/XREADGROUP BLOCK found nothing: park the caller with its parsed
+    /// request (served as is when a stream key is signalled). Inside MULTI
+    /// the answer is the null array at once.
+    pub fn block_client_stream(&mut self, call: &Call<'_>, req: ReadRequest) -> Reply {
+        if self.in_exec {
+            return Reply::NilArray;
+        }
+        // BLOCK 0 waits forever.
+        let deadline_ms = req.block_deadline_ms.filter(|&d| d != 0);
+        if let Some(c) = self.clients.get_mut(call.client) {
+            c.blocked = true;
+        }
+        self.blocking.add(
+            call.client,
+            Blocked {
+                db: call.db,
+                keys: req.keys.clone(),
+                argv: call.argv.to_vec(),
+                deadline_ms,
+                timeout_reply: Reply::NilArray,
+                stream: Some(req),
+            },
+        );
+        Reply::Nil
+    }
+
+    /// Serve a parked stream reader if it can be: its reply, or `None`
+    /// while it keeps waiting.
+    fn serve_stream_reader(
+        &mut self,
+        client: ClientId,
+        db: usize,
+        req: &ReadRequest,
+        now: Time,
+    ) -> Option<Reply> {
+        if let Some(err) = blocked_reader_gone(self, db, req) {
+            return Some(err);
+        }
+        let proto = self.client_proto(client);
+        serve_read(self, db, now, proto, req)
     }
 
     /// Unpark `client` (served, timed out, unblocked, gone).
@@ -247,6 +294,14 @@ impl Engine {
                 let Some(b) = self.blocking.clients.get(&client).cloned() else {
                     continue;
                 };
+                if let Some(req) = &b.stream {
+                    if let Some(reply) = self.serve_stream_reader(client, b.db, req, now) {
+                        self.unpark(client);
+                        self.deliver(client, &reply);
+                        self.outbox.push(Effect::Unblocked(client));
+                    }
+                    continue;
+                }
                 let Some(spec) = self.table.get(b.argv.first().map_or(&[][..], |a| a)) else {
                     continue;
                 };
@@ -362,6 +417,7 @@ mod tests {
             argv: Vec::new(),
             deadline_ms: Some(100),
             timeout_reply: Reply::NilArray,
+            stream: None,
         };
         b.add(7, rec(&["a", "b"]));
         b.add(3, rec(&["a"]));

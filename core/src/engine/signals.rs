@@ -24,6 +24,9 @@ impl Engine {
         self.drain_expired();
         self.stats.dirty += 1;
         self.touch_watched(db, key);
+        // A deleted or overwritten key ends XREADGROUP waits (Redis's
+        // signalDeletedKeyAsReady); waiters that still wait stay parked.
+        self.blocking.key_ready(db, key);
     }
 
     /// WATCH invalidation alone (no dirty count).
@@ -41,13 +44,18 @@ impl Engine {
     pub fn signal_flushed(&mut self, db: Option<usize>) {
         self.drain_expired();
         self.stats.dirty += 1;
-        if self.watches.is_empty() {
-            return;
-        }
         let range = match db {
             Some(d) => d..d.saturating_add(1).min(self.dbs.len()),
             None => 0..self.dbs.len(),
         };
+        for d in range.clone() {
+            for k in self.blocking.keys_in(d) {
+                self.blocking.key_ready(d, &k);
+            }
+        }
+        if self.watches.is_empty() {
+            return;
+        }
         for d in range {
             let Some(the_db) = self.dbs.get(d) else {
                 continue;
@@ -134,6 +142,7 @@ impl Engine {
                 if !self.watches.is_empty() {
                     self.watches.touch(d, &key, false);
                 }
+                self.blocking.key_ready(d, &key);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod bitmap;
 pub mod blocking;
 pub mod client;
 pub mod command;
@@ -10,6 +11,7 @@ pub mod config;
 pub mod connection;
 pub mod debug;
 pub mod hash;
+pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod list;
@@ -17,8 +19,10 @@ pub mod multi;
 pub mod pubsub;
 #[cfg(test)]
 pub(crate) mod replay;
+pub mod scan;
 pub mod server;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -42,6 +46,9 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    bitmap::COMMANDS,
+    hll::COMMANDS,
+    stream::COMMANDS,
     multi::COMMANDS,
     blocking::COMMANDS,
     pubsub::COMMANDS,

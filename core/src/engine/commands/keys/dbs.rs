@@ -39,9 +39,7 @@ pub fn swapdb(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     for d in [a, b] {
         let keys: Vec<bytes::Bytes> = e.blocking_keys(d);
         for k in keys {
-            if e.dbs[d].keys.get(&k).is_some() {
-                e.signal_key_ready(d, &k);
-            }
+            e.signal_key_ready(d, &k);
         }
     }
     Reply::ok()

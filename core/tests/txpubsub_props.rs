@@ -76,7 +76,7 @@ proptest! {
         let ids: Vec<ClientId> = (0..3).map(|_| e.connect(ConnInfo::default(), now).unwrap()).collect();
         let mut blocked = [false; 3];
         let idx = |id: ClientId| ids.iter().position(|&c| c == id);
-        let mut apply = |effects: Vec<Effect>, blocked: &mut [bool; 3]| {
+        let apply = |effects: Vec<Effect>, blocked: &mut [bool; 3]| {
             for eff in effects {
                 if let Effect::Unblocked(c) = eff {
                     let i = idx(c).expect("known client");

@@ -366,7 +366,18 @@ impl Worker {
             if let Some(&key) = self.by_client.get(&target) {
                 if let Some(c) = self.conns.get_mut(key) {
                     match post {
-                        Post::Deliver(_, bytes) => c.session.push_raw(&bytes),
+                        Post::Deliver(_, bytes) => {
+                            c.session.push_raw(&bytes);
+                            if over_pubsub_hard_limit(engine, c) {
+                                // As Redis: a subscriber that does not read is
+                                // dropped rather than buffered without bound.
+                                tracing::warn!(
+                                    "Client id={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                                    c.client
+                                );
+                                c.dead = true;
+                            }
+                        }
                         Post::Unblocked(_) => c.blocked = false,
                     }
                 }
@@ -537,6 +548,15 @@ fn execute_queued(
         state.qbuf = c.session.input_len();
         state.omem = c.session.pending_output();
     }
+}
+
+/// Has a subscribed client's unsent output passed the pubsub class's hard
+/// `client-output-buffer-limit`? (The soft limit is not enforced yet.)
+fn over_pubsub_hard_limit(engine: &Engine, c: &Conn) -> bool {
+    let hard = engine.config.client_output_buffer_limits()[2].hard_bytes;
+    hard > 0
+        && c.session.pending_output() as u64 > hard
+        && engine.clients.get(c.client).is_some_and(|s| s.is_pubsub())
 }
 
 /// Write the refusal (maxclients) best-effort and close.

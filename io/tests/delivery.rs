@@ -154,3 +154,34 @@ fn blocked_clients_on_both_workers_are_woken() {
     // Served in arrival (FIFO) order.
     assert_eq!(got, items);
 }
+
+#[test]
+fn a_subscriber_that_does_not_read_is_dropped_at_the_hard_limit() {
+    let rt = Running::start(1);
+    let mut admin = rt.tcp();
+    let cmd = b"*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$26\r\nclient-output-buffer-limit\r\n$14\r\npubsub 1mb 0 0\r\n";
+    admin.write_all(cmd).unwrap();
+    expect(&mut admin, b"+OK\r\n");
+    let mut sub = rt.tcp();
+    sub.write_all(b"SUBSCRIBE ch\r\n").unwrap();
+    expect(&mut sub, b"*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+    // The subscriber never reads again: 64 MB of messages cannot all fit
+    // in socket buffers, so its pending output passes 1 MB.
+    let payload = "x".repeat(256 * 1024);
+    let publish = format!(
+        "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n${}\r\n{payload}\r\n",
+        payload.len()
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        admin.write_all(publish.as_bytes()).unwrap();
+        let mut reply = [0u8; 4];
+        admin.read_exact(&mut reply).unwrap();
+        if &reply == b":0\r\n" {
+            break; // dropped: nobody is subscribed any more
+        }
+        assert_eq!(&reply, b":1\r\n");
+        assert!(std::time::Instant::now() < deadline, "never dropped");
+    }
+    assert_eq!(rt.engine.lock().clients.len(), 1);
+}

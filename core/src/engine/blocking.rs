@@ -87,6 +87,8 @@ impl Blocking {
 
     /// Park `client`.
     pub fn add(&mut self, client: ClientId, b: Blocked) {
+        // A client is parked once; a stale record would leave its old keys.
+        self.remove(client);
         for k in &b.keys {
             let q = self.by_key.entry((b.db, k.clone())).or_default();
             if !q.contains(&client) {

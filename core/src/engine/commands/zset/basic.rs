@@ -7,12 +7,12 @@ use super::{
     after_removal, limits, parse_lex_range, parse_score_range, read, remove_if_empty, score_arg,
     write, MINMAX_NOT_FLOAT, MINMAX_NOT_LEX,
 };
-use crate::engine::commands::keys::generic::parse_cursor;
-use crate::engine::commands::{flatten, is_kw, NOT_INTEGER, SYNTAX_ERROR};
+use crate::engine::commands::scan::{self, ScanOpts};
+use crate::engine::commands::{flatten, is_kw, SYNTAX_ERROR};
 use crate::engine::types::zset::{AddFlags, AddResult, ZSet};
 use crate::engine::value::Value;
 use crate::engine::{Call, Engine};
-use crate::resp::{parse_i64, Reply};
+use crate::resp::Reply;
 use crate::util::glob;
 
 /// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]
@@ -280,42 +280,17 @@ pub fn zscan(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 }
 
 fn zscan_inner(e: &mut Engine, call: &Call<'_>) -> Result<Reply, Reply> {
-    let cursor = parse_cursor(call.arg(2)).ok_or_else(|| Reply::err("invalid cursor"))?;
+    let cursor = scan::cursor_arg(call.arg(2))?;
     let Some(z) = read(e, call, call.arg(1))? else {
-        return Ok(Reply::Array(vec![
-            Reply::bulk_static(b"0"),
-            Reply::Array(Vec::new()),
-        ]));
+        return Ok(scan::reply(0, Vec::new()));
     };
-    let mut count: usize = 10;
-    let mut pattern: Option<&Bytes> = None;
-    let mut i = 3;
-    while i < call.argv.len() {
-        let left = call.argv.len() - i;
-        let opt = &call.argv[i];
-        if is_kw(opt, "count") && left >= 2 {
-            let n = parse_i64(&call.argv[i + 1]).ok_or_else(|| Reply::error(NOT_INTEGER))?;
-            if n < 1 {
-                return Err(Reply::error(SYNTAX_ERROR));
-            }
-            count = usize::try_from(n).unwrap_or(usize::MAX);
-        } else if is_kw(opt, "match") && left >= 2 {
-            pattern = Some(&call.argv[i + 1]);
-        } else {
-            return Err(Reply::error(SYNTAX_ERROR));
-        }
-        i += 2;
-    }
-    let pattern = pattern.filter(|p| p.as_ref() != b"*");
+    let ScanOpts { count, pattern, .. } = scan::parse_opts(call.argv, 3, false)?;
     let mut out = Vec::new();
     let next = z.scan(cursor, count, |m, s| {
-        if pattern.is_none_or(|p| glob::matches(p, m, false)) {
+        if pattern.as_ref().is_none_or(|p| glob::matches(p, m, false)) {
             out.push(Reply::Bulk(m.clone()));
             out.push(Reply::Bulk(Bytes::from(crate::util::num::format_double(s))));
         }
     });
-    Ok(Reply::Array(vec![
-        Reply::Bulk(Bytes::from(next.to_string())),
-        Reply::Array(out),
-    ]))
+    Ok(scan::reply(next, out))
 }

@@ -9,7 +9,10 @@
 //! floats, keywords of the command's family, raw bytes. Properties checked:
 //!
 //! - nothing panics;
-//! - every reply encodes in both protocols to exactly one well-formed frame;
+//! - every reply encodes in both protocols to exactly one well-formed frame,
+//!   and every delivery (Pub/Sub, blocked clients' replies) is whole frames;
+//! - blocked clients are sent nothing until unblocked (as a driver would),
+//!   and sometimes hang up; killed or closed ones are replaced;
 //! - after every command the keyspace holds no empty list, hash, set or
 //!   zset, and no expiry without its key.
 //!
@@ -28,7 +31,7 @@ use keyrs_core::engine::client::{ClientId, ConnInfo};
 use keyrs_core::engine::stats::ServerInfo;
 use keyrs_core::engine::table::{all_commands, CommandSpec};
 use keyrs_core::engine::value::Value;
-use keyrs_core::engine::{Engine, Time};
+use keyrs_core::engine::{Effect, Engine, Time};
 use keyrs_core::resp::encoder::encode_to_vec;
 use keyrs_core::resp::frame::FrameParser;
 use keyrs_core::resp::{Protocol, Reply};
@@ -172,6 +175,38 @@ fn family_words(group: &str) -> &'static [&'static str] {
             "+",
             "g1",
             "c1",
+        ],
+        "geo" => &[
+            "m",
+            "km",
+            "mi",
+            "ft",
+            "FROMMEMBER",
+            "FROMLONLAT",
+            "BYRADIUS",
+            "BYBOX",
+            "ASC",
+            "DESC",
+            "WITHCOORD",
+            "WITHDIST",
+            "WITHHASH",
+            "ANY",
+            "STORE",
+            "STOREDIST",
+            "13.361389",
+            "38.115556",
+            "180",
+            "-180",
+            "85.05112878",
+            "-85.05112879",
+        ],
+        "pubsub" => &[
+            "ch",
+            "news.*",
+            "__keyspace@0__:k0",
+            "NUMSUB",
+            "CHANNELS",
+            "NUMPAT",
         ],
         "connection" | "server" => &["3", "2", "ON", "OFF", "SKIP", "SETNAME", "ID", "INFO"],
         _ => &[],
@@ -377,52 +412,133 @@ pub fn check_keyspace(e: &Engine, after: &[Bytes]) {
     }
 }
 
+/// One connection as the fuzz driver sees it.
+#[derive(Debug, Clone, Copy)]
+struct Conn {
+    id: ClientId,
+    /// Blocked (BLPOP and friends): a driver sends it nothing until an
+    /// `Effect::Unblocked` arrives.
+    blocked: bool,
+}
+
+/// A fresh RESP2 connection.
+fn connect(e: &mut Engine, now: Time) -> Option<Conn> {
+    e.connect(ConnInfo::default(), now)
+        .ok()
+        .map(|id| Conn { id, blocked: false })
+}
+
 /// Fuzz target: see the module documentation.
 pub fn engine(data: &[u8]) {
     let mut e = Engine::new(Config::default(), ServerInfo::default(), 7);
     let mut now = Time::from_ms(1_700_000_000_000);
-    let mut clients: Vec<ClientId> = Vec::new();
-    for _ in 0..3 {
-        if let Ok(id) = e.connect(ConnInfo::default(), now) {
-            clients.push(id);
-        }
-    }
+    let mut conns: Vec<Conn> = (0..3).filter_map(|_| connect(&mut e, now)).collect();
     // The last client speaks RESP3 from the start.
-    if let Some(&id) = clients.last() {
+    if let Some(c) = conns.last() {
         let hello = [Bytes::from_static(b"HELLO"), Bytes::from_static(b"3")];
-        let out = e.execute(id, &hello, now);
+        let out = e.execute(c.id, &hello, now);
         assert_eq!(out.proto, Protocol::Resp3, "HELLO 3 did not switch");
     }
     let mut u = Unstructured::new(data);
-    let _ = drive(&mut e, &mut u, &clients, &mut now);
+    let _ = drive(&mut e, &mut u, &mut conns, &mut now);
     check_keyspace(&e, &[]);
+    // Closing every connection (blocked, subscribed, in MULTI) is clean too.
+    for c in conns {
+        e.disconnect(c.id);
+    }
+    let _ = e.tick(now);
+    check_keyspace(&e, &[]);
+}
+
+/// Bytes the engine asks to deliver (Pub/Sub messages, keyspace events,
+/// blocked clients' replies) must be whole, well-formed frames.
+fn check_delivery(bytes: &[u8], argv: &[Bytes]) {
+    match crate::parse_frames(bytes, bytes.len().max(1)) {
+        Ok((replies, false)) if !replies.is_empty() => {}
+        other => panic!(
+            "delivery after {} is not whole frames ({other:?}): {:?}",
+            show(argv),
+            String::from_utf8_lossy(bytes)
+        ),
+    }
+}
+
+/// Act on effects as a driver would: deliveries checked, unblocked clients
+/// freed, killed or closed ones replaced by fresh connections.
+fn apply_effects(
+    e: &mut Engine,
+    effects: &[Effect],
+    caller: Option<ClientId>,
+    conns: &mut [Conn],
+    now: Time,
+    argv: &[Bytes],
+) {
+    let mut gone = Vec::new();
+    for effect in effects {
+        match effect {
+            Effect::Deliver { bytes, .. } => check_delivery(bytes, argv),
+            Effect::Unblocked(id) => {
+                for c in conns.iter_mut().filter(|c| c.id == *id) {
+                    c.blocked = false;
+                }
+            }
+            Effect::KillClient(id) => gone.push(*id),
+            Effect::CloseAfterReply => gone.extend(caller),
+            Effect::Sleep { .. } | Effect::Shutdown => {}
+        }
+    }
+    for id in gone {
+        e.disconnect(id);
+        for slot in conns.iter_mut().filter(|c| c.id == id) {
+            if let Some(fresh) = connect(e, now) {
+                *slot = fresh;
+            }
+        }
+    }
 }
 
 /// Run the decoded commands; stops early when the input runs out.
 fn drive(
     e: &mut Engine,
     u: &mut Unstructured<'_>,
-    clients: &[ClientId],
+    conns: &mut [Conn],
     now: &mut Time,
 ) -> ArbResult<()> {
     let n = u.int_in_range(1..=MAX_COMMANDS)?;
     for _ in 0..n {
-        if u.is_empty() {
+        if u.is_empty() || conns.is_empty() {
             break;
         }
-        let client = *u.choose(clients)?;
+        let i = u.choose_index(conns.len())?;
+        let conn = conns[i];
         let argv = decode_command(u)?;
-        let out = e.execute(client, &argv, *now);
-        if let Some(reply) = &out.reply {
-            check_encoding(reply, Protocol::Resp2, &argv);
-            check_encoding(reply, Protocol::Resp3, &argv);
+        if conn.blocked {
+            // A blocked client sends nothing; sometimes it hangs up instead.
+            if u.ratio(1u8, 4u8)? {
+                e.disconnect(conn.id);
+                if let Some(fresh) = connect(e, *now) {
+                    conns[i] = fresh;
+                }
+            }
+        } else {
+            let out = e.execute(conn.id, &argv, *now);
+            for reply in out.reply.iter().chain(&out.more) {
+                check_encoding(reply, Protocol::Resp2, &argv);
+                check_encoding(reply, Protocol::Resp3, &argv);
+            }
+            if out.blocked {
+                conns[i].blocked = true;
+            }
+            apply_effects(e, &out.effects, Some(conn.id), conns, *now, &argv);
         }
         check_keyspace(e, &argv);
-        // Virtual time moves on: not at all, a little, or past expiries.
+        // Virtual time moves on: not at all, a little, or past expiries
+        // and blocking timeouts.
         let step_ms: u64 = *u.choose(&[0, 0, 1, 10, 100, 1_000, 60_000, 3_600_000])?;
         now.unix_us = now.unix_us.saturating_add(step_ms.saturating_mul(1000));
         if u.ratio(1u8, 8u8)? {
-            let _ = e.tick(*now);
+            let effects = e.tick(*now);
+            apply_effects(e, &effects, None, conns, *now, &argv);
             check_keyspace(e, &argv);
         }
     }

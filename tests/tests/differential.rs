@@ -10,8 +10,9 @@
 //! `KEYRS_REQUIRE_REDIS=1`, when it fails.
 
 use bytes::BytesMut;
+use keyrs_core::resp::encoder::encode_to_vec;
 use keyrs_core::resp::frame::FrameParser;
-use keyrs_core::resp::Reply;
+use keyrs_core::resp::{Protocol, Reply};
 use keyrs_tests::{RawClient, Server};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -207,12 +208,15 @@ enum Compare {
 /// wrong-type errors across all types come up).
 fn command(seed: u64) -> (Vec<Vec<u8>>, Compare) {
     let mut g = Gen(seed);
-    let (args, cmp) = match g.below(12) {
+    let (args, cmp) = match g.below(16) {
         0..=4 => return keyspace_command(g.next()),
         5 | 6 => list_command(&mut g),
         7 | 8 => hash_command(&mut g),
         9 | 10 => set_command(&mut g),
-        _ => zset_command(&mut g),
+        11 | 12 => zset_command(&mut g),
+        13 => bits_command(&mut g),
+        14 => stream_command(&mut g),
+        _ => tx_command(&mut g),
     };
     let mut argv = args;
     // Wrong arity sometimes: the command cut short.
@@ -601,6 +605,29 @@ fn agree(cmp: Compare, ours: &[u8], theirs: &[u8]) -> bool {
     }
 }
 
+/// Do two EXEC replies agree, each queued command's reply under its own
+/// comparison?
+fn agree_exec(cmps: &[Compare], resp3: bool, ours: &[u8], theirs: &[u8]) -> bool {
+    if ours == theirs {
+        return true;
+    }
+    let proto = if resp3 {
+        Protocol::Resp3
+    } else {
+        Protocol::Resp2
+    };
+    match (parse(ours), parse(theirs)) {
+        (Some(Reply::Array(a)), Some(Reply::Array(b)))
+            if a.len() == b.len() && a.len() == cmps.len() =>
+        {
+            a.iter().zip(&b).zip(cmps).all(|((x, y), cmp)| {
+                agree(*cmp, &encode_to_vec(x, proto), &encode_to_vec(y, proto))
+            })
+        }
+        _ => false,
+    }
+}
+
 fn show(argv: &[Vec<u8>]) -> String {
     argv.iter()
         .map(|a| format!("{:?}", String::from_utf8_lossy(a)))
@@ -609,9 +636,14 @@ fn show(argv: &[Vec<u8>]) -> String {
 }
 
 /// Reset both servers to an empty keyspace with db 0 selected, speaking
-/// RESP3 or RESP2.
+/// RESP3 or RESP2, out of any transaction or watch.
 fn reset(conns: &mut [&mut RawClient; 2], resp3: bool) -> Result<(), TestCaseError> {
     for c in conns.iter_mut() {
+        // Errors when not in MULTI; either way no transaction is left.
+        for cmd in [&b"DISCARD"[..], b"UNWATCH"] {
+            c.call(&[cmd])
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        }
         let hello: &[&[u8]] = &[b"HELLO", if resp3 { b"3" } else { b"2" }];
         let r = c
             .call(hello)
@@ -690,6 +722,8 @@ fn run_sequence(
         (a_all, b_all)
     };
     let mut log = Vec::new();
+    // Inside MULTI: how each queued command's reply compares within EXEC's.
+    let mut queued: Option<Vec<Compare>> = None;
     for (((argv, cmp), a), b) in commands.iter().zip(&replies_ours).zip(&replies_theirs) {
         log.push(show(argv));
         if std::env::var("KEYRS_DIFF_VERBOSE").is_ok() {
@@ -703,7 +737,23 @@ fn run_sequence(
         tally.aggregates += usize::from(
             matches!(b.first(), Some(b'*' | b'%' | b'~')) && !matches!(b.get(1), Some(b'-' | b'0')),
         );
-        if !agree(*cmp, a, b) {
+        let name = argv[0].to_ascii_uppercase();
+        let same = match (&name[..], &queued) {
+            (b"EXEC", Some(cmps)) => agree_exec(cmps, resp3, a, b),
+            _ => agree(*cmp, a, b),
+        };
+        match &name[..] {
+            b"MULTI" if b == b"+OK\r\n" => queued = Some(Vec::new()),
+            b"EXEC" | b"DISCARD" => queued = None,
+            _ => {
+                if let Some(cmps) = &mut queued {
+                    if b == b"+QUEUED\r\n" {
+                        cmps.push(*cmp);
+                    }
+                }
+            }
+        }
+        if !same {
             return Err(TestCaseError::fail(format!(
                 "replies differ ({}, {}) after:\n  {}\nkeyrs: {:?}\nredis: {:?}",
                 if pipelined { "pipelined" } else { "one by one" },
@@ -802,6 +852,15 @@ fn generator_covers_every_command_family() {
         "ZRANGE",
         "ZUNIONSTORE",
         "ZRANDMEMBER",
+        "SETBIT",
+        "BITFIELD",
+        "PFADD",
+        "PFMERGE",
+        "XADD",
+        "XREADGROUP",
+        "MULTI",
+        "EXEC",
+        "WATCH",
     ] {
         assert!(names.contains(want), "{want} never generated: {names:?}");
     }
@@ -1451,4 +1510,294 @@ fn zset_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
         }
     }
     (argv, cmp)
+}
+
+/// Bit offsets: small, at byte boundaries, and the out-of-range ones (never
+/// 2^32-1 and its neighbours, which would make both servers allocate 512 MB).
+const BIT_OFFSETS: &[&str] = &[
+    "0",
+    "1",
+    "7",
+    "8",
+    "9",
+    "15",
+    "16",
+    "31",
+    "63",
+    "64",
+    "100",
+    "-1",
+    "4294967296",
+    "abc",
+    "1.5",
+];
+
+/// One bitmap or HyperLogLog command. Both act on strings, so they share
+/// keys with the string commands; HLL bytes are compared through GET.
+fn bits_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
+    let bkey = |g: &mut Gen| -> Vec<u8> {
+        if g.chance(4) {
+            g.pick(KEYS).into()
+        } else {
+            g.pick(&["b0", "b1", "k0"]).into()
+        }
+    };
+    let hkey = |g: &mut Gen| -> Vec<u8> {
+        if g.chance(5) {
+            g.pick(KEYS).into()
+        } else {
+            g.pick(&["h0", "h1", "h2"]).into()
+        }
+    };
+    let range = |g: &mut Gen, argv: &mut Vec<Vec<u8>>| {
+        argv.push(g.pick(COUNTS).into());
+        argv.push(g.pick(COUNTS).into());
+        if g.chance(2) {
+            argv.push(g.pick(&["BIT", "BYTE", "bit", "WORD"]).into());
+        }
+    };
+    let mut argv: Vec<Vec<u8>>;
+    match g.below(16) {
+        0..=2 => {
+            argv = vec![b"SETBIT".to_vec(), bkey(g), g.pick(BIT_OFFSETS).into()];
+            argv.push(g.pick(&["1", "1", "0", "2", "-1", "x"]).into());
+        }
+        3 => argv = vec![b"GETBIT".to_vec(), bkey(g), g.pick(BIT_OFFSETS).into()],
+        4 => {
+            argv = vec![b"BITCOUNT".to_vec(), bkey(g)];
+            if g.chance(2) {
+                range(g, &mut argv);
+            }
+        }
+        5 => {
+            argv = vec![b"BITPOS".to_vec(), bkey(g), g.pick(&["0", "1", "2"]).into()];
+            if g.chance(2) {
+                argv.push(g.pick(COUNTS).into());
+                if g.chance(2) {
+                    range(g, &mut argv);
+                    argv.remove(4);
+                }
+            }
+        }
+        6 => {
+            let op = g.pick(&["AND", "OR", "XOR", "NOT", "and", "NAND"]);
+            argv = vec![b"BITOP".to_vec(), op.into(), bkey(g)];
+            for _ in 0..1 + g.below(3) {
+                argv.push(bkey(g));
+            }
+        }
+        7 | 8 => {
+            let ro = g.chance(4);
+            argv = vec![
+                if ro {
+                    b"BITFIELD_RO".to_vec()
+                } else {
+                    b"BITFIELD".to_vec()
+                },
+                bkey(g),
+            ];
+            for _ in 0..1 + g.below(3) {
+                let ty = g.pick(&["u8", "i8", "u1", "i64", "u63", "u64", "i5", "x8", "u0"]);
+                let off = g.pick(&["0", "1", "#1", "#2", "7", "100", "-1", "x"]);
+                match g.below(if ro { 1 } else { 4 }) {
+                    0 => argv.extend(words(&["GET", ty, off])),
+                    1 => argv.extend(words(&["SET", ty, off, g.pick(INTS)])),
+                    2 => argv.extend(words(&["INCRBY", ty, off, g.pick(INTS)])),
+                    _ => argv.extend(words(&["OVERFLOW", g.pick(&["WRAP", "SAT", "FAIL", "NO"])])),
+                }
+            }
+        }
+        9..=11 => {
+            argv = vec![b"PFADD".to_vec(), hkey(g)];
+            if g.chance(15) {
+                // Enough distinct elements to leave the sparse encoding.
+                let base = g.below(1000);
+                for i in 0..3000 {
+                    argv.push(format!("e{}", base + i).into_bytes());
+                }
+            } else {
+                for _ in 0..g.below(4) {
+                    argv.push(member(g));
+                }
+            }
+        }
+        12 => {
+            argv = vec![b"PFCOUNT".to_vec(), hkey(g)];
+            for _ in 0..g.below(3) {
+                argv.push(hkey(g));
+            }
+        }
+        13 => {
+            argv = vec![b"PFMERGE".to_vec(), hkey(g)];
+            for _ in 0..g.below(3) {
+                argv.push(hkey(g));
+            }
+        }
+        14 => argv = vec![b"GET".to_vec(), hkey(g)],
+        _ => argv = vec![b"GET".to_vec(), bkey(g)],
+    }
+    (argv, Compare::Exact)
+}
+
+/// Stream IDs given explicitly (an automatic `*` ID is the clock's, which
+/// differs between the servers); `N-*` takes the next sequence number.
+const STREAM_IDS: &[&str] = &[
+    "1-1",
+    "1-2",
+    "2-0",
+    "5-*",
+    "5-1",
+    "10",
+    "0-0",
+    "0-1",
+    "3-18446744073709551615",
+    "18446744073709551615-18446744073709551615",
+    "abc",
+    "1-",
+    "-",
+    "+",
+];
+
+/// One stream command, with deterministic replies only (no `*` IDs, no
+/// consumer idle times, no XINFO radix-tree internals).
+fn stream_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
+    let skey = |g: &mut Gen| -> Vec<u8> {
+        if g.chance(5) {
+            g.pick(KEYS).into()
+        } else {
+            g.pick(&["s0", "s1"]).into()
+        }
+    };
+    let id = |g: &mut Gen| -> Vec<u8> { g.pick(STREAM_IDS).into() };
+    let mut argv: Vec<Vec<u8>>;
+    match g.below(14) {
+        0..=3 => {
+            argv = vec![b"XADD".to_vec(), skey(g)];
+            if g.chance(6) {
+                argv.push(b"NOMKSTREAM".to_vec());
+            }
+            if g.chance(5) {
+                argv.extend(words(&["MAXLEN", g.pick(&["=", "2", "0"])]));
+                if argv.last().is_some_and(|a| a == b"=") {
+                    argv.push(g.pick(&["1", "3", "-1", "x"]).into());
+                }
+            }
+            // Ascending IDs most of the time, so entries accumulate.
+            let next = format!("{}-{}", 1 + g.below(50), g.below(3));
+            argv.push(if g.chance(3) {
+                id(g)
+            } else {
+                next.into_bytes()
+            });
+            for _ in 0..1 + g.below(2) {
+                argv.push(member(g));
+                argv.push(member(g));
+            }
+            if g.chance(12) {
+                argv.pop();
+            }
+        }
+        4 => argv = vec![b"XLEN".to_vec(), skey(g)],
+        5 | 6 => {
+            let rev = g.chance(3);
+            argv = vec![
+                if rev {
+                    b"XREVRANGE".to_vec()
+                } else {
+                    b"XRANGE".to_vec()
+                },
+                skey(g),
+            ];
+            let (a, b) = if rev { ("+", "-") } else { ("-", "+") };
+            argv.push(if g.chance(2) { a.into() } else { id(g) });
+            argv.push(if g.chance(2) { b.into() } else { id(g) });
+            if g.chance(3) {
+                argv.extend(words(&["COUNT", g.pick(COUNTS)]));
+            }
+        }
+        7 => {
+            argv = vec![b"XDEL".to_vec(), skey(g)];
+            for _ in 0..1 + g.below(2) {
+                argv.push(id(g));
+            }
+        }
+        8 => {
+            argv = vec![b"XTRIM".to_vec(), skey(g)];
+            if g.chance(2) {
+                argv.extend(words(&["MAXLEN", g.pick(&["=", "0", "1"])]));
+                argv.push(g.pick(&["0", "1", "2", "-1", "x"]).into());
+            } else {
+                argv.extend(words(&["MINID", "="]));
+                argv.push(id(g));
+            }
+        }
+        9 => {
+            argv = words(&[
+                "XREAD",
+                "COUNT",
+                g.pick(&["1", "2", "10", "0", "x"]),
+                "STREAMS",
+            ]);
+            let n = 1 + g.below(2);
+            for _ in 0..n {
+                argv.push(skey(g));
+            }
+            for _ in 0..n {
+                argv.push(if g.chance(3) { b"0".to_vec() } else { id(g) });
+            }
+        }
+        10 => {
+            argv = vec![b"XGROUP".to_vec(), b"CREATE".to_vec(), skey(g)];
+            argv.push(g.pick(&["g1", "g2"]).into());
+            argv.push(g.pick(&["0", "$", "1-1", "x"]).into());
+            if g.chance(2) {
+                argv.push(b"MKSTREAM".to_vec());
+            }
+        }
+        11 => {
+            argv = vec![
+                b"XGROUP".to_vec(),
+                g.pick(&["DESTROY", "SETID", "CREATECONSUMER", "DELCONSUMER"])
+                    .into(),
+                skey(g),
+                g.pick(&["g1", "g2"]).into(),
+            ];
+            match &argv[1][..] {
+                b"SETID" => argv.push(g.pick(&["0", "$", "2-0"]).into()),
+                b"DESTROY" => {}
+                _ => argv.push(g.pick(&["c1", "c2"]).into()),
+            }
+        }
+        12 => {
+            argv = words(&["XREADGROUP", "GROUP", g.pick(&["g1", "g2"]), "c1", "COUNT"]);
+            argv.push(g.pick(&["1", "2", "10"]).into());
+            argv.push(b"STREAMS".to_vec());
+            argv.push(skey(g));
+            argv.push(g.pick(&[">", ">", "0", "1-1"]).into());
+        }
+        _ => {
+            argv = vec![b"XACK".to_vec(), skey(g), g.pick(&["g1", "g2"]).into()];
+            argv.push(id(g));
+        }
+    }
+    (argv, Compare::Exact)
+}
+
+/// One transaction command: MULTI/EXEC/DISCARD/WATCH/UNWATCH. What runs
+/// between MULTI and EXEC is whatever the sequence generates next.
+fn tx_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
+    let argv = match g.below(8) {
+        0 | 1 => words(&["MULTI"]),
+        2 | 3 => words(&["EXEC"]),
+        4 => words(&["DISCARD"]),
+        5 | 6 => {
+            let mut v = words(&["WATCH"]);
+            for _ in 0..1 + g.below(2) {
+                v.push(g.pick(KEYS).into());
+            }
+            v
+        }
+        _ => words(&["UNWATCH"]),
+    };
+    (argv, Compare::Exact)
 }

@@ -236,6 +236,8 @@ fn excluded(name: &str, sub: Option<&str>) -> bool {
             | ("debug", Some("sleep"))
             | ("monitor", _)
             | ("sync" | "psync", _)
+            // A fixed, slow self-test of the HLL code: no input reaches it.
+            | ("pfselftest", _)
             // Static metadata of every command: big replies, no engine state.
             | ("command", Some("docs" | "info" | "list"))
     )

@@ -16,6 +16,7 @@ pub mod list;
 pub(crate) mod replay;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod string;
 
 use bytes::Bytes;
@@ -37,6 +38,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    sort::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -222,7 +222,26 @@ fn load(value: Option<&Value>, o: &Options, start: usize, end: usize) -> (Vec<By
         }
         Some(Value::List(l)) => (l.iter().cloned().collect(), false),
         Some(Value::Set(s)) => (s.members().collect(), false),
-        // Sorted sets are not implemented yet (no command creates one).
+        // A sorted set BY nosort keeps its score order (and reads only the
+        // LIMIT range); otherwise its members are loaded to be sorted.
+        Some(Value::ZSet(z)) if o.dont_sort => {
+            let n = end - start;
+            let len = z.len();
+            let v = if o.desc {
+                let hi = len.saturating_sub(start);
+                let mut v: Vec<Bytes> = z
+                    .range(hi.saturating_sub(n), hi)
+                    .into_iter()
+                    .map(|(m, _)| m)
+                    .collect();
+                v.reverse();
+                v
+            } else {
+                z.range(start, end).into_iter().map(|(m, _)| m).collect()
+            };
+            (v, true)
+        }
+        Some(Value::ZSet(z)) => (z.to_vec().into_iter().map(|(m, _)| m).collect(), false),
         Some(_) => (Vec::new(), false),
     }
 }
@@ -235,7 +254,7 @@ fn sort_generic(e: &mut Engine, call: &mut Call<'_>, readonly: bool) -> Result<R
         None => (0, false),
         Some(Value::List(l)) => (l.len(), false),
         Some(Value::Set(s)) => (s.len(), true),
-        Some(Value::ZSet(_)) => (0, false),
+        Some(Value::ZSet(z)) => (z.len(), false),
         Some(_) => return Err(Reply::error(WRONGTYPE)),
     };
     // A set has no order of its own: when storing, sort it so replicas agree.

@@ -53,3 +53,12 @@ fn option_combinations_never_panic() {
         }
     }
 }
+
+/// Sorted sets: `record/sort_zset_cases.txt` through `record/transcript.py`
+/// (BY nosort keeps score order and reads only the LIMIT range).
+#[test]
+fn sorted_set_cases() {
+    Harness::new().script(include_str!(
+        "../../../../tests/data/sort_zset_cases_redis7.txt"
+    ));
+}

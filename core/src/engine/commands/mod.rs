@@ -10,6 +10,7 @@ mod command_meta;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod info;
@@ -54,6 +55,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     blocking::COMMANDS,
     pubsub::COMMANDS,
     sort::COMMANDS,
+    geo::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

@@ -16,6 +16,7 @@ pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod list;
+pub mod memory;
 pub mod multi;
 pub mod pubsub;
 #[cfg(test)]
@@ -56,6 +57,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     pubsub::COMMANDS,
     sort::COMMANDS,
     geo::COMMANDS,
+    memory::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

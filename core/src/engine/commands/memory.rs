@@ -376,6 +376,14 @@ mod tests {
         Harness::new().script(include_str!("../../../tests/data/memory_redis7.txt"));
     }
 
+    /// OBJECT ENCODING/REFCOUNT/IDLETIME/FREQ on every container type
+    /// (including SORT's and GEOSEARCHSTORE's results), as redis-server
+    /// 7.0.15 answers (`record/object_cases.txt`).
+    #[test]
+    fn object_on_containers() {
+        Harness::new().script(include_str!("../../../tests/data/object_redis7.txt"));
+    }
+
     /// USAGE grows with the value and answers for every type; SAMPLES 0
     /// reads everything.
     #[test]

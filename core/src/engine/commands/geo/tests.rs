@@ -23,3 +23,12 @@ fn random_session_seed1() {
 fn random_session_seed2() {
     Harness::new().script(include_str!("../../../../tests/data/geo_redis7_seed2.txt"));
 }
+
+/// Infinite and huge radii and boxes, poles, zero sizes and foreign
+/// scores (`record/geo_extreme.txt`).
+#[test]
+fn extreme_arguments() {
+    Harness::new().script(include_str!(
+        "../../../../tests/data/geo_extreme_redis7.txt"
+    ));
+}

@@ -8,6 +8,7 @@ mod command_meta;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod dump;
 pub mod hash;
 pub mod info;
 pub mod keys;
@@ -37,6 +38,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    dump::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

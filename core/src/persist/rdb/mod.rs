@@ -195,32 +195,25 @@ const MIN_COMPRESS_BYTES: usize = 48;
 /// Compression must save more than this many bytes to be kept.
 const MIN_COMPRESS_IMPROVE: usize = 8;
 
+/// Redis's overestimate of the bytes one more element adds to a node
+/// beyond its own length (encoding and backlen headers).
+const NODE_ENTRY_OVERHEAD: usize = 8;
+
 /// May a node of `node_bytes` bytes and `count` entries take one more
-/// element of `len` bytes? Redis 7.0's estimate: the element plus a
-/// ziplist-era overhead for its headers, against the fill limit.
+/// element of `len` bytes? Redis 7.0.15's rule: the estimated new size
+/// against the byte level of a negative fill, or against the safety limit
+/// and the entry count of a positive one.
 fn node_allows(node_bytes: usize, count: usize, fill: i64, len: usize) -> bool {
-    let mut overhead = if len < 254 { 1 } else { 5 };
-    overhead += if len < 64 {
-        1
-    } else if len < 16384 {
-        2
-    } else {
-        5
-    };
-    let new_size = node_bytes.saturating_add(len).saturating_add(overhead);
+    let new_size = node_bytes
+        .saturating_add(len)
+        .saturating_add(NODE_ENTRY_OVERHEAD);
     if fill < 0 {
-        let level = usize::try_from(-(fill + 1)).unwrap_or(usize::MAX);
-        if NODE_SIZE_LEVELS
-            .get(level)
-            .is_some_and(|&max| new_size <= max)
-        {
-            return true;
-        }
+        let level = usize::try_from(-(fill + 1))
+            .unwrap_or(usize::MAX)
+            .min(NODE_SIZE_LEVELS.len() - 1);
+        return new_size <= NODE_SIZE_LEVELS[level];
     }
-    if new_size > NODE_SAFETY_LIMIT {
-        return false;
-    }
-    i64::try_from(count).is_ok_and(|c| c < fill)
+    new_size <= NODE_SAFETY_LIMIT && i64::try_from(count + 1).is_ok_and(|c| c <= fill)
 }
 
 /// Write a list as RDB_TYPE_LIST_QUICKLIST_2: the nodes Redis builds when

@@ -419,6 +419,64 @@ mod tests {
         }
     }
 
+    /// Values whose DUMP bytes are keyrs's own (hash tables in keyrs's
+    /// order, lists pushed at the head in keyrs's node layout), built by
+    /// the commands below.
+    const KEYRS_BUILDS: &str = include_str!("../../../tests/data/record/dump_keyrs_builds.txt");
+
+    /// Print the transcript input that carries keyrs's payloads to a real
+    /// server: `cargo test -p keyrs-core --lib print_keyrs_payloads --
+    /// --ignored --nocapture`, then `record/dump_keyrs.sh`.
+    #[test]
+    #[ignore]
+    fn print_keyrs_payloads() {
+        let mut h = Harness::new();
+        for line in KEYRS_BUILDS.lines().filter(|l| !l.trim().is_empty()) {
+            let args = crate::engine::commands::replay::split(line);
+            if args[0][..] == b"@dump"[..] {
+                continue;
+            }
+            println!("{line}");
+            h.engine.execute(h.client, &args, h.now);
+        }
+        for key in dumped_keys() {
+            let p = dump_of(&mut h, key.as_bytes());
+            let hex: String = p.iter().map(|c| format!("\\x{c:02x}")).collect();
+            println!("restore {key}:k 0 \"{hex}\"");
+            println!("debug digest-value {key} {key}:k");
+        }
+    }
+
+    fn dumped_keys() -> Vec<String> {
+        KEYRS_BUILDS
+            .lines()
+            .filter_map(|l| l.strip_prefix("@dump "))
+            .map(|k| k.trim().to_string())
+            .collect()
+    }
+
+    /// keyrs's payloads restored into redis-server 7.0.15
+    /// (`dump_keyrs_into_redis7.txt`): Redis accepts them and digests the
+    /// restored values as the originals. Replayed here, the payloads are
+    /// checked to still be what keyrs's DUMP produces.
+    #[test]
+    fn keyrs_payloads_restore_into_redis() {
+        let text = include_str!("../../../tests/data/dump_keyrs_into_redis7.txt");
+        let mut h = Harness::new();
+        let mut restores = 0;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (cmd, _) = line.split_once(" => ").expect("cmd => reply");
+            let args = crate::engine::commands::replay::split(cmd);
+            if args[0][..] == b"restore"[..] {
+                let key = &args[1][..args[1].len() - 2];
+                assert_eq!(dump_of(&mut h, key), args[3].to_vec(), "{cmd}");
+                restores += 1;
+            }
+            h.script(line);
+        }
+        assert_eq!(restores, dumped_keys().len());
+    }
+
     proptest! {
         /// Arbitrary bytes, with and without a valid footer, never panic
         /// RESTORE.

@@ -99,7 +99,14 @@ add("set:ints", [["sadd", "set:ints", "1", "2", "300", "-5"]], True, "smembers")
 add("set:i32", [["sadd", "set:i32", "1", "70000", "-3"]], True, "smembers")
 add("set:i64", [["sadd", "set:i64", "5", "9223372036854775807", "-9223372036854775808"]], True, "smembers")
 add("set:strs", [["sadd", "set:strs", "a", "b", "c", "1"]], False, "scard")
-add("set:many", [["sadd", "set:many"] + [str(i * 7) for i in range(600)]], False, "scard")
+items = ["element-%d-%s" % (i, word(rng.randint(5, 40))) for i in range(60)]
+add("l:cmp", [["config", "set", "list-compress-depth", "1"], ["config", "set", "list-max-listpack-size", "4"], ["rpush", "l:cmp"] + items], True, "lrange")
+add("l:cmp2", [["config", "set", "list-compress-depth", "2"], ["config", "set", "list-max-listpack-size", "-1"], ["rpush", "l:cmp2"] + items * 10], True, "llen")
+add("l:fill", [["config", "set", "list-compress-depth", "0"], ["config", "set", "list-max-listpack-size", "3"], ["rpush", "l:fill"] + items[:10]], True, "lrange")
+add("l:fill5", [["config", "set", "list-max-listpack-size", "-5"], ["rpush", "l:fill5"] + items * 20], True, "llen")
+add("l:nocomp", [["config", "set", "list-max-listpack-size", "-2"], ["config", "set", "rdbcompression", "no"], ["rpush", "l:nocomp"] + items], True, "lrange")
+add("s:nocomp", [["set", "s:nocomp", "a" * 100]], True, "get")
+add("set:many", [["config", "set", "rdbcompression", "yes"], ["sadd", "set:many"] + [str(i * 7) for i in range(600)]], False, "scard")
 
 def readback(key, kind):
     return {

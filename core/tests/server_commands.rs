@@ -837,6 +837,20 @@ fn command_introspection() {
             &["COMMAND", "GETKEYS", "nosuch", "a"],
             "-ERR Invalid command specified\r\n",
         ),
+        // A zero key count yields no keys at all (even ZUNIONSTORE's
+        // destination), as redis-server 7.0.15 answers.
+        (
+            &["COMMAND", "GETKEYS", "zunionstore", "d", "0", "a"],
+            "-ERR Invalid arguments specified for command\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "lmpop", "0", "a", "left"],
+            "-ERR Invalid arguments specified for command\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "lmpop", "1", "a", "left"],
+            "*1\r\n$1\r\na\r\n",
+        ),
         (&["COMMAND", "LIST", "FILTERBY", "module", "x"], "*0\r\n"),
         (
             &["COMMAND", "LIST", "FILTERBY", "aclcat", "nosuch"],

@@ -126,6 +126,9 @@ pub struct Conn {
     pub dead: bool,
     /// Listed in the worker's active set.
     pub scheduled: bool,
+    /// Blocked by a command (BLPOP...): its queued commands wait until the
+    /// engine unblocks it.
+    pub blocked: bool,
 }
 
 impl Conn {
@@ -143,6 +146,7 @@ impl Conn {
             eof: false,
             dead: false,
             scheduled: false,
+            blocked: false,
         }
     }
 
@@ -213,7 +217,7 @@ impl Conn {
 
     /// After the queue drained, turn a pending protocol error into its reply.
     pub fn report_protocol_error(&mut self) {
-        if self.queue.is_empty() {
+        if self.queue.is_empty() && !self.blocked {
             if let Some(e) = self.protocol_error.take() {
                 self.session.fail_protocol(&e);
             }
@@ -257,6 +261,6 @@ impl Conn {
             return true;
         }
         let runnable = !self.queue.is_empty() || self.parse_more || self.protocol_error.is_some();
-        runnable && self.output_has_room()
+        runnable && self.output_has_room() && !self.blocked
     }
 }

@@ -61,6 +61,19 @@ pub(crate) struct Shared {
     /// Clients to close, posted to the worker that owns them (CLIENT KILL and
     /// timeouts decided on another thread).
     pub kill_inboxes: Vec<Mutex<Vec<ClientId>>>,
+    /// Deliveries (Pub/Sub messages, blocked clients' replies) and unblock
+    /// notices for clients another worker owns, posted by the worker whose
+    /// batch produced them, in order.
+    pub post_inboxes: Vec<Mutex<Vec<Post>>>,
+}
+
+/// Something for a client owned by another worker.
+#[derive(Debug, Clone)]
+pub(crate) enum Post {
+    /// Append these encoded bytes to the client's output.
+    Deliver(ClientId, bytes::Bytes),
+    /// The client is no longer blocked: run its queued commands again.
+    Unblocked(ClientId),
 }
 
 impl Shared {
@@ -85,6 +98,19 @@ impl Shared {
             }
             inbox.lock().extend_from_slice(ids);
             if let Some(w) = self.wakers.get(i) {
+                let _ = w.wake();
+            }
+        }
+    }
+
+    /// Post to worker `to` and wake it.
+    pub fn post(&self, to: usize, posts: Vec<Post>) {
+        if posts.is_empty() {
+            return;
+        }
+        if let Some(inbox) = self.post_inboxes.get(to) {
+            inbox.lock().extend(posts);
+            if let Some(w) = self.wakers.get(to) {
                 let _ = w.wake();
             }
         }
@@ -186,6 +212,7 @@ impl Runtime {
             shutdown: AtomicBool::new(false),
             wakers,
             kill_inboxes: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
+            post_inboxes: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
         });
         let mut workers = Vec::with_capacity(threads);
         for (index, (poll, listeners)) in polls.into_iter().zip(per_worker).enumerate() {

@@ -24,7 +24,7 @@ use crate::clock;
 use crate::conn::{Conn, ReadOutcome, Stream};
 use crate::host;
 use crate::listener::Listener;
-use crate::runtime::Shared;
+use crate::runtime::{Post, Shared};
 
 /// The waker's token.
 pub(crate) const WAKER: usize = 0;
@@ -245,9 +245,11 @@ impl Worker {
             || !self.accepted.is_empty()
             || !self.to_disconnect.is_empty()
             || !self.shared.kill_inboxes[self.index].lock().is_empty()
+            || !self.shared.post_inboxes[self.index].lock().is_empty()
             || self.active.iter().any(|&k| {
                 self.conns.get(k).is_some_and(|c| {
                     !c.dead
+                        && !c.blocked
                         && (!c.queue.is_empty() || c.protocol_error.is_some())
                         && c.output_has_room()
                 })
@@ -279,17 +281,31 @@ impl Worker {
         for id in self.to_disconnect.drain(..) {
             engine.disconnect(id);
         }
+        let inbox: Vec<Post> = std::mem::take(&mut *shared.post_inboxes[self.index].lock());
+        let mut foreign_posts: Vec<Vec<Post>> = vec![Vec::new(); shared.post_inboxes.len()];
+        self.route(&engine, inbox, &mut foreign_posts);
         self.register_accepted(&mut engine, now);
 
+        let mut posts = Vec::new();
         for i in 0..self.active.len() {
             let key = self.active[i];
             let Some(c) = self.conns.get_mut(key) else {
                 continue;
             };
-            if c.dead || !c.output_has_room() {
+            if c.dead || c.blocked || !c.output_has_room() {
                 continue;
             }
-            execute_queued(&mut engine, c, &mut now, &mut kills, &mut shutdown);
+            execute_queued(
+                &mut engine,
+                c,
+                &mut now,
+                &mut kills,
+                &mut shutdown,
+                &mut posts,
+            );
+            // Delivered before the next connection runs, so what a later
+            // command of the batch causes reaches a client after this.
+            self.route(&engine, std::mem::take(&mut posts), &mut foreign_posts);
         }
 
         if tick_due {
@@ -305,8 +321,11 @@ impl Worker {
                         std::thread::sleep(Duration::from_micros(duration_us))
                     }
                     Effect::CloseAfterReply => {}
+                    Effect::Deliver { client, bytes } => posts.push(Post::Deliver(client, bytes)),
+                    Effect::Unblocked(client) => posts.push(Post::Unblocked(client)),
                 }
             }
+            self.route(&engine, std::mem::take(&mut posts), &mut foreign_posts);
             let hz = engine.config.hz.clamp(1, 500);
             self.next_tick = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
         }
@@ -327,10 +346,49 @@ impl Worker {
             }
         }
         drop(engine);
+        for (to, p) in foreign_posts.into_iter().enumerate() {
+            shared.post(to, p);
+        }
         shared.post_kills(self.index, &foreign);
         if shutdown {
             tracing::warn!("User requested shutdown...");
             shared.request_shutdown();
+        }
+    }
+
+    /// Apply deliveries and unblocks to our own connections; queue the
+    /// others for the worker that owns the client (the engine knows it).
+    fn route(&mut self, engine: &Engine, posts: Vec<Post>, foreign: &mut [Vec<Post>]) {
+        for post in posts {
+            let target = match &post {
+                Post::Deliver(id, _) | Post::Unblocked(id) => *id,
+            };
+            if let Some(&key) = self.by_client.get(&target) {
+                if let Some(c) = self.conns.get_mut(key) {
+                    match post {
+                        Post::Deliver(_, bytes) => {
+                            c.session.push_raw(&bytes);
+                            if over_pubsub_hard_limit(engine, c) {
+                                // As Redis: a subscriber that does not read is
+                                // dropped rather than buffered without bound.
+                                tracing::warn!(
+                                    "Client id={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                                    c.client
+                                );
+                                c.dead = true;
+                            }
+                        }
+                        Post::Unblocked(_) => c.blocked = false,
+                    }
+                }
+                self.schedule(key);
+            } else if let Some(owner) = engine.clients.get(target).map(|c| c.conn.thread) {
+                if let Some(q) = foreign.get_mut(owner) {
+                    if owner != self.index {
+                        q.push(post);
+                    }
+                }
+            }
         }
     }
 
@@ -437,16 +495,37 @@ fn execute_queued(
     now: &mut Time,
     kills: &mut Vec<Kill>,
     shutdown: &mut bool,
+    posts: &mut Vec<Post>,
 ) {
-    while c.output_has_room() && !c.session.is_closing() {
+    while c.output_has_room() && !c.session.is_closing() && !c.blocked {
         let Some(argv) = c.queue.pop_front() else {
             break;
         };
         let out = engine.execute(c.client, &argv, *now);
+        // Pushes to the caller itself (RESP3 Pub/Sub, keyspace events)
+        // precede its reply, as Redis writes them while the command runs.
+        let mut effects = Vec::with_capacity(out.effects.len());
+        for effect in out.effects {
+            match effect {
+                Effect::Deliver { client, bytes } if client == c.client => {
+                    c.session.push_raw(&bytes)
+                }
+                Effect::Deliver { client, bytes } => posts.push(Post::Deliver(client, bytes)),
+                Effect::Unblocked(client) if client == c.client => c.blocked = false,
+                Effect::Unblocked(client) => posts.push(Post::Unblocked(client)),
+                other => effects.push(other),
+            }
+        }
         if let Some(reply) = &out.reply {
             c.session.push_reply(reply, out.proto);
         }
-        for effect in out.effects {
+        for reply in &out.more {
+            c.session.push_reply(reply, out.proto);
+        }
+        if out.blocked {
+            c.blocked = true;
+        }
+        for effect in effects {
             match effect {
                 Effect::CloseAfterReply => {
                     c.session.close_after_reply();
@@ -460,6 +539,7 @@ fn execute_queued(
                     *now = clock::now();
                 }
                 Effect::Shutdown => *shutdown = true,
+                Effect::Deliver { .. } | Effect::Unblocked(_) => {}
             }
         }
     }
@@ -468,6 +548,15 @@ fn execute_queued(
         state.qbuf = c.session.input_len();
         state.omem = c.session.pending_output();
     }
+}
+
+/// Has a subscribed client's unsent output passed the pubsub class's hard
+/// `client-output-buffer-limit`? (The soft limit is not enforced yet.)
+fn over_pubsub_hard_limit(engine: &Engine, c: &Conn) -> bool {
+    let hard = engine.config.client_output_buffer_limits()[2].hard_bytes;
+    hard > 0
+        && c.session.pending_output() as u64 > hard
+        && engine.clients.get(c.client).is_some_and(|s| s.is_pubsub())
 }
 
 /// Write the refusal (maxclients) best-effort and close.

@@ -153,6 +153,10 @@ async fn drive(engine: &SharedEngine, stream: &mut TcpStream, id: u64) -> std::i
             if let Some(reply) = &outcome.reply {
                 session.push_reply(reply, outcome.proto);
             }
+            // Further replies (SUBSCRIBE of several channels).
+            for reply in &outcome.more {
+                session.push_reply(reply, outcome.proto);
+            }
             for effect in outcome.effects {
                 match effect {
                     Effect::CloseAfterReply => session.close_after_reply(),

@@ -78,6 +78,9 @@ pub struct ClientState {
     pub ssub: usize,
     /// Commands queued while in MULTI, `None` outside a transaction.
     pub multi: Option<usize>,
+    /// Parked by a blocking command (CLIENT LIST flag `b`); kept in step by
+    /// the engine's blocking table.
+    pub blocked: bool,
 }
 
 /// The reply buffer size CLIENT LIST reports (`rbs`): Redis's initial
@@ -89,7 +92,7 @@ impl ClientState {
     /// Clients exempt from the idle `timeout` (replicas, masters, blocked,
     /// pub/sub clients, as in Redis). Of those only pub/sub exists yet.
     pub fn flags_exempt_from_timeout(&self) -> bool {
-        self.is_pubsub()
+        self.is_pubsub() || self.blocked
     }
 
     /// Subscribed to anything: the RESP2 pub/sub context, where PING answers
@@ -106,6 +109,9 @@ impl ClientState {
         }
         if self.multi.is_some() {
             f.push('x');
+        }
+        if self.blocked {
+            f.push('b');
         }
         if self.no_evict {
             f.push('e');
@@ -196,6 +202,7 @@ impl ClientRegistry {
                 psub: 0,
                 ssub: 0,
                 multi: None,
+                blocked: false,
             },
         );
         id

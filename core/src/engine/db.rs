@@ -89,6 +89,9 @@ pub struct Db {
     pub expires: Dict<u64>,
     /// Keys deleted by lazy or active expiry, not yet counted in stats.
     expired_pending: u64,
+    /// The keys behind `expired_pending`, not yet announced (`expired`
+    /// keyspace events, WATCH): the engine drains them.
+    expired_keys: Vec<Bytes>,
     /// Where the active-expiry cycle resumes its SCAN over `expires`
     /// (Redis's `expires_cursor`): sampling by cursor rather than at random
     /// visits every volatile key in turn.
@@ -104,6 +107,7 @@ impl Db {
             keys: Dict::new(seed),
             expires: Dict::new(seed ^ 0x9e37_79b9_7f4a_7c15),
             expired_pending: 0,
+            expired_keys: Vec::new(),
             expires_cursor: 0,
             lfu_rng: seed,
         }
@@ -129,7 +133,10 @@ impl Db {
     /// Delete `key` if it is expired; true if it was.
     pub fn expire_if_needed(&mut self, key: &[u8], now: Time) -> bool {
         if self.is_expired(key, now) {
-            self.remove(key);
+            self.expires.remove(key);
+            if let Some((k, _)) = self.keys.remove(key) {
+                self.expired_keys.push(k);
+            }
             self.expired_pending += 1;
             true
         } else {
@@ -228,6 +235,22 @@ impl Db {
     /// Record a key removed by active expiry.
     pub fn note_expired(&mut self) {
         self.expired_pending += 1;
+    }
+
+    /// Record `key`, just removed by active expiry.
+    pub fn note_expired_key(&mut self, key: Bytes) {
+        self.expired_pending += 1;
+        self.expired_keys.push(key);
+    }
+
+    /// Are there expired keys not yet announced?
+    pub fn has_expired_keys(&self) -> bool {
+        !self.expired_keys.is_empty()
+    }
+
+    /// Take the keys expired since the last call (for their events).
+    pub fn take_expired_keys(&mut self) -> Vec<Bytes> {
+        std::mem::take(&mut self.expired_keys)
     }
 
     /// Take the count of keys expired since the last call.

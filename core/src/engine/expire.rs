@@ -141,7 +141,7 @@ pub fn active_expire_cycle(engine: &mut Engine, now: Time) {
             for (k, at) in sample {
                 if at < now.ms() {
                     db.remove(&k);
-                    db.note_expired();
+                    db.note_expired_key(k);
                     expired += 1;
                 }
             }

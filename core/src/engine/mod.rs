@@ -6,18 +6,22 @@
 //! [`Effect`]s the runtime must carry out (close a connection, sleep, ...).
 //! It never reads a clock, touches a socket or spawns a thread.
 
+pub mod blocking;
 pub mod client;
 pub mod commands;
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod pubsub;
 pub mod signals;
 pub mod stats;
 pub mod table;
 pub mod types;
 pub mod value;
+pub mod watch;
 
 use bytes::Bytes;
+use hashbrown::HashMap;
 use rand_xoshiro::rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -69,14 +73,35 @@ pub enum Effect {
     },
     /// The server should shut down (SHUTDOWN).
     Shutdown,
+    /// Write these bytes (already encoded in the target's protocol) to
+    /// `client`'s connection: a Pub/Sub message, keyspace event, or the
+    /// reply of a blocked client. The target may be the caller (its RESP3
+    /// push then goes out before the command's reply, as in Redis) or a
+    /// connection owned by another thread.
+    Deliver {
+        /// The receiving client.
+        client: ClientId,
+        /// The encoded message.
+        bytes: Bytes,
+    },
+    /// `client` was blocked (see [`Outcome::blocked`]) and is now answered
+    /// (its reply came as a `Deliver` just before): feed it commands again.
+    Unblocked(ClientId),
 }
 
 /// The result of one command.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     /// The reply to send, or `None` when the client asked for no reply
-    /// (CLIENT REPLY OFF/SKIP).
+    /// (CLIENT REPLY OFF/SKIP) or is now blocked.
     pub reply: Option<Reply>,
+    /// Further replies after `reply`, in order (SUBSCRIBE a b c answers
+    /// once per channel). Suppressed together with `reply`.
+    pub more: Vec<Reply>,
+    /// The command blocked the client (BLPOP on an empty list): no reply
+    /// now; the driver must not run its next commands until an
+    /// [`Effect::Unblocked`] for it arrives.
+    pub blocked: bool,
     /// The protocol to encode the reply in (HELLO may just have changed it).
     pub proto: Protocol,
     /// What the driver must do.
@@ -98,6 +123,9 @@ pub struct Call<'a> {
     pub effects: Vec<Effect>,
     /// The spec being run (for error texts that name the command).
     pub spec: &'static CommandSpec,
+    /// Replies after the one the handler returns (SUBSCRIBE of several
+    /// channels).
+    pub more: Vec<Reply>,
 }
 
 impl Call<'_> {
@@ -135,6 +163,19 @@ pub struct Engine {
     pub active_expire_enabled: bool,
     /// Active-expiry cycle state carried between ticks.
     pub expire_state: expire::ExpireState,
+    /// WATCHed keys and clients whose transaction a change failed.
+    pub watches: watch::Watches,
+    /// Clients inside MULTI and their queued commands.
+    pub multi: HashMap<ClientId, watch::MultiState>,
+    /// Pub/Sub subscriptions.
+    pub pubsub: pubsub::PubSub,
+    /// Clients parked by blocking commands.
+    pub blocking: blocking::Blocking,
+    /// Effects for other clients (deliveries, unblocks) produced while a
+    /// command or tick runs; moved into its outcome.
+    pub outbox: Vec<Effect>,
+    /// EXEC is running its queued commands (blocking commands do not block).
+    pub in_exec: bool,
 }
 
 impl Engine {
@@ -156,6 +197,12 @@ impl Engine {
             now: Time::default(),
             active_expire_enabled: true,
             expire_state: expire::ExpireState::default(),
+            watches: watch::Watches::default(),
+            multi: HashMap::new(),
+            pubsub: pubsub::PubSub::default(),
+            blocking: blocking::Blocking::default(),
+            outbox: Vec::new(),
+            in_exec: false,
         }
     }
 
@@ -193,7 +240,22 @@ impl Engine {
 
     /// Forget a connection (closed by either side).
     pub fn disconnect(&mut self, id: ClientId) {
+        self.reset_client_state(id);
         self.clients.remove(id);
+    }
+
+    /// Drop a client's transaction, watches, subscriptions and blocked
+    /// state (disconnect; RESET).
+    pub fn reset_client_state(&mut self, id: ClientId) {
+        self.discard_transaction(id);
+        self.pubsub.remove_client(id);
+        self.blocking.remove(id);
+        if let Some(c) = self.clients.get_mut(id) {
+            c.sub = 0;
+            c.psub = 0;
+            c.ssub = 0;
+            c.blocked = false;
+        }
     }
 
     /// The protocol a client speaks.
@@ -207,6 +269,8 @@ impl Engine {
         let Some(state) = self.clients.get_mut(client) else {
             return Outcome {
                 reply: Some(Reply::err("no such client")),
+                more: Vec::new(),
+                blocked: false,
                 proto: Protocol::Resp2,
                 effects: Vec::new(),
             };
@@ -217,69 +281,18 @@ impl Engine {
         if state.reply_mode == ReplyMode::Skip {
             state.reply_mode = ReplyMode::SkipThis;
         }
-        let db = state.db;
-        let authenticated = state.authenticated;
         let mut effects = Vec::new();
-        let reply = match self.resolve(argv) {
-            Err(refusal) => {
-                // Redis remembers the command even when arity refuses it; an
-                // unknown (sub)command leaves `cmd=NULL` in CLIENT LIST.
-                let (stat, last) = match refusal.kind {
-                    RefusalKind::Unknown => (None, CmdName::NULL),
-                    RefusalKind::UnknownSub(parent) => (Some(parent), CmdName::NULL),
-                    RefusalKind::Arity(name) => (Some(name), name),
-                };
-                if let Some(name) = stat {
-                    self.stats.record_rejected(name);
-                }
-                if let Some(c) = self.clients.get_mut(client) {
-                    c.last_cmd = last;
-                }
-                refusal.reply
-            }
-            Ok((name, spec)) => {
-                if let Some(c) = self.clients.get_mut(client) {
-                    c.last_cmd = name;
-                }
-                let pubsub_resp2 = self
-                    .clients
-                    .get(client)
-                    .is_some_and(|c| c.is_pubsub() && c.proto == Protocol::Resp2);
-                if !authenticated
-                    && self.config.requirepass.is_some()
-                    && spec.flags & table::flags::NO_AUTH == 0
-                {
-                    self.stats.record_rejected(name);
-                    Reply::error("NOAUTH Authentication required.")
-                } else if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
-                    // A RESP2 connection in the pub/sub context can only read
-                    // messages, so Redis refuses anything else there.
-                    self.stats.record_rejected(name);
-                    Reply::err(format!(
-                        "Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
-                    ))
-                } else {
-                    let mut call = Call {
-                        client,
-                        argv,
-                        db,
-                        now,
-                        effects: Vec::new(),
-                        spec,
-                    };
-                    let reply = (spec.handler)(self, &mut call);
-                    effects = call.effects;
-                    self.stats.record_call(name, reply.is_error());
-                    // Redis counts only commands that ran, not refused ones.
-                    self.stats.total_commands_processed += 1;
-                    reply
-                }
-            }
-        };
+        let mut more = Vec::new();
+        let reply = self.dispatch(client, argv, now, &mut effects, &mut more);
         if let Reply::Error(msg) = &reply {
             self.stats.record_error(msg);
         }
         self.collect_lazy_expired();
+        self.serve_blocked(now);
+        let blocked = self.blocking.is_blocked(client);
+        // Deliveries to the caller go first (a RESP3 push precedes the
+        // reply of the command that caused it), the rest after.
+        effects.splice(0..0, self.outbox.drain(..));
         let proto = self.client_proto(client);
         // CLIENT REPLY: the mode after the command decides. OFF and a freshly
         // set SKIP silence this reply; SkipThis (not lifted by CLIENT REPLY
@@ -295,10 +308,155 @@ impl Engine {
             },
             None => Some(reply),
         };
+        let reply = if blocked { None } else { reply };
+        if reply.is_none() {
+            more.clear();
+        }
         Outcome {
             reply,
+            more,
+            blocked,
             proto,
             effects,
+        }
+    }
+
+    /// Resolve and run one command for `client`, applying the auth,
+    /// subscribed-mode and MULTI queueing rules.
+    fn dispatch(
+        &mut self,
+        client: ClientId,
+        argv: &[Bytes],
+        now: Time,
+        effects: &mut Vec<Effect>,
+        more: &mut Vec<Reply>,
+    ) -> Reply {
+        let (name, spec) = match self.resolve(argv) {
+            Ok(found) => found,
+            Err(refusal) => {
+                // Redis remembers the command even when arity refuses it; an
+                // unknown (sub)command leaves `cmd=NULL` in CLIENT LIST.
+                let (stat, last) = match refusal.kind {
+                    RefusalKind::Unknown => (None, CmdName::NULL),
+                    RefusalKind::UnknownSub(parent) => (Some(parent), CmdName::NULL),
+                    RefusalKind::Arity(name) => (Some(name), name),
+                };
+                if let Some(name) = stat {
+                    self.stats.record_rejected(name);
+                }
+                if let Some(c) = self.clients.get_mut(client) {
+                    c.last_cmd = last;
+                }
+                return self.reject(client, argv, refusal.reply);
+            }
+        };
+        let Some(state) = self.clients.get_mut(client) else {
+            return Reply::err("no such client");
+        };
+        state.last_cmd = name;
+        let (db, authenticated) = (state.db, state.authenticated);
+        let pubsub_resp2 = state.is_pubsub() && state.proto == Protocol::Resp2;
+        if !authenticated
+            && self.config.requirepass.is_some()
+            && spec.flags & table::flags::NO_AUTH == 0
+        {
+            self.stats.record_rejected(name);
+            return self.reject(
+                client,
+                argv,
+                Reply::error("NOAUTH Authentication required."),
+            );
+        }
+        if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
+            // A RESP2 connection in the pub/sub context can only read
+            // messages, so Redis refuses anything else there.
+            self.stats.record_rejected(name);
+            let msg = format!(
+                "Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+            );
+            return self.reject(client, argv, Reply::err(msg));
+        }
+        if self.multi.contains_key(&client) {
+            if spec.flags & table::flags::NO_MULTI != 0 {
+                return self.reject(
+                    client,
+                    argv,
+                    Reply::err("Command not allowed inside a transaction"),
+                );
+            }
+            if !NOT_QUEUED_IN_MULTI.contains(&name.parent) {
+                let mut queued = 0;
+                if let Some(m) = self.multi.get_mut(&client) {
+                    m.queued.push(argv.to_vec());
+                    queued = m.queued.len();
+                }
+                if let Some(c) = self.clients.get_mut(client) {
+                    c.multi = Some(queued);
+                }
+                return Reply::status("QUEUED");
+            }
+        }
+        self.run(client, name, spec, argv, db, now, effects, more)
+    }
+
+    /// Run a resolved command's handler (from dispatch, EXEC, or serving a
+    /// blocked client).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run(
+        &mut self,
+        client: ClientId,
+        name: CmdName,
+        spec: &'static CommandSpec,
+        argv: &[Bytes],
+        db: usize,
+        now: Time,
+        effects: &mut Vec<Effect>,
+        more: &mut Vec<Reply>,
+    ) -> Reply {
+        let mut call = Call {
+            client,
+            argv,
+            db,
+            now,
+            effects: Vec::new(),
+            spec,
+            more: Vec::new(),
+        };
+        let reply = (spec.handler)(self, &mut call);
+        effects.append(&mut call.effects);
+        more.append(&mut call.more);
+        self.stats.record_call(name, reply.is_error());
+        // Redis counts only commands that ran, not refused or queued ones.
+        self.stats.total_commands_processed += 1;
+        reply
+    }
+
+    /// A command refused before running: inside MULTI the transaction is
+    /// flagged to abort; EXEC itself answers EXECABORT and discards it.
+    fn reject(&mut self, client: ClientId, argv: &[Bytes], reply: Reply) -> Reply {
+        let is_exec = argv
+            .first()
+            .is_some_and(|n| n.eq_ignore_ascii_case(b"exec"));
+        if is_exec {
+            self.discard_transaction(client);
+            if let Reply::Error(text) = &reply {
+                let text = text.strip_prefix("ERR ").unwrap_or(text);
+                return Reply::error(format!(
+                    "EXECABORT Transaction discarded because of: {text}"
+                ));
+            }
+        } else if let Some(m) = self.multi.get_mut(&client) {
+            m.aborted = true;
+        }
+        reply
+    }
+
+    /// Leave MULTI (if in it) and forget the watched keys.
+    pub fn discard_transaction(&mut self, client: ClientId) {
+        self.multi.remove(&client);
+        self.watches.unwatch_all(client);
+        if let Some(c) = self.clients.get_mut(client) {
+            c.multi = None;
         }
     }
 
@@ -350,6 +508,7 @@ impl Engine {
 
     /// Move keys that lazy expiry deleted into the statistics.
     fn collect_lazy_expired(&mut self) {
+        self.drain_expired();
         for db in &mut self.dbs {
             let n = db.take_expired_count();
             self.stats.expired_keys += n;
@@ -366,6 +525,7 @@ impl Engine {
         }
         db::rehash_cron(&mut self.dbs);
         self.collect_lazy_expired();
+        self.expire_blocked(now);
         if self.config.timeout_secs > 0 {
             let limit_us = self.config.timeout_secs.saturating_mul(1_000_000);
             for c in self.clients.iter() {
@@ -376,6 +536,7 @@ impl Engine {
                 }
             }
         }
+        effects.append(&mut self.outbox);
         effects
     }
 }
@@ -392,6 +553,9 @@ const PUBSUB_CONTEXT_COMMANDS: &[&str] = &[
     "quit",
     "reset",
 ];
+
+/// Commands that run at once inside MULTI instead of being queued.
+const NOT_QUEUED_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
 /// Why dispatch refused a command before running it.
 struct Refusal {

@@ -192,6 +192,30 @@ pub struct CommandSpec {
 }
 
 impl CommandSpec {
+    /// A command or subcommand without key arguments or subcommands of its
+    /// own (most server and connection subcommands).
+    pub const fn keyless(
+        name: &'static str,
+        arity: i32,
+        flags: u64,
+        acl: u64,
+        handler: Handler,
+        doc: CommandDoc,
+    ) -> CommandSpec {
+        CommandSpec {
+            name,
+            arity,
+            flags,
+            acl,
+            first_key: 0,
+            last_key: 0,
+            key_step: 0,
+            handler,
+            subcommands: &[],
+            doc,
+        }
+    }
+
     /// Does `argc` (including the name) satisfy the arity?
     pub fn arity_ok(&self, argc: usize) -> bool {
         let argc = argc as i64;

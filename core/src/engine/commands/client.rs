@@ -343,17 +343,22 @@ fn tracking(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
     }
 }
 
-fn unblock(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    if let Err(r) = int_arg(call.arg(2)) {
-        return r;
-    }
+fn unblock(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let id = match int_arg(call.arg(2)) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let mut error = false;
     if let Some(reason) = call.argv.get(3) {
-        if !is_kw(reason, "timeout") && !is_kw(reason, "error") {
+        if is_kw(reason, "error") {
+            error = true;
+        } else if !is_kw(reason, "timeout") {
             return Reply::err("CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
         }
     }
-    // No command blocks yet, so no client can be unblocked.
-    Reply::Integer(0)
+    // The blocked client gets its timeout reply (or the UNBLOCKED error).
+    let done = u64::try_from(id).is_ok_and(|id| e.unblock_client(id, error));
+    Reply::Integer(i64::from(done))
 }
 
 fn pause(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
@@ -455,46 +460,24 @@ const SUB_ACL: u64 = acl::SLOW | acl::CONNECTION;
 /// ACL categories of the administrative ones.
 const ADMIN_ACL: u64 = acl::ADMIN | acl::SLOW | acl::DANGEROUS | acl::CONNECTION;
 
-const fn sub(
-    name: &'static str,
-    arity: i32,
-    flags: u64,
-    acl: u64,
-    handler: crate::engine::table::Handler,
-    doc: CommandDoc,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        acl,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        handler,
-        subcommands: &[],
-        doc,
-    }
-}
-
 /// CLIENT's subcommands.
 pub const SUBCOMMANDS: &[CommandSpec] = &[
-    sub("caching", 3, SUB, SUB_ACL, caching, doc("Instruct the server about tracking or not keys in the next request", "6.0.0", "O(1)")),
-    sub("getname", 2, SUB, SUB_ACL, getname, doc("Get the current connection name", "2.6.9", "O(1)")),
-    sub("getredir", 2, SUB, SUB_ACL, getredir, doc("Get tracking notifications redirection client ID if any", "6.0.0", "O(1)")),
-    sub("help", 2, flags::LOADING | flags::STALE, SUB_ACL, help, doc("Show helpful text about the different subcommands", "5.0.0", "O(1)")),
-    sub("id", 2, SUB, SUB_ACL, id, doc("Returns the client ID for the current connection", "5.0.0", "O(1)")),
-    sub("info", 2, SUB, SUB_ACL, info, doc("Returns information about the current client connection.", "6.2.0", "O(1)")),
-    sub("kill", -3, ADMIN_SUB, ADMIN_ACL, kill, doc("Kill the connection of a client", "2.4.0", "O(N) where N is the number of client connections")),
-    sub("list", -2, ADMIN_SUB, ADMIN_ACL, list, doc("Get the list of client connections", "2.4.0", "O(N) where N is the number of client connections")),
-    sub("no-evict", 3, ADMIN_SUB, ADMIN_ACL, no_evict, doc("Set client eviction mode for the current connection", "7.0.0", "O(1)")),
-    sub("pause", -3, ADMIN_SUB, ADMIN_ACL, pause, doc("Stop processing commands from clients for some time", "2.9.50", "O(1)")),
-    sub("reply", 3, SUB, SUB_ACL, reply, doc("Instruct the server whether to reply to commands", "3.2.0", "O(1)")),
-    sub("setname", 3, SUB, SUB_ACL, setname, doc("Set the current connection name", "2.6.9", "O(1)")),
-    sub("tracking", -3, SUB, SUB_ACL, tracking, doc("Enable or disable server assisted client side caching support", "6.0.0", "O(1). Some options may introduce additional complexity.")),
-    sub("trackinginfo", 2, SUB, SUB_ACL, trackinginfo, doc("Return information about server assisted client side caching for the current connection", "6.2.0", "O(1)")),
-    sub("unblock", -3, ADMIN_SUB, ADMIN_ACL, unblock, doc("Unblock a client blocked in a blocking command from a different connection", "5.0.0", "O(log N) where N is the number of client connections")),
-    sub("unpause", 2, ADMIN_SUB, ADMIN_ACL, unpause, doc("Resume processing of clients that were paused", "6.2.0", "O(N) Where N is the number of paused clients")),
+    CommandSpec::keyless("caching", 3, SUB, SUB_ACL, caching, doc("Instruct the server about tracking or not keys in the next request", "6.0.0", "O(1)")),
+    CommandSpec::keyless("getname", 2, SUB, SUB_ACL, getname, doc("Get the current connection name", "2.6.9", "O(1)")),
+    CommandSpec::keyless("getredir", 2, SUB, SUB_ACL, getredir, doc("Get tracking notifications redirection client ID if any", "6.0.0", "O(1)")),
+    CommandSpec::keyless("help", 2, flags::LOADING | flags::STALE, SUB_ACL, help, doc("Show helpful text about the different subcommands", "5.0.0", "O(1)")),
+    CommandSpec::keyless("id", 2, SUB, SUB_ACL, id, doc("Returns the client ID for the current connection", "5.0.0", "O(1)")),
+    CommandSpec::keyless("info", 2, SUB, SUB_ACL, info, doc("Returns information about the current client connection.", "6.2.0", "O(1)")),
+    CommandSpec::keyless("kill", -3, ADMIN_SUB, ADMIN_ACL, kill, doc("Kill the connection of a client", "2.4.0", "O(N) where N is the number of client connections")),
+    CommandSpec::keyless("list", -2, ADMIN_SUB, ADMIN_ACL, list, doc("Get the list of client connections", "2.4.0", "O(N) where N is the number of client connections")),
+    CommandSpec::keyless("no-evict", 3, ADMIN_SUB, ADMIN_ACL, no_evict, doc("Set client eviction mode for the current connection", "7.0.0", "O(1)")),
+    CommandSpec::keyless("pause", -3, ADMIN_SUB, ADMIN_ACL, pause, doc("Stop processing commands from clients for some time", "2.9.50", "O(1)")),
+    CommandSpec::keyless("reply", 3, SUB, SUB_ACL, reply, doc("Instruct the server whether to reply to commands", "3.2.0", "O(1)")),
+    CommandSpec::keyless("setname", 3, SUB, SUB_ACL, setname, doc("Set the current connection name", "2.6.9", "O(1)")),
+    CommandSpec::keyless("tracking", -3, SUB, SUB_ACL, tracking, doc("Enable or disable server assisted client side caching support", "6.0.0", "O(1). Some options may introduce additional complexity.")),
+    CommandSpec::keyless("trackinginfo", 2, SUB, SUB_ACL, trackinginfo, doc("Return information about server assisted client side caching for the current connection", "6.2.0", "O(1)")),
+    CommandSpec::keyless("unblock", -3, ADMIN_SUB, ADMIN_ACL, unblock, doc("Unblock a client blocked in a blocking command from a different connection", "5.0.0", "O(log N) where N is the number of client connections")),
+    CommandSpec::keyless("unpause", 2, ADMIN_SUB, ADMIN_ACL, unpause, doc("Resume processing of clients that were paused", "6.2.0", "O(N) Where N is the number of paused clients")),
 ];
 
 /// The CLIENT group's table.

@@ -251,11 +251,15 @@ pub fn keys_by_specs(
                     return None;
                 }
                 let n = crate::resp::parse_i64(&argv[idx as usize]).filter(|&n| n >= 0)?;
+                if n == 0 {
+                    // As Redis's key-extraction procs (ZUNIONSTORE, LMPOP, EVAL...):
+                    // a zero key count yields no keys at all, not even the other
+                    // specs' keys; the caller then answers an empty array for
+                    // commands without mandatory keys and an error otherwise.
+                    return Some(Vec::new());
+                }
                 let start = first + firstkey;
                 let last = start.checked_add(n.checked_sub(1)?.checked_mul(keystep)?)?;
-                if n == 0 {
-                    continue;
-                }
                 (start, last, keystep)
             }
             FindKeys::Unknown => continue,
@@ -760,18 +764,7 @@ const fn sub(
     handler: crate::engine::table::Handler,
     doc: CommandDoc,
 ) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags: SUB_FLAGS,
-        acl: SUB_ACL,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        handler,
-        subcommands: &[],
-        doc,
-    }
+    CommandSpec::keyless(name, arity, SUB_FLAGS, SUB_ACL, handler, doc)
 }
 
 /// COMMAND's subcommands.

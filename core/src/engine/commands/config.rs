@@ -124,30 +124,8 @@ const fn doc(summary: &'static str, since: &'static str, complexity: &'static st
 const ADMIN_FLAGS: u64 = flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE;
 const ADMIN_ACL: u64 = acl::ADMIN | acl::SLOW | acl::DANGEROUS;
 
-const fn sub(
-    name: &'static str,
-    arity: i32,
-    flags: u64,
-    acl: u64,
-    handler: crate::engine::table::Handler,
-    doc: CommandDoc,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        acl,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        handler,
-        subcommands: &[],
-        doc,
-    }
-}
-
 const SUBCOMMANDS: &[CommandSpec] = &[
-    sub(
+    CommandSpec::keyless(
         "get",
         -3,
         ADMIN_FLAGS,
@@ -159,7 +137,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
             "O(N) when N is the number of configuration parameters provided",
         ),
     ),
-    sub(
+    CommandSpec::keyless(
         "set",
         -4,
         ADMIN_FLAGS,
@@ -171,7 +149,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
             "O(N) when N is the number of configuration parameters provided",
         ),
     ),
-    sub(
+    CommandSpec::keyless(
         "resetstat",
         2,
         ADMIN_FLAGS,
@@ -179,7 +157,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         config_resetstat,
         doc("Reset the stats returned by INFO", "2.0.0", "O(1)"),
     ),
-    sub(
+    CommandSpec::keyless(
         "rewrite",
         2,
         ADMIN_FLAGS,
@@ -191,7 +169,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
             "O(1)",
         ),
     ),
-    sub(
+    CommandSpec::keyless(
         "help",
         2,
         flags::LOADING | flags::STALE,

@@ -205,6 +205,8 @@ fn hello(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 
 fn reset(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let nopass = e.config.requirepass.is_none();
+    // Leaves MULTI, forgets WATCHes, drops every subscription.
+    e.reset_client_state(call.client);
     if let Some(c) = e.clients.get_mut(call.client) {
         c.db = 0;
         c.proto = Protocol::Resp2;

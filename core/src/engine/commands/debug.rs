@@ -73,8 +73,25 @@ fn mix_value(d: &mut Digest20, v: &Value, has_ttl: bool) {
                 xor_digest(d, &ele);
             }
         }
-        // Each container type's helper adds its element digest here as it lands.
-        Value::ZSet(_) | Value::Stream(_) => {}
+        // A zset XORs in one digest per element: member, then `%.17g` score.
+        Value::ZSet(z) => z.digest_items().for_each(|(m, s)| {
+            let mut el = [0u8; 20];
+            mix_digest(&mut el, &m);
+            mix_digest(&mut el, s.as_bytes());
+            xor_digest(d, &el);
+        }),
+        // A stream: per live entry, its ID as `ms.seq`, then each field
+        // and value, all mixed in order (consumer groups are not part of it).
+        Value::Stream(s) => {
+            use crate::engine::types::stream::StreamId;
+            for (id, fields) in s.range(StreamId::MIN, StreamId::MAX, false) {
+                mix_digest(d, format!("{}.{}", id.ms, id.seq).as_bytes());
+                for (f, v) in fields {
+                    mix_digest(d, f);
+                    mix_digest(d, v);
+                }
+            }
+        }
     }
     if has_ttl {
         xor_digest(d, b"!!expire!!");

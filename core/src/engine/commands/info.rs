@@ -140,9 +140,9 @@ fn clients(e: &Engine) -> Section {
         .field("maxclients", e.config.maxclients)
         .field("client_recent_max_input_buffer", max_in)
         .field("client_recent_max_output_buffer", max_out)
-        .field("blocked_clients", 0)
+        .field("blocked_clients", e.blocking.len())
         .field("tracking_clients", 0)
-        .field("clients_in_timeout_table", 0);
+        .field("clients_in_timeout_table", e.blocking.with_deadline());
     s
 }
 
@@ -286,9 +286,9 @@ fn stats(e: &Engine) -> Section {
         .field("current_eviction_exceeded_time", 0)
         .field("keyspace_hits", st.keyspace_hits)
         .field("keyspace_misses", st.keyspace_misses)
-        .field("pubsub_channels", 0)
-        .field("pubsub_patterns", 0)
-        .field("pubsubshard_channels", 0)
+        .field("pubsub_channels", e.pubsub.channel_count())
+        .field("pubsub_patterns", e.pubsub.pattern_count())
+        .field("pubsubshard_channels", e.pubsub.shard_channel_count())
         .field("latest_fork_usec", 0)
         .field("total_forks", 0)
         .field("migrate_cached_sockets", 0)

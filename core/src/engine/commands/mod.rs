@@ -1,6 +1,8 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod bitmap;
+pub mod blocking;
 pub mod client;
 pub mod command;
 mod command_docs;
@@ -10,14 +12,20 @@ pub mod connection;
 pub mod debug;
 pub mod dump;
 pub mod hash;
+pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod list;
+pub mod multi;
+pub mod pubsub;
 #[cfg(test)]
 pub(crate) mod replay;
+pub mod scan;
 pub mod server;
 pub mod set;
+pub mod stream;
 pub mod string;
+pub mod zset;
 
 use bytes::Bytes;
 
@@ -38,6 +46,13 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    zset::COMMANDS,
+    bitmap::COMMANDS,
+    hll::COMMANDS,
+    stream::COMMANDS,
+    multi::COMMANDS,
+    blocking::COMMANDS,
+    pubsub::COMMANDS,
     dump::COMMANDS,
 ];
 

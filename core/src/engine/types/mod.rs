@@ -4,6 +4,7 @@
 //! operations its commands use; the commands live in `engine/commands/`.
 
 pub mod hash;
+pub mod hll;
 pub mod list;
 pub mod set;
 pub mod stream;

@@ -16,8 +16,8 @@ pub use table::COMMANDS;
 
 use bytes::Bytes;
 
-use super::{flatten, int_arg, is_kw, NOT_INTEGER, SYNTAX_ERROR};
-use crate::engine::commands::keys::generic::parse_cursor;
+use super::{flatten, int_arg, is_kw, SYNTAX_ERROR};
+use crate::engine::commands::scan;
 use crate::engine::types::hash::{Hash, HashLimits};
 use crate::engine::value::{Value, WRONGTYPE};
 use crate::engine::{Call, Engine};
@@ -366,66 +366,14 @@ pub(super) fn hincrbyfloat(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     })())
 }
 
-/// SCAN-family options after the cursor (Redis's `scanGenericCommand`
-/// step 1): COUNT (at least 1) and MATCH; TYPE is for the keyspace only.
-pub(super) struct ScanOpts {
-    /// COUNT, default 10.
-    pub count: usize,
-    /// MATCH pattern, `None` for none or `*`.
-    pub pattern: Option<Bytes>,
-}
-
-/// Parse `argv[3..]` of HSCAN/SSCAN.
-pub(super) fn scan_opts(argv: &[Bytes]) -> Result<ScanOpts, Reply> {
-    let mut opts = ScanOpts {
-        count: 10,
-        pattern: None,
-    };
-    let mut i = 3;
-    while i < argv.len() {
-        let left = argv.len() - i;
-        if is_kw(&argv[i], "count") && left >= 2 {
-            let n = parse_i64(&argv[i + 1]).ok_or_else(|| Reply::error(NOT_INTEGER))?;
-            if n < 1 {
-                return Err(Reply::error(SYNTAX_ERROR));
-            }
-            opts.count = usize::try_from(n).unwrap_or(usize::MAX);
-        } else if is_kw(&argv[i], "match") && left >= 2 {
-            let p = &argv[i + 1];
-            opts.pattern = if p.as_ref() == b"*" {
-                None
-            } else {
-                Some(p.clone())
-            };
-        } else {
-            return Err(Reply::error(SYNTAX_ERROR));
-        }
-        i += 2;
-    }
-    Ok(opts)
-}
-
-/// Parse the cursor argument (`argv[2]`) as Redis's `parseScanCursorOrReply`.
-pub(super) fn scan_cursor(arg: &Bytes) -> Result<u64, Reply> {
-    parse_cursor(arg).ok_or_else(|| Reply::err("invalid cursor"))
-}
-
-/// A SCAN-family reply: the next cursor and the items.
-pub(super) fn scan_reply(cursor: u64, items: Vec<Reply>) -> Reply {
-    Reply::Array(vec![
-        Reply::Bulk(Bytes::from(cursor.to_string())),
-        Reply::Array(items),
-    ])
-}
-
 /// HSCAN key cursor [MATCH pattern] [COUNT count]
 pub(super) fn hscan(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     flatten((|| {
-        let cursor = scan_cursor(call.arg(2))?;
+        let cursor = scan::cursor_arg(call.arg(2))?;
         let Some(h) = read_hash(e, call, call.arg(1))? else {
-            return Ok(scan_reply(0, Vec::new()));
+            return Ok(scan::reply(0, Vec::new()));
         };
-        let opts = scan_opts(call.argv)?;
+        let opts = scan::parse_opts(call.argv, 3, false)?;
         let mut items = Vec::new();
         let next = h.scan(cursor, opts.count, |f, v| {
             if opts
@@ -437,6 +385,6 @@ pub(super) fn hscan(e: &mut Engine, call: &mut Call<'_>) -> Reply {
                 items.push(Reply::Bulk(v.clone()));
             }
         });
-        Ok(scan_reply(next, items))
+        Ok(scan::reply(next, items))
     })())
 }

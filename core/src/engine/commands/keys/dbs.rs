@@ -33,7 +33,15 @@ pub fn swapdb(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         Ok(b) => b,
         Err(r) => return r,
     };
+    e.signal_swapped(a, b);
     e.dbs.swap(a, b);
+    // Keys now visible in either database may satisfy blocked clients.
+    for d in [a, b] {
+        let keys: Vec<bytes::Bytes> = e.blocking_keys(d);
+        for k in keys {
+            e.signal_key_ready(d, &k);
+        }
+    }
     Reply::ok()
 }
 
@@ -52,6 +60,7 @@ pub fn flushdb(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if !flush_mode_ok(call) {
         return Reply::error(SYNTAX_ERROR);
     }
+    e.signal_flushed(Some(call.db));
     e.dbs[call.db].clear();
     Reply::ok()
 }
@@ -61,6 +70,7 @@ pub fn flushall(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if !flush_mode_ok(call) {
         return Reply::error(SYNTAX_ERROR);
     }
+    e.signal_flushed(None);
     for db in &mut e.dbs {
         db.clear();
     }

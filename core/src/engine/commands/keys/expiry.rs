@@ -100,12 +100,16 @@ fn expire_generic(
     if refused {
         return Ok(Reply::Integer(0));
     }
-    if when <= call.now.ms() as i64 {
+    let event = if when <= call.now.ms() as i64 {
         // A time in the past deletes the key (as a DEL, not an expiry).
         db.remove(key);
+        "del"
     } else {
         db.set_expire(key, when as u64);
-    }
+        "expire"
+    };
+    e.signal_modified(call.db, key);
+    e.notify_keyspace_event('g', event, key, call.db);
     Ok(Reply::Integer(1))
 }
 
@@ -126,6 +130,7 @@ fn ttl_generic(e: &mut Engine, call: &mut Call<'_>, form: TtlForm) -> Reply {
     let db = &mut e.dbs[call.db];
     let key = call.arg(1);
     if lookup::read(&mut e.stats, db, key, call.now, false).is_none() {
+        e.notify_keyspace_event('m', "keymiss", key, call.db);
         return Reply::Integer(-2);
     }
     let Some(at) = db.expire_at(key) else {
@@ -170,5 +175,10 @@ pub fn persist(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if db.lookup(key, call.now).is_none() {
         return Reply::Integer(0);
     }
-    Reply::Integer(i64::from(db.persist(key)))
+    if !db.persist(key) {
+        return Reply::Integer(0);
+    }
+    e.signal_modified(call.db, key);
+    e.notify_keyspace_event('g', "persist", key, call.db);
+    Reply::Integer(1)
 }

@@ -41,6 +41,14 @@ fn rename_generic(e: &mut Engine, call: &mut Call<'_>, nx: bool) -> Reply {
     if let Some(at) = expire {
         db.set_expire(dst, at);
     }
+    // As Redis: the destination is added anew (`new`), then both ends are
+    // announced.
+    e.notify_keyspace_event('n', "new", dst, call.db);
+    e.signal_modified(call.db, src);
+    e.signal_modified(call.db, dst);
+    e.notify_keyspace_event('g', "rename_from", src, call.db);
+    e.notify_keyspace_event('g', "rename_to", dst, call.db);
+    e.signal_key_ready(call.db, dst);
     if nx {
         Reply::Integer(1)
     } else {
@@ -75,6 +83,7 @@ fn copy_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     }
     let sdb = &mut e.dbs[call.db];
     let Some(entry) = lookup::read(&mut e.stats, sdb, src, call.now, true) else {
+        e.notify_keyspace_event('m', "keymiss", src, call.db);
         return Ok(Reply::Integer(0));
     };
     // A copy is a new object: same value and encoding, fresh access time.
@@ -91,6 +100,10 @@ fn copy_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     if let Some(at) = expire {
         ddb.set_expire(dst, at);
     }
+    e.notify_keyspace_event('n', "new", dst, dst_db);
+    e.signal_modified(dst_db, dst);
+    e.notify_keyspace_event('g', "copy_to", dst, dst_db);
+    e.signal_key_ready(dst_db, dst);
     Ok(Reply::Integer(1))
 }
 
@@ -121,5 +134,11 @@ fn move_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     if let Some(at) = expire {
         ddb.set_expire(key, at);
     }
+    e.notify_keyspace_event('n', "new", key, dst_db);
+    e.signal_modified(call.db, key);
+    e.signal_modified(dst_db, key);
+    e.notify_keyspace_event('g', "move_from", key, call.db);
+    e.notify_keyspace_event('g', "move_to", key, dst_db);
+    e.signal_key_ready(dst_db, key);
     Ok(Reply::Integer(1))
 }

@@ -272,7 +272,7 @@ fn scan_errors_and_options() {
 
 #[test]
 fn parse_cursor_is_strtoul() {
-    use super::generic::parse_cursor;
+    use crate::engine::commands::scan::parse_cursor;
     assert_eq!(parse_cursor(b"0"), Some(0));
     assert_eq!(parse_cursor(b""), Some(0));
     assert_eq!(parse_cursor(b"+5"), Some(5));

@@ -17,7 +17,8 @@ use bytes::Bytes;
 
 use super::flatten;
 use super::hash::random::{pick, signed_count};
-use super::hash::{lookup_read, lookup_write, scan_cursor, scan_opts, scan_reply};
+use super::hash::{lookup_read, lookup_write};
+use super::scan;
 use crate::engine::types::set::Set;
 use crate::engine::value::{Value, WRONGTYPE};
 use crate::engine::{Call, Engine};
@@ -312,11 +313,11 @@ pub(super) fn smove(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 /// SSCAN key cursor [MATCH pattern] [COUNT count]
 pub(super) fn sscan(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     flatten((|| {
-        let cursor = scan_cursor(call.arg(2))?;
+        let cursor = scan::cursor_arg(call.arg(2))?;
         let Some(s) = read_set(e, call, call.arg(1))? else {
-            return Ok(scan_reply(0, Vec::new()));
+            return Ok(scan::reply(0, Vec::new()));
         };
-        let opts = scan_opts(call.argv)?;
+        let opts = scan::parse_opts(call.argv, 3, false)?;
         let mut items = Vec::new();
         let next = s.scan(cursor, opts.count, |m| {
             if opts
@@ -327,7 +328,7 @@ pub(super) fn sscan(e: &mut Engine, call: &mut Call<'_>) -> Reply {
                 items.push(Reply::Bulk(m));
             }
         });
-        Ok(scan_reply(next, items))
+        Ok(scan::reply(next, items))
     })())
 }
 

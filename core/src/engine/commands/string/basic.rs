@@ -4,7 +4,7 @@ use bytes::BytesMut;
 
 use super::{
     as_str, as_str_mut, bulk_or_nil, check_string_length, lookup_read, lookup_write, read_string,
-    store,
+    store, written,
 };
 use crate::engine::value::StrValue;
 use crate::engine::{Call, Engine};
@@ -50,6 +50,8 @@ pub(super) fn getdel(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     match read_string(e, call, key) {
         Ok(Some(v)) => {
             e.dbs[call.db].remove(key);
+            e.signal_modified(call.db, key);
+            e.notify_keyspace_event('g', "del", key, call.db);
             Reply::Bulk(v)
         }
         Ok(None) => Reply::Nil,
@@ -63,6 +65,7 @@ pub(super) fn getset(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     match read_string(e, call, key) {
         Ok(old) => {
             store(e, call, key, StrValue::from_arg(call.arg(2)));
+            written(e, call, key, "set");
             bulk_or_nil(old)
         }
         Err(err) => err,
@@ -76,6 +79,7 @@ pub(super) fn setnx(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         return Reply::Integer(0);
     }
     store(e, call, key, StrValue::from_arg(call.arg(2)));
+    written(e, call, key, "set");
     Reply::Integer(1)
 }
 
@@ -96,6 +100,7 @@ pub(super) fn mset(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     }
     for pair in call.argv[1..].chunks_exact(2) {
         store(e, call, &pair[0], StrValue::from_arg(&pair[1]));
+        written(e, call, &pair[0], "set");
     }
     Reply::ok()
 }
@@ -115,6 +120,7 @@ pub(super) fn msetnx(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     }
     for pair in pairs {
         store(e, call, &pair[0], StrValue::from_arg(&pair[1]));
+        written(e, call, &pair[0], "set");
     }
     Reply::Integer(1)
 }
@@ -127,6 +133,7 @@ pub(super) fn append(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let max_len = e.config.proto_max_bulk_len;
     let Some(entry) = lookup_write(e, call, key) else {
         store(e, call, key, StrValue::from_arg(tail));
+        written(e, call, key, "append");
         return Reply::Integer(tail.len() as i64);
     };
     let s = match as_str_mut(entry) {
@@ -141,5 +148,6 @@ pub(super) fn append(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     buf.extend_from_slice(tail);
     let len = buf.len();
     *s = StrValue::raw(buf.freeze());
+    written(e, call, key, "append");
     Reply::Integer(len as i64)
 }

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use super::super::{int_arg, NOT_INTEGER};
-use super::{as_str_mut, lookup_write, store};
+use super::{as_str_mut, lookup_write, store, written};
 use crate::engine::value::StrValue;
 use crate::engine::{Call, Engine};
 use crate::resp::Reply;
@@ -21,6 +21,7 @@ fn incr_decr(e: &mut Engine, call: &Call<'_>, delta: i64) -> Reply {
     let key = call.arg(1);
     let Some(entry) = lookup_write(e, call, key) else {
         store(e, call, key, StrValue::Int(delta));
+        written(e, call, key, "incrby");
         return Reply::Integer(delta);
     };
     let s = match as_str_mut(entry) {
@@ -34,6 +35,7 @@ fn incr_decr(e: &mut Engine, call: &Call<'_>, delta: i64) -> Reply {
         return Reply::error(OVERFLOW);
     };
     *s = StrValue::Int(next);
+    written(e, call, key, "incrby");
     Reply::Integer(next)
 }
 
@@ -101,5 +103,6 @@ pub(super) fn incrbyfloat(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         Some(s) => *s = new,
         None => store(e, call, key, new),
     }
+    written(e, call, key, "incrbyfloat");
     Reply::Bulk(text)
 }

@@ -34,13 +34,13 @@ pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (prot
 /// Look `key` up for reading, counting a keyspace hit or miss (Redis's
 /// `lookupKeyRead`).
 fn lookup_read<'e>(e: &'e mut Engine, call: &Call<'_>, key: &[u8]) -> Option<&'e mut Entry> {
-    let found = e.dbs[call.db].lookup(key, call.now);
-    if found.is_some() {
+    if e.dbs[call.db].lookup(key, call.now).is_some() {
         e.stats.keyspace_hits += 1;
     } else {
         e.stats.keyspace_misses += 1;
+        e.notify_keyspace_event('m', "keymiss", key, call.db);
     }
-    found
+    e.dbs[call.db].lookup_no_touch(key, call.now)
 }
 
 /// Look `key` up for writing: lazy expiry, no statistics (Redis's
@@ -83,12 +83,34 @@ fn bulk_or_nil(v: Option<Bytes>) -> Reply {
 /// TTL (Redis's `setKey` without KEEPTTL). The key is copied out of the
 /// request so it does not pin the read buffer.
 fn store(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
+    let created = absent(e, call, key);
     e.dbs[call.db].set(Bytes::copy_from_slice(key), Value::Str(value), call.now);
+    if created {
+        e.notify_keyspace_event('n', "new", key, call.db);
+    }
+}
+
+/// Is `key` missing (after lazy expiry)? A store then creates it, which
+/// Redis announces with the `new` event.
+fn absent(e: &mut Engine, call: &Call<'_>, key: &[u8]) -> bool {
+    let db = &mut e.dbs[call.db];
+    db.expire_if_needed(key, call.now);
+    db.keys.get(key).is_none()
+}
+
+/// A string command modified `key`: WATCH, dirty, and its `$` event.
+fn written(e: &mut Engine, call: &Call<'_>, key: &[u8], event: &str) {
+    e.signal_modified(call.db, key);
+    e.notify_keyspace_event('$', event, key, call.db);
 }
 
 /// Store `value` at `key`, keeping the key's TTL if it has one.
 fn store_keep_ttl(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
+    let created = absent(e, call, key);
     e.dbs[call.db].set_keep_ttl(Bytes::copy_from_slice(key), Value::Str(value), call.now);
+    if created {
+        e.notify_keyspace_event('n', "new", key, call.db);
+    }
 }
 
 /// Redis's `checkStringLength`: refuse a result longer than `max_len`

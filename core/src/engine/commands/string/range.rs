@@ -3,7 +3,7 @@
 use bytes::{Bytes, BytesMut};
 
 use super::super::int_arg;
-use super::{as_str, as_str_mut, check_string_length, lookup_read, lookup_write, store};
+use super::{as_str, as_str_mut, check_string_length, lookup_read, lookup_write, store, written};
 use crate::engine::value::StrValue;
 use crate::engine::{Call, Engine};
 use crate::resp::Reply;
@@ -72,6 +72,7 @@ pub(super) fn setrange(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         write_at(&mut buf, offset as usize, patch);
         let len = buf.len();
         store(e, call, key, StrValue::raw(buf.freeze()));
+        written(e, call, key, "setrange");
         return Reply::Integer(len as i64);
     };
     let s = match as_str_mut(entry) {
@@ -88,6 +89,7 @@ pub(super) fn setrange(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     write_at(&mut buf, offset as usize, patch);
     let len = buf.len();
     *s = StrValue::raw(buf.freeze());
+    written(e, call, key, "setrange");
     Reply::Integer(len as i64)
 }
 

@@ -3,7 +3,9 @@
 use bytes::Bytes;
 
 use super::super::{int_arg, is_kw, SYNTAX_ERROR};
-use super::{as_str, bulk_or_nil, lookup_read, lookup_write, read_string, store, store_keep_ttl};
+use super::{
+    as_str, bulk_or_nil, lookup_read, lookup_write, read_string, store, store_keep_ttl, written,
+};
 use crate::engine::value::StrValue;
 use crate::engine::{Call, Engine};
 use crate::resp::Reply;
@@ -161,8 +163,10 @@ fn set_generic(
     } else {
         store(e, call, key, v);
     }
+    written(e, call, key, "set");
     if let Some(at) = expire_at {
         e.dbs[call.db].set_expire(key, at);
+        e.notify_keyspace_event('g', "expire", key, call.db);
     }
     match old {
         Some(v) => bulk_or_nil(v),
@@ -218,13 +222,18 @@ pub(super) fn getex(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             Ok(at) => at,
             Err(err) => return err,
         };
-        if !unit.is_relative() && at <= call.now.ms() {
+        let event = if !unit.is_relative() && at <= call.now.ms() {
             db.remove(key);
+            "del"
         } else {
             db.set_expire(key, at);
-        }
-    } else if opts.persist {
-        db.persist(key);
+            "expire"
+        };
+        e.signal_modified(call.db, key);
+        e.notify_keyspace_event('g', event, key, call.db);
+    } else if opts.persist && db.persist(key) {
+        e.signal_modified(call.db, key);
+        e.notify_keyspace_event('g', "persist", key, call.db);
     }
     Reply::Bulk(value)
 }

@@ -15,6 +15,7 @@ pub mod intset;
 pub mod listpack;
 pub mod string;
 pub mod ziplist;
+pub mod zset;
 
 use std::fmt;
 
@@ -23,6 +24,7 @@ use bytes::Bytes;
 use crate::engine::types::hash::{Hash, HashLimits};
 use crate::engine::types::list::List;
 use crate::engine::types::set::Set;
+use crate::engine::types::zset::Limits as ZSetLimits;
 use crate::engine::value::{StrValue, Value};
 use listpack::Item;
 use string::{write_int, write_len, write_lzf_blob, write_string, Reader};
@@ -122,6 +124,8 @@ pub struct LoadOptions {
     pub hash: HashLimits,
     /// `set-max-intset-entries`.
     pub set_max_intset: usize,
+    /// `zset-max-listpack-entries` / `-value`.
+    pub zset: ZSetLimits,
     /// Seed for any hash table created.
     pub seed: u64,
 }
@@ -132,6 +136,7 @@ impl Default for LoadOptions {
         LoadOptions {
             hash: HashLimits::default(),
             set_max_intset: 512,
+            zset: ZSetLimits::default(),
             seed: 0,
         }
     }
@@ -181,7 +186,8 @@ pub fn encode_value(value: &Value, opts: &SaveOptions) -> Option<Vec<u8>> {
                 }
             }
         },
-        Value::ZSet(_) | Value::Stream(_) => return None,
+        Value::ZSet(z) => zset::encode(&mut out, z, opts),
+        _ => return None,
     }
     Some(out)
 }
@@ -324,6 +330,9 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
             }
             Value::Hash(build_hash(pairs, opts)?)
         }
+        types::ZSET | types::ZSET_2 | types::ZSET_ZIPLIST | types::ZSET_LISTPACK => {
+            Value::ZSet(zset::decode(&mut r, t, opts)?)
+        }
         other => return Err(RdbError::Unsupported(other)),
     };
     let empty = match &value {
@@ -331,7 +340,8 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
         Value::List(l) => l.is_empty(),
         Value::Hash(h) => h.is_empty(),
         Value::Set(s) => s.is_empty(),
-        Value::ZSet(_) | Value::Stream(_) => false,
+        Value::ZSet(z) => z.is_empty(),
+        _ => false,
     };
     if empty {
         // Redis refuses empty containers ("empty keys").

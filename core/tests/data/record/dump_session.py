@@ -108,11 +108,17 @@ add("l:nocomp", [["config", "set", "list-max-listpack-size", "-2"], ["config", "
 add("s:nocomp", [["set", "s:nocomp", "a" * 100]], True, "get")
 add("set:many", [["config", "set", "rdbcompression", "yes"], ["sadd", "set:many"] + [str(i * 7) for i in range(600)]], False, "scard")
 
+add("z:small", [["zadd", "z:small", "1", "a", "2.5", "b", "-3", "c", "inf", "d", "-inf", "e", "0.1", "f", "1e17", "g", "123456789", "h", "-0", "i", "70000", "j", "4e18", "k", "5e18", "l", "-4.5e15", "m", "1e19", "n"]], True, "zrange")
+add("z:skip", [["zadd", "z:skip"] + [x for i in range(200) for x in (str(rng.choice([i, i / 7, -i * 1000003])), "m%d" % i)]], True, "zcard")
+add("z:long", [["zadd", "z:long", "1", "a", "-0", "negzero", "2", "x" * 70]], True, "zrange")
+add("z:ints", [["zadd", "z:ints"] + [x for i in range(20) for x in (str(i), str(i * 1000))]], True, "zrange")
+
 def readback(key, kind):
     return {
         "get": ["get", key], "strlen": ["strlen", key], "lrange": ["lrange", key, "0", "-1"],
         "llen": ["llen", key], "hgetall": ["hgetall", key], "hlen": ["hlen", key],
         "smembers": ["smembers", key], "scard": ["scard", key],
+        "zrange": ["zrange", key, "0", "-1", "withscores"], "zcard": ["zcard", key],
     }[kind]
 
 out = []
@@ -202,6 +208,8 @@ legacy = [
     ("old:hzl", b"\x0d" + rstr(ziplist([b"f", b"v", b"n", 7])), "hgetall"),
     ("old:hash", b"\x04\x02" + rstr(b"f") + rstr(b"v") + rstr(b"g") + rstr(b"w"), "hgetall"),
     ("old:set", b"\x02\x03" + rstr(b"3") + rstr(b"1") + rstr(b"2"), "smembers"),
+    ("old:zset", b"\x03\x03" + rstr(b"a") + b"\x031.5" + rstr(b"b") + b"\xfe" + rstr(b"c") + b"\xff", "zrange"),
+    ("old:zzl", b"\x0c" + rstr(ziplist([b"a", 1, b"b", b"2.5", b"c", 123456789012])), "zrange"),
     ("old:plain", b"\x12\x02\x01" + rstr(b"plain") + b"\x02" + rstr(bytes.fromhex("0d000000010081610200") [:0] or b"\x0a\x00\x00\x00\x01\x00\x81a\x02\xff"), "lrange"),
 ]
 for key, body, rd in legacy:
@@ -230,6 +238,11 @@ bad = [
     b"\x00\xc4",
     b"\x00\x3f" + b"abc",
     b"\x63\x01a",
+    b"\x05\x01" + rstr(b"a") + b"\x00\x00\x00\x00\x00\x00\xf8\x7f",
+    b"\x05\x02" + rstr(b"a") + b"\x00" * 8 + rstr(b"a") + b"\x00" * 8,
+    b"\x11" + rstr(b"\x0e\x00\x00\x00\x02\x00\x81a\x02\x83abc\x04\xff"),
+    b"\x11" + rstr(b"\x0a\x00\x00\x00\x01\x00\x81a\x02\xff"),
+    b"\x05\x00",
     b"\x09" + rstr(b"\x02"),
     b"\x00\x80\xff\xff\xff\xff",
 ]

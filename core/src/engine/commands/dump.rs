@@ -62,13 +62,13 @@ pub fn load_options(e: &mut Engine) -> LoadOptions {
     }
 }
 
-/// The DUMP payload of `value`, or `None` for a type not yet encodable.
-pub fn dump_payload(value: &Value, opts: &SaveOptions) -> Option<Vec<u8>> {
-    let mut out = rdb::encode_value(value, opts)?;
+/// The DUMP payload of `value`.
+pub fn dump_payload(value: &Value, opts: &SaveOptions) -> Vec<u8> {
+    let mut out = rdb::encode_value(value, opts);
     out.extend_from_slice(&RDB_VERSION.to_le_bytes());
     let sum = crc64(&out);
     out.extend_from_slice(&sum.to_le_bytes());
-    Some(out)
+    out
 }
 
 /// Check a payload's footer as Redis's `verifyDumpPayload`: at least 10
@@ -92,16 +92,7 @@ fn dump(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let Some(entry) = lookup::read(&mut e.stats, db, call.arg(1), call.now, true) else {
         return Reply::Nil;
     };
-    match dump_payload(&entry.value, &opts) {
-        Some(p) => Reply::Bulk(Bytes::from(p)),
-        None => {
-            tracing::warn!(
-                kind = entry.value.type_name(),
-                "DUMP of a type without an RDB encoding"
-            );
-            Reply::err("DUMP of this value type is not supported yet")
-        }
-    }
+    Reply::Bulk(Bytes::from(dump_payload(&entry.value, &opts)))
 }
 
 /// RESTORE's options after parsing.

@@ -13,6 +13,7 @@
 
 pub mod intset;
 pub mod listpack;
+pub mod stream;
 pub mod string;
 pub mod ziplist;
 pub mod zset;
@@ -142,9 +143,8 @@ impl Default for LoadOptions {
     }
 }
 
-/// Encode `value` as its RDB type byte and body. `None` for a type whose
-/// RDB encoding keyrs does not write yet.
-pub fn encode_value(value: &Value, opts: &SaveOptions) -> Option<Vec<u8>> {
+/// Encode `value` as its RDB type byte and body.
+pub fn encode_value(value: &Value, opts: &SaveOptions) -> Vec<u8> {
     let mut out = Vec::new();
     match value {
         Value::Str(s) => {
@@ -187,9 +187,9 @@ pub fn encode_value(value: &Value, opts: &SaveOptions) -> Option<Vec<u8>> {
             }
         },
         Value::ZSet(z) => zset::encode(&mut out, z, opts),
-        _ => return None,
+        Value::Stream(s) => stream::encode(&mut out, s, opts),
     }
-    Some(out)
+    out
 }
 
 /// Size limits of Redis 7.0's quicklist nodes for negative fill values.
@@ -333,6 +333,7 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
         types::ZSET | types::ZSET_2 | types::ZSET_ZIPLIST | types::ZSET_LISTPACK => {
             Value::ZSet(zset::decode(&mut r, t, opts)?)
         }
+        types::STREAM_LISTPACKS_2 => Value::Stream(stream::decode(&mut r)?),
         other => return Err(RdbError::Unsupported(other)),
     };
     let empty = match &value {
@@ -341,7 +342,8 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
         Value::Hash(h) => h.is_empty(),
         Value::Set(s) => s.is_empty(),
         Value::ZSet(z) => z.is_empty(),
-        _ => false,
+        // An empty stream is a valid value (entries deleted, groups kept).
+        Value::Stream(_) => false,
     };
     if empty {
         // Redis refuses empty containers ("empty keys").

@@ -113,12 +113,20 @@ add("z:skip", [["zadd", "z:skip"] + [x for i in range(200) for x in (str(rng.cho
 add("z:long", [["zadd", "z:long", "1", "a", "-0", "negzero", "2", "x" * 70]], True, "zrange")
 add("z:ints", [["zadd", "z:ints"] + [x for i in range(20) for x in (str(i), str(i * 1000))]], True, "zrange")
 
+add("x:plain", [["xadd", "x:plain", "1-1", "f", "v", "n", "12"], ["xadd", "x:plain", "1-2", "f", "w", "n", "-7"], ["xadd", "x:plain", "5-0", "other", "x"], ["xadd", "x:plain", "6-0", "f", "v"]], True, "xrange")
+add("x:del", [["xadd", "x:del", "MAXLEN", "1000", "1-1", "a", "1"]] + [["xadd", "x:del", "%d-%d" % (2 + i, i), "a", str(i), "b", word(3)] for i in range(250)] + [["xdel", "x:del", "3-1", "10-8", "1-1"], ["xtrim", "x:del", "MAXLEN", "200"]], True, "xlen")
+add("x:empty", [["xadd", "x:empty", "7-7", "a", "b"], ["xdel", "x:empty", "7-7"]], True, "xlen")
+add("x:setid", [["xadd", "x:setid", "1-1", "a", "b"], ["xsetid", "x:setid", "100-5", "ENTRIESADDED", "10", "MAXDELETEDID", "50-0"]], True, "xrange")
+add("x:groups", [["xadd", "x:groups", "1-1", "a", "1"], ["xadd", "x:groups", "2-1", "a", "2"], ["xadd", "x:groups", "3-1", "b", "3"], ["xgroup", "create", "x:groups", "g1", "0"], ["xgroup", "create", "x:groups", "g2", "$"], ["xreadgroup", "group", "g1", "alice", "count", "2", "streams", "x:groups", ">"], ["xreadgroup", "group", "g1", "bob", "streams", "x:groups", ">"], ["xgroup", "createconsumer", "x:groups", "g2", "carol"], ["xack", "x:groups", "g1", "2-1"]], False, "xinfo")
+
 def readback(key, kind):
     return {
         "get": ["get", key], "strlen": ["strlen", key], "lrange": ["lrange", key, "0", "-1"],
         "llen": ["llen", key], "hgetall": ["hgetall", key], "hlen": ["hlen", key],
         "smembers": ["smembers", key], "scard": ["scard", key],
         "zrange": ["zrange", key, "0", "-1", "withscores"], "zcard": ["zcard", key],
+        "xrange": ["xrange", key, "-", "+"], "xlen": ["xlen", key],
+        "xinfo": ["xinfo", "stream", key],
     }[kind]
 
 out = []
@@ -145,6 +153,11 @@ for key, cmds, det, rd in builds:
     emit(["debug", "digest-value", key, copy])
     if rd:
         emit(readback(copy, rd))
+
+# The restored consumer groups: PELs and counters (no clock-dependent fields).
+emit(["xinfo", "groups", "x:groups:copy"])
+emit(["xpending", "x:groups:copy", "g1"])
+emit(["xpending", "x:groups:copy", "g2"])
 
 # Options and footers.
 p = payloads["s:short"]

@@ -333,7 +333,9 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
         types::ZSET | types::ZSET_2 | types::ZSET_ZIPLIST | types::ZSET_LISTPACK => {
             Value::ZSet(zset::decode(&mut r, t, opts)?)
         }
-        types::STREAM_LISTPACKS_2 => Value::Stream(stream::decode(&mut r)?),
+        types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => {
+            Value::Stream(stream::decode(&mut r, t == types::STREAM_LISTPACKS)?)
+        }
         other => return Err(RdbError::Unsupported(other)),
     };
     let empty = match &value {

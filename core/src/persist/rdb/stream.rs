@@ -20,7 +20,7 @@ use super::listpack::{self, Item};
 use super::string::{write_len, write_string, Reader};
 use super::{RdbError, SaveOptions};
 use crate::engine::types::stream::{
-    Consumer, ConsumerGroup, Fields, PendingEntry, Stream, StreamId,
+    Consumer, ConsumerGroup, Fields, PendingEntry, Stream, StreamId, ENTRIES_READ_INVALID,
 };
 
 const FLAG_DELETED: i64 = 1;
@@ -218,8 +218,12 @@ fn parse_node(
     Ok((master_fields, slots))
 }
 
-/// Read a `RDB_TYPE_STREAM_LISTPACKS_2` body.
-pub fn decode(r: &mut Reader<'_>) -> Result<Stream, RdbError> {
+/// Read a `RDB_TYPE_STREAM_LISTPACKS_2` body, or with `v1` the older
+/// `RDB_TYPE_STREAM_LISTPACKS` (Redis 5-6.2), which lacks the first and
+/// largest deleted IDs, the added count and the groups' read counters:
+/// those are derived as Redis 7.0 derives them (first live ID, 0-0, the
+/// length, the estimated distance of the group's last ID).
+pub fn decode(r: &mut Reader<'_>, v1: bool) -> Result<Stream, RdbError> {
     let mut s = Stream::new();
     // A node takes at least its 17-byte key and a listpack length byte.
     let nodes = r.count(18)?;
@@ -233,9 +237,15 @@ pub fn decode(r: &mut Reader<'_>) -> Result<Stream, RdbError> {
         return Err(corrupt("stream length disagrees with its nodes"));
     }
     s.last_id = read_id(r)?;
-    s.first_id = read_id(r)?;
-    s.max_deleted_entry_id = read_id(r)?;
-    s.entries_added = r.length()?;
+    if v1 {
+        s.first_id = s.first_live_id().unwrap_or(StreamId::MIN);
+        s.max_deleted_entry_id = StreamId::MIN;
+        s.entries_added = s.len();
+    } else {
+        s.first_id = read_id(r)?;
+        s.max_deleted_entry_id = read_id(r)?;
+        s.entries_added = r.length()?;
+    }
     if s.last_live_id().is_some_and(|id| id > s.last_id) {
         return Err(corrupt("stream last ID below its entries"));
     }
@@ -243,7 +253,12 @@ pub fn decode(r: &mut Reader<'_>) -> Result<Stream, RdbError> {
     for _ in 0..ngroups {
         let name = Bytes::from(r.string()?);
         let last_id = read_id(r)?;
-        let entries_read = r.length()? as i64;
+        let entries_read = if v1 {
+            s.estimate_distance(last_id)
+                .map_or(ENTRIES_READ_INVALID, |d| d as i64)
+        } else {
+            r.length()? as i64
+        };
         let mut g = ConsumerGroup::new(last_id, entries_read);
         let npel = r.count(25)?;
         for _ in 0..npel {

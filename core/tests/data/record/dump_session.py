@@ -214,7 +214,30 @@ def rstr(b):
     assert len(b) < 64
     return bytes([len(b)]) + b
 
+def listpack(items):
+    body = b""
+    for it in items:
+        if isinstance(it, int):
+            assert 0 <= it <= 127
+            e = bytes([it])
+        else:
+            assert len(it) < 64
+            e = bytes([0x80 | len(it)]) + it
+        body += e + bytes([len(e)])
+    total = 6 + len(body) + 1
+    return total.to_bytes(4, "little") + len(items).to_bytes(2, "little") + body + b"\xff"
+
+def sid(ms, seq):
+    return ms.to_bytes(8, "big") + seq.to_bytes(8, "big")
+
+v1_stream = (b"\x0f\x01" + rstr(sid(1, 1)) + rstr(listpack([2, 0, 1, b"a", 0, 2, 0, 0, 1, 4, 2, 0, 1, 2, 4]))
+             + b"\x02" + b"\x01\x02"  # length, last id 1-2
+             + b"\x01" + rstr(b"g") + b"\x01\x01"  # one group, last id 1-1
+             + b"\x01" + sid(1, 1) + (5).to_bytes(8, "little") + b"\x01"  # PEL
+             + b"\x01" + rstr(b"c") + (5).to_bytes(8, "little") + b"\x01" + sid(1, 1))
+
 legacy = [
+    ("old:stream", v1_stream, "xrange"),
     ("old:list", b"\x01\x03" + rstr(b"a") + rstr(b"bb") + rstr(b"12"), "lrange"),
     ("old:zl", b"\x0a" + rstr(ziplist([b"a", 5, -100, 123456789012, b"zz"])), "lrange"),
     ("old:ql", b"\x0e\x02" + rstr(ziplist([b"a", 1])) + rstr(ziplist([b"b", 2])), "lrange"),
@@ -230,6 +253,9 @@ for key, body, rd in legacy:
     emit(["object", "encoding", key])
     emit(readback(key, rd))
     emit(["debug", "digest-value", key])
+emit(["xinfo", "groups", "old:stream"])
+emit(["xpending", "old:stream", "g"])
+emit(["xinfo", "stream", "old:stream"])
 
 # Corrupt bodies with valid checksums (deep sanitization, as keyrs always
 # validates fully).

@@ -185,6 +185,9 @@ fn restore_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
             return Ok(Reply::ok());
         }
     }
+    // Blocked BLPOP/BZPOPMIN/XREAD clients may be served by the new key
+    // (Redis's dbAdd signals list, zset and stream keys as ready).
+    let wakes = matches!(value, Value::List(_) | Value::ZSet(_) | Value::Stream(_));
     let db = &mut e.dbs[dbi];
     db.set(key.clone(), value, now);
     if let Some(at) = expire_at {
@@ -201,6 +204,9 @@ fn restore_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     }
     e.signal_modified(dbi, &key);
     e.notify_keyspace_event('g', "restore", &key, dbi);
+    if wakes {
+        e.signal_key_ready(dbi, &key);
+    }
     Ok(Reply::ok())
 }
 
@@ -327,6 +333,27 @@ mod tests {
         assert_eq!(r.reply, Some(Reply::ok()));
         assert!(h.engine.dbs[0].keys.get(b"k").is_none());
         assert_eq!(h.engine.stats.dirty, dirty + 1);
+    }
+
+    #[test]
+    fn restore_of_a_list_serves_a_blocked_client() {
+        use crate::engine::{ConnInfo, Effect};
+        let mut h = Harness::new();
+        h.script("rpush src a b => :2\\r\\n");
+        let p = dump_of(&mut h, b"src");
+        let other = h.engine.connect(ConnInfo::default(), h.now).unwrap();
+        let blpop = [b(b"blpop"), b(b"dst"), b(b"0")];
+        let out = h.engine.execute(other, &blpop, h.now);
+        assert_eq!(out.reply, None, "BLPOP blocks on a missing key");
+        let argv = [b(b"restore"), b(b"dst"), b(b"0"), b(&p)];
+        let out = h.engine.execute(h.client, &argv, h.now);
+        assert_eq!(out.reply, Some(Reply::ok()));
+        let delivered = out.effects.iter().any(|e| {
+            matches!(e, Effect::Deliver { client, bytes }
+                if *client == other && bytes[..] == b"*2\r\n$3\r\ndst\r\n$1\r\na\r\n"[..])
+        });
+        assert!(delivered, "{:?}", out.effects);
+        h.script("lrange dst 0 -1 => *1\\r\\n$1\\r\\nb\\r\\n");
     }
 
     #[test]

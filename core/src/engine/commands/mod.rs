@@ -10,6 +10,7 @@ mod command_meta;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod dump;
 pub mod geo;
 pub mod hash;
 pub mod hll;
@@ -58,6 +59,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     sort::COMMANDS,
     geo::COMMANDS,
     memory::COMMANDS,
+    dump::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

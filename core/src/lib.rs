@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod persist;
 pub mod resp;
 pub mod session;
 pub mod util;

@@ -10,11 +10,14 @@ mod command_meta;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod dump;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod list;
+pub mod memory;
 pub mod multi;
 pub mod pubsub;
 #[cfg(test)]
@@ -22,6 +25,7 @@ pub(crate) mod replay;
 pub mod scan;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod stream;
 pub mod string;
 pub mod zset;
@@ -52,6 +56,10 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     multi::COMMANDS,
     blocking::COMMANDS,
     pubsub::COMMANDS,
+    sort::COMMANDS,
+    geo::COMMANDS,
+    memory::COMMANDS,
+    dump::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

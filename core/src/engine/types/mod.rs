@@ -3,6 +3,7 @@
 //! full structures past the `*-max-listpack-*` thresholds) and the pure
 //! operations its commands use; the commands live in `engine/commands/`.
 
+pub mod geohash;
 pub mod hash;
 pub mod hll;
 pub mod list;

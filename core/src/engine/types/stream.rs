@@ -190,6 +190,21 @@ impl Node {
     }
 }
 
+/// One macro node as [`Stream::raw_nodes`] shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawNode<'a> {
+    /// The node's key: the ID of its first entry ever.
+    pub master: StreamId,
+    /// The fields of that first entry.
+    pub master_fields: &'a [Bytes],
+    /// Live entries.
+    pub live: u64,
+    /// Entries flagged deleted.
+    pub deleted: u64,
+    /// Every slot: ID, fields, flagged deleted.
+    pub slots: Vec<(StreamId, &'a Fields, bool)>,
+}
+
 /// A pending (delivered, not acknowledged) entry of a consumer group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingEntry {
@@ -747,6 +762,86 @@ impl Stream {
             }
             g.last_id = id;
         }
+    }
+
+    /// Every macro node as its listpack holds it (for RDB encoding): the
+    /// master ID, the master fields, and every slot as (ID, fields,
+    /// flagged deleted).
+    pub fn raw_nodes(&self) -> impl Iterator<Item = RawNode<'_>> {
+        self.nodes.iter().map(|(k, n)| RawNode {
+            master: *k,
+            master_fields: &n.master_fields,
+            live: n.live,
+            deleted: n.deleted,
+            slots: n
+                .slots
+                .iter()
+                .map(|s| (s.id, &s.fields, s.deleted))
+                .collect(),
+        })
+    }
+
+    /// Append a node read from an RDB file after the existing ones. Slots
+    /// must be in ascending ID order, above every slot already held, not
+    /// below `master`, with at least one live; the stream's live count
+    /// grows by the node's. The metadata fields (`last_id`...) are the
+    /// caller's to set.
+    pub fn push_raw_node(
+        &mut self,
+        master: StreamId,
+        master_fields: Vec<Bytes>,
+        slots: Vec<(StreamId, Fields, bool)>,
+    ) -> Result<(), &'static str> {
+        let floor = self
+            .nodes
+            .values()
+            .next_back()
+            .and_then(|n| n.slots.last())
+            .map(|s| s.id);
+        let mut prev: Option<StreamId> = floor;
+        let mut fixed = LP_OVERHEAD + lp_int_bytes(master_fields.len() as i64) + lp_int_bytes(0);
+        for f in &master_fields {
+            fixed += lp_str_bytes(f);
+        }
+        let (mut live, mut deleted) = (0u64, 0u64);
+        let mut out = Vec::with_capacity(slots.len());
+        for (id, fields, del) in slots {
+            if id < master || prev.is_some_and(|p| id <= p) {
+                return Err("stream IDs out of order");
+            }
+            prev = Some(id);
+            let same = master_fields.len() == fields.len()
+                && master_fields
+                    .iter()
+                    .zip(fields.iter())
+                    .all(|(m, (f, _))| m == f);
+            fixed += slot_bytes(id, master, &fields, same);
+            if del {
+                deleted += 1;
+            } else {
+                live += 1;
+            }
+            out.push(Slot {
+                id,
+                fields,
+                deleted: del,
+            });
+        }
+        if live == 0 || self.nodes.contains_key(&master) {
+            return Err("empty or repeated stream node");
+        }
+        self.nodes.insert(
+            master,
+            Node {
+                master_fields,
+                slots: out,
+                live,
+                deleted,
+                fixed_bytes: fixed,
+            },
+        );
+        self.length += live;
+        Ok(())
     }
 
     /// The node layout, for tests and debugging: (master ID, live, deleted, bytes).

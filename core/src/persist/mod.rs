@@ -1,0 +1,8 @@
+//! Persistence formats as pure byte transforms: no files, no clocks.
+//!
+//! - [`rdb`]: Redis 7.0's RDB value encoding (what DUMP/RESTORE carry and
+//!   what an RDB file holds per key), every keyrs type both ways.
+//! - [`crc64`]: the CRC-64 Redis appends to DUMP payloads and RDB files.
+
+pub mod crc64;
+pub mod rdb;

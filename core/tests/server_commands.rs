@@ -1210,3 +1210,44 @@ fn debug_protocol_error_populate() {
         );
     }
 }
+
+/// GEOPOS/WITHCOORD coordinates in RESP3 are doubles carrying Redis's
+/// long-double text (`addReplyHumanLongDouble`), not `%.17g`; bytes as
+/// redis-server 7.0.15 sends them.
+#[test]
+fn geo_coordinates_in_resp3_use_long_double_text() {
+    let mut e = engine_with(Config::default());
+    let c = connect(&mut e, 50100);
+    w(
+        &mut e,
+        c,
+        &[
+            "GEOADD",
+            "g",
+            "13.361389",
+            "38.115556",
+            "Palermo",
+            "15.087269",
+            "37.502669",
+            "Catania",
+        ],
+    );
+    assert_eq!(
+        w(&mut e, c, &["GEOPOS", "g", "Palermo"]),
+        "*1\r\n*2\r\n$20\r\n13.36138933897018433\r\n$20\r\n38.11555639549629859\r\n"
+    );
+    assert!(w(&mut e, c, &["HELLO", "3"]).starts_with("%7"));
+    assert_eq!(
+        w(&mut e, c, &["GEOPOS", "g", "Palermo"]),
+        "*1\r\n*2\r\n,13.36138933897018433\r\n,38.11555639549629859\r\n"
+    );
+    assert_eq!(
+        w(
+            &mut e,
+            c,
+            &["GEORADIUS", "g", "15", "37", "200", "km", "WITHCOORD"]
+        ),
+        "*2\r\n*2\r\n$7\r\nPalermo\r\n*2\r\n,13.36138933897018433\r\n,38.11555639549629859\r\n\
+         *2\r\n$7\r\nCatania\r\n*2\r\n,15.08726745843887329\r\n,37.50266842333162032\r\n"
+    );
+}

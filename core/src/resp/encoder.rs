@@ -89,6 +89,15 @@ pub fn encode(reply: &Reply, proto: Protocol, out: &mut impl BufMut) {
                 put_bulk(out, s.as_bytes());
             }
         }
+        Reply::DoubleText(s) => {
+            if v3 {
+                out.put_u8(b',');
+                put_sanitized(out, s);
+                out.put_slice(b"\r\n");
+            } else {
+                put_bulk(out, s.as_bytes());
+            }
+        }
         Reply::Bool(b) => {
             if v3 {
                 out.put_slice(if *b { b"#t\r\n" } else { b"#f\r\n" });
@@ -165,6 +174,19 @@ mod tests {
                 Protocol::Resp3
             ),
             b"=6\r\ntxt:hi\r\n"
+        );
+    }
+
+    #[test]
+    fn preformatted_doubles() {
+        let r = Reply::DoubleText("13.36138933897018433".into());
+        assert_eq!(
+            encode_to_vec(&r, Protocol::Resp3),
+            b",13.36138933897018433\r\n"
+        );
+        assert_eq!(
+            encode_to_vec(&r, Protocol::Resp2),
+            b"$20\r\n13.36138933897018433\r\n"
         );
     }
 

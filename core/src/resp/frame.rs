@@ -446,6 +446,7 @@ pub fn degrade_to_resp2(reply: &Reply) -> Reply {
                 .collect(),
         ),
         Reply::Double(d) => Reply::Bulk(Bytes::from(format_double(*d))),
+        Reply::DoubleText(t) => Reply::Bulk(Bytes::copy_from_slice(t.as_bytes())),
         Reply::Bool(b) => Reply::Integer(i64::from(*b)),
         Reply::Verbatim { text, .. } => Reply::Bulk(text.clone()),
         Reply::BigNumber(s) => Reply::Bulk(Bytes::copy_from_slice(s.as_bytes())),
@@ -459,6 +460,10 @@ pub fn normalize_resp3(reply: &Reply) -> Reply {
         Reply::Status(s) => Reply::Status(sanitize(s)),
         Reply::Error(s) => Reply::Error(sanitize(s)),
         Reply::NilArray => Reply::Nil,
+        // The parser reads `,text` back as a plain double.
+        Reply::DoubleText(t) => {
+            parse_double(t.as_bytes()).map_or_else(|_| reply.clone(), Reply::Double)
+        }
         Reply::Array(v) => Reply::Array(v.iter().map(normalize_resp3).collect()),
         Reply::Set(v) => Reply::Set(v.iter().map(normalize_resp3).collect()),
         Reply::Push(v) => Reply::Push(v.iter().map(normalize_resp3).collect()),

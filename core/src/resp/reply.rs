@@ -51,6 +51,10 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// `,d`; a bulk string of `%.17g` in RESP2.
     Double(f64),
+    /// A double whose text is already formatted (Redis's long-double "human"
+    /// form, e.g. GEOPOS coordinates): `,text` in RESP3, a bulk string of
+    /// `text` in RESP2. The text must be a valid RESP3 double.
+    DoubleText(Cow<'static, str>),
     /// `#t`/`#f`; `:1`/`:0` in RESP2.
     Bool(bool),
     /// `=len\r\nfmt:text`; a bulk string of `text` in RESP2.

@@ -78,12 +78,10 @@ fn radius(r: &[u8], u: &[u8]) -> Result<(f64, f64), Reply> {
     Ok((r, unit(u)?))
 }
 
-/// A coordinate reply: bulk text in RESP2; a RESP3 double.
-fn coord(d: f64, proto: Protocol) -> Reply {
-    match proto {
-        Protocol::Resp2 => Reply::Bulk(Bytes::from(geohash::format_coord(d))),
-        _ => Reply::Double(d),
-    }
+/// A coordinate reply in Redis's long-double "human" text: a bulk string in
+/// RESP2, a RESP3 double with that same text (`addReplyHumanLongDouble`).
+fn coord(d: f64, _proto: Protocol) -> Reply {
+    Reply::DoubleText(geohash::format_coord(d).into())
 }
 
 /// A distance reply: always a bulk string with four decimals.

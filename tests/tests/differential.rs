@@ -215,7 +215,13 @@ fn command(seed: u64) -> (Vec<Vec<u8>>, Compare) {
         9 | 10 => set_command(&mut g),
         11 | 12 => zset_command(&mut g),
         13 => bits_command(&mut g),
-        14 => stream_command(&mut g),
+        14 => {
+            if g.chance(2) {
+                stream_command(&mut g)
+            } else {
+                geo_command(&mut g)
+            }
+        }
         _ => tx_command(&mut g),
     };
     let mut argv = args;
@@ -1867,5 +1873,99 @@ fn tx_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
         }
         _ => words(&["UNWATCH"]),
     };
+    (argv, Compare::Exact)
+}
+
+/// One geo command (geo sets are zsets). Searches always sort (ASC/DESC):
+/// unsorted results come in the order of Redis's grid walk.
+fn geo_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
+    let gkey = |g: &mut Gen| -> Vec<u8> {
+        if g.chance(5) {
+            g.pick(KEYS).into()
+        } else {
+            b"g0".to_vec()
+        }
+    };
+    let lon = |g: &mut Gen| -> Vec<u8> {
+        g.pick(&[
+            "13.361389",
+            "15.087269",
+            "2.35",
+            "-180",
+            "180",
+            "181",
+            "0",
+            "x",
+            "13.5",
+        ])
+        .into()
+    };
+    let lat = |g: &mut Gen| -> Vec<u8> {
+        g.pick(&[
+            "38.115556",
+            "37.502669",
+            "48.85",
+            "85.05112878",
+            "85.06",
+            "0",
+            "-1",
+            "37.9",
+        ])
+        .into()
+    };
+    let place =
+        |g: &mut Gen| -> Vec<u8> { g.pick(&["Palermo", "Catania", "Paris", "a", "b"]).into() };
+    let mut argv: Vec<Vec<u8>>;
+    match g.below(6) {
+        0 | 1 => {
+            argv = vec![b"GEOADD".to_vec(), gkey(g)];
+            if g.chance(5) {
+                argv.push(g.pick(&["NX", "XX", "CH"]).into());
+            }
+            for _ in 0..1 + g.below(2) {
+                argv.push(lon(g));
+                argv.push(lat(g));
+                argv.push(place(g));
+            }
+        }
+        2 => {
+            argv = vec![b"GEODIST".to_vec(), gkey(g), place(g), place(g)];
+            if g.chance(2) {
+                argv.push(g.pick(&["m", "km", "mi", "ft", "yd"]).into());
+            }
+        }
+        3 => {
+            argv = vec![g.pick(&["GEOPOS", "GEOHASH"]).into(), gkey(g)];
+            for _ in 0..1 + g.below(2) {
+                argv.push(place(g));
+            }
+        }
+        _ => {
+            argv = vec![b"GEOSEARCH".to_vec(), gkey(g)];
+            if g.chance(2) {
+                argv.push(b"FROMMEMBER".to_vec());
+                argv.push(place(g));
+            } else {
+                argv.push(b"FROMLONLAT".to_vec());
+                argv.push(lon(g));
+                argv.push(lat(g));
+            }
+            if g.chance(2) {
+                argv.extend(words(&[
+                    "BYRADIUS",
+                    g.pick(&["200", "10", "0", "-1"]),
+                    "km",
+                ]));
+            } else {
+                argv.extend(words(&["BYBOX", "400", g.pick(&["400", "10"]), "km"]));
+            }
+            argv.push(g.pick(&["ASC", "DESC"]).into());
+            for opt in ["WITHDIST", "WITHCOORD", "WITHHASH"] {
+                if g.chance(3) {
+                    argv.push(opt.into());
+                }
+            }
+        }
+    }
     (argv, Compare::Exact)
 }

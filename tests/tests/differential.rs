@@ -1104,7 +1104,9 @@ fn list_command(g: &mut Gen) -> (Vec<Vec<u8>>, Compare) {
             argv = vec![g
                 .pick(&["BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP"])
                 .into()];
-            let timeout = g.pick(&["0.01", "0.01", "0.01", "-1", "abc", "inf", "nan"]);
+            let timeout = g.pick(&[
+                "0.01", "0.01", "0.01", "-1", "abc", "inf", "nan", "1e400", "1e5000",
+            ]);
             match &argv[0][..] {
                 b"BLPOP" | b"BRPOP" => {
                     argv.push(k);

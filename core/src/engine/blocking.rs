@@ -19,7 +19,7 @@ use hashbrown::{HashMap, HashSet};
 use super::commands::stream::read::{blocked_reader_gone, serve_read, ReadRequest};
 use super::{Call, ClientId, Effect, Engine, Time};
 use crate::resp::Reply;
-use crate::util::num::parse_double;
+use crate::util::num::LongDouble;
 
 /// Redis's error for a malformed seconds timeout.
 pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
@@ -165,10 +165,16 @@ impl Blocking {
 /// Parse a blocking timeout in seconds (a float; 0 = forever) into an
 /// absolute deadline in ms, as Redis's `getTimeoutFromObjectOrReply`.
 pub fn parse_timeout_secs(arg: &[u8], now: Time) -> Result<Option<u64>, Reply> {
-    let secs = parse_double(arg)
-        .filter(|v| !v.is_nan())
-        .ok_or_else(|| Reply::error(TIMEOUT_NOT_FLOAT))?;
-    let ms = (secs * 1000.0).ceil();
+    // Redis reads the timeout as a `long double` (strtold): 1e400 parses
+    // (and then overflows the millisecond cast: "negative"), 1e5000 does not.
+    let secs = LongDouble::parse(arg).ok_or_else(|| Reply::error(TIMEOUT_NOT_FLOAT))?;
+    let narrow = secs.to_f64();
+    let ms = if narrow == 0.0 && secs.is_positive() {
+        // Below a double's range but above zero: the smallest wait.
+        1.0
+    } else {
+        (narrow * 1000.0).ceil()
+    };
     // Redis casts to a 64-bit integer: an infinite or huge timeout wraps
     // negative there, hence its "negative" error for `inf` or 1e300.
     if ms >= 9_223_372_036_854_775_807.0 {
@@ -396,6 +402,19 @@ mod tests {
             parse_timeout_secs(b"1e300", t(0)),
             Err(Reply::error(TIMEOUT_NEGATIVE))
         );
+        // Long-double range, as redis-server 7.0.15 answers BRPOP k <timeout>.
+        for huge in [&b"1e400"[..], b"-1e400", b"-0.5"] {
+            assert_eq!(
+                parse_timeout_secs(huge, t(0)),
+                Err(Reply::error(TIMEOUT_NEGATIVE))
+            );
+        }
+        assert_eq!(
+            parse_timeout_secs(b"1e5000", t(0)),
+            Err(Reply::error(TIMEOUT_NOT_FLOAT))
+        );
+        assert_eq!(parse_timeout_secs(b"1e-400", t(7)), Ok(Some(8)));
+        assert_eq!(parse_timeout_secs(b"0x10", t(0)), Ok(Some(16_000)));
         assert_eq!(parse_timeout_ms(b"10", t(5)), Ok(Some(15)));
         assert_eq!(
             parse_timeout_ms(b"1.5", t(5)),

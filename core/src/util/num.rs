@@ -125,6 +125,19 @@ impl LongDouble {
         LongDouble(self.0.add_r(rhs.0, Round::NearestTiesToEven).value)
     }
 
+    /// The nearest double (ties to even), as C's `(double)ld`: values beyond
+    /// a double's range become infinities, tiny ones zero (keeping the sign).
+    pub fn to_f64(self) -> f64 {
+        let mut loses_info = false;
+        let narrow: Double = self.0.convert(&mut loses_info).value;
+        f64::from_bits(narrow.to_bits() as u64)
+    }
+
+    /// Strictly greater than zero.
+    pub fn is_positive(self) -> bool {
+        !self.0.is_negative() && !self.0.is_zero() && !self.0.is_nan()
+    }
+
     /// Neither infinite nor NaN.
     pub fn is_finite(self) -> bool {
         self.0.is_finite()

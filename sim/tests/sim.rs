@@ -161,6 +161,12 @@ fn same_seed_same_trace_different_seed_different_trace() {
     let replies: Vec<&Reply> = a.iter().flat_map(|t| &t.replies).collect();
     assert!(replies.iter().any(|r| matches!(r, Reply::Bulk(_))));
     assert!(replies.iter().any(|r| matches!(r, Reply::Integer(_))));
+    // ... and the new kinds: a BLPOP that got an element or timed out, an
+    // EXEC that ran.
+    assert!(replies.iter().any(|r| matches!(r, Reply::NilArray)));
+    assert!(replies
+        .iter()
+        .any(|r| matches!(r, Reply::Array(a) if a.len() == 2 && matches!(&a[0], Reply::Bulk(k) if k.starts_with(b"list:")))));
     let (c, _) = simulate(seed + 1, 4, 25);
     assert_ne!(
         a.iter().map(|t| &t.received).collect::<Vec<_>>(),

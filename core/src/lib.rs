@@ -2,6 +2,7 @@
 //!
 //! - [`resp`]: the request parser, the reply type and its RESP2/RESP3 encoder.
 //! - [`engine`]: the keyspace, the command table and every command.
+//! - [`dispatch`]: what a driver does with a command's outcome.
 //! - [`session`]: one connection's protocol state (buffers, parser).
 //! - [`config`]: configuration values and the config-file parser.
 //! - [`util`]: Redis-exact number formatting.
@@ -12,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod dispatch;
 pub mod engine;
 pub mod persist;
 pub mod resp;

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use bytes::BytesMut;
 use keyrs_core::resp::frame::FrameParser;
@@ -12,7 +13,8 @@ use madsim::rand::{thread_rng, Rng};
 use tokio::io::AsyncReadExt;
 
 use crate::chunker::write_chunked;
-use crate::workload::{encode_request, random_command};
+use crate::node::now;
+use crate::workload::{blocking_timeout_ms, encode_request, random_unit};
 
 /// A connection to a simulated node.
 pub struct Conn {
@@ -78,29 +80,127 @@ pub struct Trace {
     pub received: Vec<u8>,
     /// The replies, one per command, in order.
     pub replies: Vec<Reply>,
+    /// Top-level PUBLISH commands: channel, message, receivers replied.
+    pub published: Vec<(Vec<u8>, Vec<u8>, i64)>,
 }
 
-/// Run `batches` pipelined batches of 1..=5 random commands against `addr`,
-/// pausing a random (virtual) while between batches.
+/// Check one reply against its command: a BLPOP/BRPOP answers the element
+/// or nil, EXEC an array or nil (WATCH failed). Panics (failing the
+/// simulation, with its seed) otherwise.
+fn check_reply(argv: &[Vec<u8>], reply: &Reply) {
+    let name = argv
+        .first()
+        .map(|a| a.to_ascii_uppercase())
+        .unwrap_or_default();
+    match name.as_slice() {
+        b"BLPOP" | b"BRPOP" => assert!(
+            matches!(reply, Reply::NilArray | Reply::Nil | Reply::Error(_))
+                || matches!(reply, Reply::Array(a) if a.len() == 2),
+            "{} replied {reply:?}",
+            String::from_utf8_lossy(&name)
+        ),
+        b"EXEC" => assert!(
+            matches!(reply, Reply::Array(_) | Reply::NilArray | Reply::Nil),
+            "EXEC replied {reply:?}"
+        ),
+        _ => {}
+    }
+}
+
+/// Run `batches` pipelined batches of 1..=3 random units (single commands
+/// or transactions) against `addr`, pausing a random (virtual) while between
+/// batches. Checks each BLPOP/EXEC reply, that a BLPOP answered nil only
+/// after its (virtual) timeout, and that no reply arrives beyond one per
+/// command.
 pub async fn random_client(addr: SocketAddr, batches: usize) -> io::Result<Trace> {
     let mut conn = Conn::connect(addr).await?;
     let mut replies = Vec::new();
+    let mut published = Vec::new();
+    let mut in_multi = false;
     for _ in 0..batches {
-        let n = thread_rng().gen_range(1..=5);
+        let units = thread_rng().gen_range(1..=3);
+        let commands: Vec<Vec<Vec<u8>>> = (0..units).flat_map(|_| random_unit()).collect();
         let mut wire = Vec::new();
-        for _ in 0..n {
-            wire.extend(encode_request(&random_command()));
+        for argv in &commands {
+            wire.extend(encode_request(argv));
         }
+        let started = now().ms();
         conn.send(&wire).await?;
-        for _ in 0..n {
-            replies.push(conn.read_reply().await?);
+        for argv in &commands {
+            let reply = conn.read_reply().await?;
+            let name = argv[0].to_ascii_uppercase();
+            if in_multi && name != b"EXEC" && name != b"DISCARD" {
+                // Queued: answered inside EXEC's array.
+                assert!(
+                    matches!(reply, Reply::Status(_) | Reply::Error(_)),
+                    "queued command replied {reply:?}"
+                );
+                replies.push(reply);
+                continue;
+            }
+            in_multi = name == b"MULTI";
+            check_reply(argv, &reply);
+            if let (Some(ms), Reply::NilArray | Reply::Nil) = (blocking_timeout_ms(argv), &reply) {
+                let waited = now().ms().saturating_sub(started);
+                assert!(waited >= ms, "BLPOP timed out after {waited} ms < {ms} ms");
+            }
+            if argv[0] == b"PUBLISH" {
+                if let Reply::Integer(n) = reply {
+                    published.push((argv[1].clone(), argv[2].clone(), n));
+                }
+            }
+            replies.push(reply);
         }
         let pause_ms = thread_rng().gen_range(0..300);
         madsim::time::sleep(std::time::Duration::from_millis(pause_ms)).await;
     }
+    // Exactly one reply per command: nothing more comes (a late second
+    // reply of a BLPOP would arrive within its longest timeout).
+    let extra = madsim::time::timeout(Duration::from_millis(1500), conn.read_reply()).await;
+    assert!(extra.is_err(), "reply beyond one per command: {extra:?}");
     Ok(Trace {
         sent: conn.sent,
         received: conn.received,
         replies,
+        published,
     })
+}
+
+/// A subscriber: SUBSCRIBE to `channels` and `stop`, signal `ready` once
+/// confirmed, then collect (channel, message) until a message on `stop`.
+pub async fn subscriber(
+    addr: SocketAddr,
+    channels: Vec<Vec<u8>>,
+    stop: Vec<u8>,
+    ready: tokio::sync::oneshot::Sender<()>,
+) -> io::Result<(Vec<(Vec<u8>, Vec<u8>)>, Vec<u8>)> {
+    let mut conn = Conn::connect(addr).await?;
+    let mut argv = vec![b"SUBSCRIBE".to_vec()];
+    argv.extend(channels.iter().cloned());
+    argv.push(stop.clone());
+    conn.send(&encode_request(&argv)).await?;
+    for _ in 1..argv.len() {
+        let r = conn.read_reply().await?;
+        assert!(
+            matches!(&r, Reply::Array(a) if a.first() == Some(&Reply::bulk("subscribe"))),
+            "SUBSCRIBE replied {r:?}"
+        );
+    }
+    let _ = ready.send(());
+    let mut got = Vec::new();
+    loop {
+        let r = conn.read_reply().await?;
+        let Reply::Array(parts) = &r else {
+            panic!("subscriber got {r:?}");
+        };
+        match parts.as_slice() {
+            [Reply::Bulk(kind), Reply::Bulk(ch), Reply::Bulk(msg)] if &kind[..] == b"message" => {
+                if ch[..] == stop[..] {
+                    return Ok((got, conn.received));
+                }
+                got.push((ch.to_vec(), msg.to_vec()));
+            }
+            _ => panic!("subscriber got {r:?}"),
+        }
+    }
 }

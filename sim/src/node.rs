@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, UNIX_EPOCH};
 
 use keyrs_core::config::Config;
-use keyrs_core::engine::{ClientId, ConnInfo, Effect, Engine, ServerInfo, Time};
+use keyrs_core::dispatch::{apply_outcome, split_effects, Post};
+use keyrs_core::engine::{ClientId, ConnInfo, Engine, ServerInfo, Time};
 use keyrs_core::session::Session;
 use madsim::net::{TcpListener, TcpStream};
 use tokio::io::AsyncReadExt;
@@ -20,9 +21,30 @@ use crate::chunker::write_chunked;
 /// for the runtime's global lock). Never held across an `.await`.
 pub type SharedEngine = Arc<Mutex<Engine>>;
 
-/// How the node closes a connection the engine asked to kill (idle
-/// timeout): each live connection's wake-up, by client id.
-type Killers = Arc<Mutex<HashMap<ClientId, Arc<Notify>>>>;
+/// One live connection's state that other connections' commands (and the
+/// tick) reach: its session (output for `Deliver`), whether it is blocked,
+/// killed or at end of input, and the wake-up of its driving task.
+#[derive(Default)]
+struct Peer {
+    session: Session,
+    blocked: bool,
+    killed: bool,
+    eof: bool,
+}
+
+/// A connection as the node's registry holds it.
+#[derive(Clone)]
+struct PeerHandle {
+    state: Arc<Mutex<Peer>>,
+    wake: Arc<Notify>,
+}
+
+/// Every live connection of a node, by client id.
+type Peers = Arc<Mutex<HashMap<ClientId, PeerHandle>>>;
+
+fn lock_any<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Lock the engine; a panic in another task already fails the test, so a
 /// poisoned lock is used as is.
@@ -56,8 +78,8 @@ pub fn new_engine(config: Config) -> SharedEngine {
 /// run the `hz` tick.
 pub async fn serve(engine: SharedEngine, addr: SocketAddr) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
-    let killers = Killers::default();
-    madsim::task::spawn(tick_loop(engine.clone(), killers.clone()));
+    let peers = Peers::default();
+    madsim::task::spawn(tick_loop(engine.clone(), peers.clone()));
     loop {
         let (stream, peer) = listener.accept().await?;
         let info = ConnInfo {
@@ -67,9 +89,9 @@ pub async fn serve(engine: SharedEngine, addr: SocketAddr) -> std::io::Result<()
             thread: 0,
         };
         let engine = engine.clone();
-        let killers = killers.clone();
+        let peers = peers.clone();
         madsim::task::spawn(async move {
-            if let Err(e) = connection(engine, killers, stream, info).await {
+            if let Err(e) = connection(engine, peers, stream, info).await {
                 tracing::debug!(error = %e, "simulated connection ended with an error");
             }
         });
@@ -77,38 +99,55 @@ pub async fn serve(engine: SharedEngine, addr: SocketAddr) -> std::io::Result<()
 }
 
 /// Call `Engine::tick` `hz` times per virtual second and carry out its
-/// effects.
-async fn tick_loop(engine: SharedEngine, killers: Killers) {
+/// effects (idle kills, blocked clients timing out).
+async fn tick_loop(engine: SharedEngine, peers: Peers) {
     loop {
         let hz = u64::from(lock(&engine).config.hz.clamp(1, 500));
         madsim::time::sleep(Duration::from_micros(1_000_000 / hz)).await;
-        let effects = lock(&engine).tick(now());
-        for effect in effects {
-            match effect {
-                Effect::KillClient(id) => {
-                    let killer = killers
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .remove(&id);
-                    if let Some(k) = killer {
-                        k.notify_one();
-                    }
-                }
-                other => tracing::debug!(?other, "tick effect not simulated"),
+        let mut e = lock(&engine);
+        let rest = split_effects(e.tick(now()));
+        follow_up(&mut e, &peers, rest.posts, &rest.kills);
+    }
+}
+
+/// Carry out posts and kills for other connections, as the io runtime's
+/// router does: bytes to the target's output, unblocks resume its commands,
+/// kills close it; each touched connection is woken.
+fn follow_up(engine: &mut Engine, peers: &Peers, posts: Vec<Post>, kills: &[ClientId]) {
+    let peers = lock_any(peers);
+    for post in posts {
+        let Some(p) = peers.get(&post.target()) else {
+            continue;
+        };
+        {
+            let mut st = lock_any(&p.state);
+            match post {
+                Post::Deliver(_, bytes) => st.session.push_raw(&bytes),
+                Post::Unblocked(_) => st.blocked = false,
             }
+        }
+        p.wake.notify_one();
+    }
+    for id in kills {
+        if let Some(p) = peers.get(id) {
+            lock_any(&p.state).killed = true;
+            p.wake.notify_one();
+            engine.disconnect(*id);
         }
     }
 }
 
-/// One client connection: bytes in, commands through the engine, replies out
-/// in random chunks.
+/// One client connection: a reader task feeds the session; this task runs
+/// its commands (unless blocked) and writes its output in random chunks,
+/// whenever input, a delivery or an unblock wakes it.
 async fn connection(
     engine: SharedEngine,
-    killers: Killers,
-    mut stream: TcpStream,
+    peers: Peers,
+    stream: TcpStream,
     info: ConnInfo,
 ) -> std::io::Result<()> {
     let connected = lock(&engine).connect(info, now());
+    let mut stream = stream;
     let id = match connected {
         Ok(id) => id,
         Err(reply) => {
@@ -117,62 +156,107 @@ async fn connection(
             return write_chunked(&mut stream, s.poll_transmit()).await;
         }
     };
-    let kill = Arc::new(Notify::new());
-    killers
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(id, kill.clone());
-    let result = tokio::select! {
-        r = drive(&engine, &mut stream, id) => r,
-        () = kill.notified() => {
-            tracing::debug!(id, "connection killed by the engine");
-            Ok(())
-        }
+    let handle = PeerHandle {
+        state: Arc::default(),
+        wake: Arc::new(Notify::new()),
     };
-    killers
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&id);
+    lock_any(&peers).insert(id, handle.clone());
+    let (mut rd, mut wr) = tokio::io::split(stream);
+    let reader = {
+        let handle = handle.clone();
+        madsim::task::spawn(async move {
+            let mut buf = vec![0u8; 4096];
+            loop {
+                let n = rd.read(&mut buf).await.unwrap_or(0);
+                {
+                    let mut st = lock_any(&handle.state);
+                    if n == 0 {
+                        st.eof = true;
+                    } else {
+                        st.session.handle_input(&buf[..n]);
+                    }
+                }
+                handle.wake.notify_one();
+                if n == 0 {
+                    return;
+                }
+            }
+        })
+    };
+    let result = drive(&engine, &peers, &handle, &mut wr, id).await;
+    reader.abort();
+    lock_any(&peers).remove(&id);
     lock(&engine).disconnect(id);
-    // Dropping the stream closes it: the peer reads end-of-file.
+    // Dropping both halves closes the stream: the peer reads end-of-file.
     result
 }
 
-async fn drive(engine: &SharedEngine, stream: &mut TcpStream, id: u64) -> std::io::Result<()> {
-    let mut session = Session::default();
-    let mut buf = vec![0u8; 4096];
+async fn drive<W: tokio::io::AsyncWrite + Unpin>(
+    engine: &SharedEngine,
+    peers: &Peers,
+    handle: &PeerHandle,
+    wr: &mut W,
+    id: ClientId,
+) -> std::io::Result<()> {
     loop {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        session.handle_input(&buf[..n]);
-        let mut sleep_us = 0u64;
-        while let Some(argv) = session.next_command() {
-            let outcome = lock(engine).execute(id, &argv, now());
-            if let Some(reply) = &outcome.reply {
-                session.push_reply(reply, outcome.proto);
-            }
-            // Further replies (SUBSCRIBE of several channels).
-            for reply in &outcome.more {
-                session.push_reply(reply, outcome.proto);
-            }
-            for effect in outcome.effects {
-                match effect {
-                    Effect::CloseAfterReply => session.close_after_reply(),
-                    Effect::Sleep { duration_us } => sleep_us += duration_us,
-                    other => tracing::debug!(?other, "effect not simulated"),
-                }
-            }
-        }
+        handle.wake.notified().await;
+        let sleep_us = {
+            let mut e = lock(engine);
+            run_queued(&mut e, peers, handle, id)
+        };
         if sleep_us > 0 {
             madsim::time::sleep(Duration::from_micros(sleep_us)).await;
         }
-        let out = session.poll_transmit().to_vec();
-        write_chunked(stream, &out).await?;
-        session.advance_transmit(out.len());
-        if session.is_closing() {
+        loop {
+            let (out, closing, killed) = {
+                let st = lock_any(&handle.state);
+                (
+                    st.session.poll_transmit().to_vec(),
+                    st.session.is_closing(),
+                    st.killed,
+                )
+            };
+            if killed {
+                tracing::debug!(id, "connection killed by the engine");
+                return Ok(());
+            }
+            if out.is_empty() {
+                if closing {
+                    return Ok(());
+                }
+                break;
+            }
+            write_chunked(wr, &out).await?;
+            lock_any(&handle.state).session.advance_transmit(out.len());
+        }
+        // Every parsed command has run (or the client is blocked and its
+        // peer gone, which frees it as in Redis).
+        if lock_any(&handle.state).eof {
             return Ok(());
         }
     }
+}
+
+/// Run the connection's parsed commands until it blocks, closes or runs out
+/// (the caller holds the engine lock); returns the DEBUG SLEEP time.
+fn run_queued(engine: &mut Engine, peers: &Peers, handle: &PeerHandle, id: ClientId) -> u64 {
+    let mut sleep_us = 0u64;
+    loop {
+        let rest = {
+            let mut st = lock_any(&handle.state);
+            if st.blocked || st.killed || st.session.is_closing() {
+                break;
+            }
+            let Some(argv) = st.session.next_command() else {
+                break;
+            };
+            let outcome = engine.execute(id, &argv, now());
+            let rest = apply_outcome(&mut st.session, id, outcome);
+            st.blocked = rest.blocked;
+            rest
+        };
+        sleep_us = sleep_us.saturating_add(rest.sleep_us);
+        follow_up(engine, peers, rest.posts, &rest.kills);
+    }
+    sleep_us
 }

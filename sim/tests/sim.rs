@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use keyrs_core::config::Config;
 use keyrs_core::resp::Reply;
-use keyrs_sim::client::{random_client, Conn, Trace};
+use keyrs_sim::client::{random_client, subscriber, Conn, Trace};
 use keyrs_sim::node::{lock, new_engine, serve, SharedEngine};
+use keyrs_sim::workload::channel_name;
 use madsim::runtime::{Handle, Runtime};
 
 const NODE_IP: [u8; 4] = [10, 0, 0, 1];
@@ -52,31 +53,80 @@ where
         .expect("client task")
 }
 
+/// Messages each subscriber collected, and its raw received bytes.
+type Inbox = (Vec<(Vec<u8>, Vec<u8>)>, Vec<u8>);
+
 /// Run `clients` random clients of `batches` batches each against one node
-/// under `seed`, on a fresh runtime in its own thread (madsim's runtime is
-/// per thread), and return each client's trace.
-fn simulate(seed: u64, clients: usize, batches: usize) -> Vec<Trace> {
+/// under `seed`, with two subscribers (to channels 0,1 and 1,2) listening,
+/// on a fresh runtime in its own thread (madsim's runtime is per thread).
+/// Checks that every PUBLISH reached each subscriber of its channel exactly
+/// once; returns each client's trace and each subscriber's received bytes.
+fn simulate(seed: u64, clients: usize, batches: usize) -> (Vec<Trace>, Vec<Vec<u8>>) {
     std::thread::spawn(move || {
         let rt = Runtime::with_seed_and_config(seed, madsim::Config::default());
-        rt.block_on(async move {
-            start_node(Config::default()).await;
-            let joins: Vec<_> = (0..clients)
-                .map(|i| {
-                    madsim::task::spawn(on_client_host(
-                        i as u8,
-                        random_client(node_addr(), batches),
-                    ))
-                })
-                .collect();
-            let mut traces = Vec::new();
-            for j in joins {
-                traces.push(j.await.expect("client task").expect("client i/o"));
-            }
-            traces
-        })
+        rt.block_on(run_clients(clients, batches))
     })
     .join()
     .expect("simulation thread")
+}
+
+async fn run_clients(clients: usize, batches: usize) -> (Vec<Trace>, Vec<Vec<u8>>) {
+    start_node(Config::default()).await;
+    let subscriptions = [vec![0usize, 1], vec![1, 2]];
+    let mut subs = Vec::new();
+    for (i, chans) in subscriptions.iter().enumerate() {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let names = chans.iter().map(|&c| channel_name(c)).collect();
+        subs.push(madsim::task::spawn(on_client_host(
+            100 + i as u8,
+            subscriber(node_addr(), names, b"stop".to_vec(), tx),
+        )));
+        rx.await.expect("subscriber ready");
+    }
+    let joins: Vec<_> = (0..clients)
+        .map(|i| madsim::task::spawn(on_client_host(i as u8, random_client(node_addr(), batches))))
+        .collect();
+    let mut traces = Vec::new();
+    for j in joins {
+        traces.push(j.await.expect("client task").expect("client i/o"));
+    }
+    on_client_host(99, async {
+        let mut c = Conn::connect(node_addr()).await.unwrap();
+        let n = c.call(&[b"PUBLISH", b"stop", b"now"]).await.unwrap();
+        assert_eq!(n, Reply::Integer(2));
+    })
+    .await;
+    let mut inboxes: Vec<Inbox> = Vec::new();
+    for s in subs {
+        inboxes.push(s.await.expect("subscriber task").expect("subscriber i/o"));
+    }
+    for (ch, msg, receivers) in traces.iter().flat_map(|t| &t.published) {
+        let mut expected = 0;
+        for (chans, (got, _)) in subscriptions.iter().zip(&inboxes) {
+            let subscribed = chans.iter().any(|&c| channel_name(c) == *ch);
+            expected += i64::from(subscribed);
+            let copies = got.iter().filter(|(c, m)| c == ch && m == msg).count();
+            assert_eq!(
+                copies,
+                usize::from(subscribed),
+                "copies of a message on {ch:?}"
+            );
+        }
+        assert_eq!(*receivers, expected, "PUBLISH receivers");
+    }
+    for (chans, (got, _)) in subscriptions.iter().zip(&inboxes) {
+        for (i, (c, m)) in got.iter().enumerate() {
+            assert!(
+                chans.iter().any(|&x| channel_name(x) == *c),
+                "unsubscribed channel"
+            );
+            assert!(
+                !got[..i].contains(&(c.clone(), m.clone())),
+                "duplicate message"
+            );
+        }
+    }
+    (traces, inboxes.into_iter().map(|(_, raw)| raw).collect())
 }
 
 #[test]
@@ -85,8 +135,16 @@ fn same_seed_same_trace_different_seed_different_trace() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(42);
-    let a = simulate(seed, 4, 25);
-    let b = simulate(seed, 4, 25);
+    let (a, sub_a) = simulate(seed, 4, 25);
+    let (b, sub_b) = simulate(seed, 4, 25);
+    assert_eq!(
+        sub_a, sub_b,
+        "seed {seed}: subscribers received different bytes"
+    );
+    assert!(
+        a.iter().any(|t| !t.published.is_empty()),
+        "nothing published"
+    );
     assert_eq!(a.len(), 4);
     for (i, (x, y)) in a.iter().zip(&b).enumerate() {
         assert!(!x.received.is_empty(), "client {i} got no replies");
@@ -103,7 +161,13 @@ fn same_seed_same_trace_different_seed_different_trace() {
     let replies: Vec<&Reply> = a.iter().flat_map(|t| &t.replies).collect();
     assert!(replies.iter().any(|r| matches!(r, Reply::Bulk(_))));
     assert!(replies.iter().any(|r| matches!(r, Reply::Integer(_))));
-    let c = simulate(seed + 1, 4, 25);
+    // ... and the new kinds: a BLPOP that got an element or timed out, an
+    // EXEC that ran.
+    assert!(replies.iter().any(|r| matches!(r, Reply::NilArray)));
+    assert!(replies
+        .iter()
+        .any(|r| matches!(r, Reply::Array(a) if a.len() == 2 && matches!(&a[0], Reply::Bulk(k) if k.starts_with(b"list:")))));
+    let (c, _) = simulate(seed + 1, 4, 25);
     assert_ne!(
         a.iter().map(|t| &t.received).collect::<Vec<_>>(),
         c.iter().map(|t| &t.received).collect::<Vec<_>>(),
@@ -199,6 +263,44 @@ async fn idle_clients_are_closed_after_timeout_in_virtual_time() {
         assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
         assert_eq!(lock(&engine).clients.len(), 1);
         assert_eq!(busy.call(&[b"PING"]).await.unwrap(), Reply::status("PONG"));
+    })
+    .await;
+}
+
+#[madsim::test]
+async fn random_clients_with_subscribers_blocking_and_transactions() {
+    run_clients(3, 12).await;
+}
+
+#[madsim::test]
+async fn blpop_is_woken_by_another_clients_push_or_times_out_once() {
+    start_node(Config::default()).await;
+    on_client_host(0, async {
+        let mut waiter = Conn::connect(node_addr()).await.unwrap();
+        let mut pusher = Conn::connect(node_addr()).await.unwrap();
+        waiter
+            .send(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n")
+            .await
+            .unwrap();
+        madsim::time::sleep(Duration::from_millis(300)).await;
+        // Blocked: the PING behind the BLPOP has not run.
+        let early = madsim::time::timeout(Duration::from_millis(10), waiter.read_reply()).await;
+        assert!(early.is_err(), "blocked client answered {early:?}");
+        assert_eq!(
+            pusher.call(&[b"RPUSH", b"q", b"x"]).await.unwrap(),
+            Reply::Integer(1)
+        );
+        let got = waiter.read_reply().await.unwrap();
+        assert_eq!(got, Reply::Array(vec![Reply::bulk("q"), Reply::bulk("x")]));
+        assert_eq!(waiter.read_reply().await.unwrap(), Reply::status("PONG"));
+        let t0 = keyrs_sim::node::now().ms();
+        assert_eq!(
+            waiter.call(&[b"BRPOP", b"q", b"0.2"]).await.unwrap(),
+            Reply::NilArray
+        );
+        assert!(keyrs_sim::node::now().ms() - t0 >= 200);
+        let extra = madsim::time::timeout(Duration::from_millis(500), waiter.read_reply()).await;
+        assert!(extra.is_err(), "second reply {extra:?}");
     })
     .await;
 }

@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -15,6 +16,17 @@ use parking_lot::Mutex;
 /// Ports for this file's servers; a plain bind is tried first, so a port
 /// another suite holds is skipped.
 const PORTS: std::ops::RangeInclusive<u16> = 7470..=7489;
+
+/// Ports not yet handed to any test of this process: a plain-bind probe
+/// alone races with a parallel test probing the same port, and SO_REUSEPORT
+/// would then let both runtimes share it.
+static NEXT_PORT: AtomicU16 = AtomicU16::new(*PORTS.start());
+
+/// The next port of [`PORTS`] no other test of this process has had.
+fn next_port() -> Option<u16> {
+    let port = NEXT_PORT.fetch_add(1, Ordering::Relaxed);
+    PORTS.contains(&port).then_some(port)
+}
 
 struct Running {
     engine: SharedEngine,
@@ -31,7 +43,7 @@ impl Running {
             ServerInfo::default(),
             7,
         )));
-        for port in PORTS {
+        while let Some(port) = next_port() {
             if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
                 continue;
             }

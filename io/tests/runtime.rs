@@ -5,6 +5,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -16,6 +17,15 @@ use parking_lot::Mutex;
 
 /// Ports for this file's servers (the e2e suite draws from 7400-7489).
 const PORTS: std::ops::RangeInclusive<u16> = 7490..=7499;
+
+/// Ports not yet handed to any test of this process.
+static NEXT_PORT: AtomicU16 = AtomicU16::new(*PORTS.start());
+
+/// The next port of [`PORTS`] no other test of this process has had.
+fn next_port() -> Option<u16> {
+    let port = NEXT_PORT.fetch_add(1, Ordering::Relaxed);
+    PORTS.contains(&port).then_some(port)
+}
 
 struct Running {
     engine: SharedEngine,
@@ -36,7 +46,7 @@ impl Running {
             7,
         )));
         let mut last_err = None;
-        for port in PORTS {
+        while let Some(port) = next_port() {
             let opts = RuntimeOptions {
                 threads,
                 port: if with_tcp { port } else { 0 },
@@ -44,7 +54,9 @@ impl Running {
                 ..RuntimeOptions::from_config(&cfg)
             };
             // A plain bind first: SO_REUSEPORT would happily share a port
-            // another test's runtime holds.
+            // another process's runtime holds. (Within this process,
+            // `next_port` never hands a port out twice, so two tests probing
+            // at the same moment cannot both take it.)
             if with_tcp && std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
                 continue;
             }

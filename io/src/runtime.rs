@@ -67,14 +67,9 @@ pub(crate) struct Shared {
     pub post_inboxes: Vec<Mutex<Vec<Post>>>,
 }
 
-/// Something for a client owned by another worker.
-#[derive(Debug, Clone)]
-pub(crate) enum Post {
-    /// Append these encoded bytes to the client's output.
-    Deliver(ClientId, bytes::Bytes),
-    /// The client is no longer blocked: run its queued commands again.
-    Unblocked(ClientId),
-}
+/// Something for a client owned by another worker (the core's decision type,
+/// shared with the simulator).
+pub(crate) use keyrs_core::dispatch::Post;
 
 impl Shared {
     /// Ask every worker to stop and wake them.

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hashbrown::HashMap;
-use keyrs_core::engine::{ClientId, ConnInfo, Effect, Engine, HostStats, Time};
+use keyrs_core::dispatch;
+use keyrs_core::engine::{ClientId, ConnInfo, Engine, HostStats, Time};
 use keyrs_core::resp::{encoder, ParserLimits, Protocol, Reply};
 use keyrs_core::session::{Session, READ_CHUNK_BYTES};
 use mio::{Events, Interest, Poll, Token};
@@ -310,21 +311,16 @@ impl Worker {
 
         if tick_due {
             engine.host = self.host;
-            for effect in engine.tick(now) {
-                match effect {
-                    Effect::KillClient(id) => {
-                        tracing::debug!(client = id, "closing idle client");
-                        kills.push((None, id));
-                    }
-                    Effect::Shutdown => shutdown = true,
-                    Effect::Sleep { duration_us } => {
-                        std::thread::sleep(Duration::from_micros(duration_us))
-                    }
-                    Effect::CloseAfterReply => {}
-                    Effect::Deliver { client, bytes } => posts.push(Post::Deliver(client, bytes)),
-                    Effect::Unblocked(client) => posts.push(Post::Unblocked(client)),
-                }
+            let follow = dispatch::split_effects(engine.tick(now));
+            for id in follow.kills {
+                tracing::debug!(client = id, "closing idle client");
+                kills.push((None, id));
             }
+            if follow.sleep_us > 0 {
+                std::thread::sleep(Duration::from_micros(follow.sleep_us));
+            }
+            shutdown |= follow.shutdown;
+            posts.extend(follow.posts);
             self.route(&engine, std::mem::take(&mut posts), &mut foreign_posts);
             let hz = engine.config.hz.clamp(1, 500);
             self.next_tick = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
@@ -360,9 +356,7 @@ impl Worker {
     /// others for the worker that owns the client (the engine knows it).
     fn route(&mut self, engine: &Engine, posts: Vec<Post>, foreign: &mut [Vec<Post>]) {
         for post in posts {
-            let target = match &post {
-                Post::Deliver(id, _) | Post::Unblocked(id) => *id,
-            };
+            let target = post.target();
             if let Some(&key) = self.by_client.get(&target) {
                 if let Some(c) = self.conns.get_mut(key) {
                     match post {
@@ -502,46 +496,22 @@ fn execute_queued(
             break;
         };
         let out = engine.execute(c.client, &argv, *now);
-        // Pushes to the caller itself (RESP3 Pub/Sub, keyspace events)
-        // precede its reply, as Redis writes them while the command runs.
-        let mut effects = Vec::with_capacity(out.effects.len());
-        for effect in out.effects {
-            match effect {
-                Effect::Deliver { client, bytes } if client == c.client => {
-                    c.session.push_raw(&bytes)
-                }
-                Effect::Deliver { client, bytes } => posts.push(Post::Deliver(client, bytes)),
-                Effect::Unblocked(client) if client == c.client => c.blocked = false,
-                Effect::Unblocked(client) => posts.push(Post::Unblocked(client)),
-                other => effects.push(other),
-            }
-        }
-        if let Some(reply) = &out.reply {
-            c.session.push_reply(reply, out.proto);
-        }
-        for reply in &out.more {
-            c.session.push_reply(reply, out.proto);
-        }
-        if out.blocked {
+        let follow = dispatch::apply_outcome(&mut c.session, c.client, out);
+        posts.extend(follow.posts);
+        kills.extend(follow.kills.into_iter().map(|id| (Some(c.client), id)));
+        if follow.blocked {
             c.blocked = true;
         }
-        for effect in effects {
-            match effect {
-                Effect::CloseAfterReply => {
-                    c.session.close_after_reply();
-                    c.queue.clear();
-                    c.parse_more = false;
-                }
-                Effect::KillClient(id) => kills.push((Some(c.client), id)),
-                Effect::Sleep { duration_us } => {
-                    // DEBUG SLEEP blocks the whole server, as in Redis.
-                    std::thread::sleep(Duration::from_micros(duration_us));
-                    *now = clock::now();
-                }
-                Effect::Shutdown => *shutdown = true,
-                Effect::Deliver { .. } | Effect::Unblocked(_) => {}
-            }
+        if follow.closing {
+            c.queue.clear();
+            c.parse_more = false;
         }
+        if follow.sleep_us > 0 {
+            // DEBUG SLEEP blocks the whole server, as in Redis.
+            std::thread::sleep(Duration::from_micros(follow.sleep_us));
+            *now = clock::now();
+        }
+        *shutdown |= follow.shutdown;
     }
     c.report_protocol_error();
     if let Some(state) = engine.clients.get_mut(c.client) {

@@ -48,20 +48,38 @@ pub fn parse_bind(word: &str) -> Result<BindAddr, String> {
     Ok(BindAddr { ip, optional })
 }
 
-/// A TCP listener on `addr` with SO_REUSEADDR and SO_REUSEPORT, non-blocking.
-pub fn bind_tcp(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+/// A socket for `addr` with SO_REUSEADDR (and SO_REUSEPORT when asked).
+fn tcp_socket(addr: SocketAddr, reuse_port: bool) -> io::Result<Socket> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     socket.set_reuse_address(true)?;
-    socket.set_reuse_port(true)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
     if addr.is_ipv6() {
         // As Redis: `::` must not also claim the IPv4 port (a separate `*`
         // bind may want it).
         socket.set_only_v6(true)?;
     }
+    Ok(socket)
+}
+
+/// A non-blocking TCP listener on `addr` with SO_REUSEADDR, and with
+/// SO_REUSEPORT when `reuse_port` (several workers of this process, each
+/// with its own listener on the same address).
+pub fn bind_tcp(addr: SocketAddr, backlog: i32, reuse_port: bool) -> io::Result<TcpListener> {
+    let socket = tcp_socket(addr, reuse_port)?;
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     socket.listen(backlog)?;
     Ok(TcpListener::from_std(socket.into()))
+}
+
+/// Fail with `AddrInUse` when anything already listens on `addr`, including
+/// another process's SO_REUSEPORT listener that our own SO_REUSEPORT bind
+/// would silently join (splitting clients between two servers). A probe
+/// bind without SO_REUSEPORT, dropped at once.
+pub fn ensure_unclaimed(addr: SocketAddr) -> io::Result<()> {
+    tcp_socket(addr, false)?.bind(&addr.into())
 }
 
 /// A Unix-domain listener at `path`; a stale socket file is removed first
@@ -184,9 +202,22 @@ mod tests {
 
     #[test]
     fn two_listeners_share_a_port_with_reuseport() {
-        let a = bind_tcp("127.0.0.1:0".parse().expect("addr"), 16).expect("first bind");
+        let a = bind_tcp("127.0.0.1:0".parse().expect("addr"), 16, true).expect("first bind");
         let addr = a.local_addr().expect("local addr");
-        let b = bind_tcp(addr, 16).expect("second bind on the same port");
+        let b = bind_tcp(addr, 16, true).expect("second bind on the same port");
         assert_eq!(b.local_addr().expect("local addr"), addr);
+        // But a probe sees the port as taken, so a second server refuses it.
+        let err = ensure_unclaimed(addr).expect_err("port is claimed");
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+    }
+
+    #[test]
+    fn without_reuseport_a_second_bind_fails() {
+        let a = bind_tcp("127.0.0.1:0".parse().expect("addr"), 16, false).expect("first bind");
+        let addr = a.local_addr().expect("local addr");
+        let err = bind_tcp(addr, 16, true).expect_err("second bind");
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+        drop(a);
+        ensure_unclaimed(addr).expect("free again once closed");
     }
 }

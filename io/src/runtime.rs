@@ -162,14 +162,26 @@ impl Runtime {
                 let b = listener::parse_bind(word)
                     .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
                 let addr = SocketAddr::new(b.ip, opts.port);
-                match listener::bind_tcp(addr, opts.tcp_backlog) {
+                // SO_REUSEPORT only to let our own workers share the address;
+                // probed first so another server's listener is never joined.
+                let shared = threads > 1;
+                let first = if shared {
+                    listener::ensure_unclaimed(addr)
+                        .and_then(|()| listener::bind_tcp(addr, opts.tcp_backlog, true))
+                } else {
+                    listener::bind_tcp(addr, opts.tcp_backlog, false)
+                };
+                match first {
                     Ok(first) => {
                         let bound = first.local_addr()?;
                         per_worker[0].push(Listener::Tcp(first));
                         // The other workers join the same address via SO_REUSEPORT.
                         for listeners in per_worker.iter_mut().skip(1) {
-                            listeners
-                                .push(Listener::Tcp(listener::bind_tcp(bound, opts.tcp_backlog)?));
+                            listeners.push(Listener::Tcp(listener::bind_tcp(
+                                bound,
+                                opts.tcp_backlog,
+                                true,
+                            )?));
                         }
                         tcp_addrs.push(bound);
                     }

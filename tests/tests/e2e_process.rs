@@ -151,3 +151,18 @@ fn port_in_use_by_another_program_exits_1() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("in use"), "{err}");
 }
+
+#[test]
+fn a_second_keyrs_server_on_the_same_port_exits_1() {
+    // SO_REUSEPORT must not let a second server silently share the port and
+    // split the clients (Redis refuses with "Address already in use").
+    let first = Server::start(&[]);
+    let port = first.port().to_string();
+    let out = Command::new(keyrs_server())
+        .args(["--port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use"), "{err}");
+}

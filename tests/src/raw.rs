@@ -6,11 +6,10 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use keyrs_core::resp::frame::parse_frame;
+
 /// Default wait for a reply.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// How deep aggregate replies may nest before [`frame_len`] gives up.
-const NESTING_MAX: usize = 64;
 
 /// One raw connection.
 #[derive(Debug)]
@@ -124,55 +123,10 @@ pub fn encode_command(args: &[&[u8]]) -> Vec<u8> {
 }
 
 /// Length of the first complete RESP2/RESP3 reply in `buf`, or `None` if it
-/// has not fully arrived (or is not RESP).
+/// has not fully arrived (or is not RESP). The core's frame parser decides,
+/// so the harness reads replies exactly as the fuzzed parser does.
 pub fn frame_len(buf: &[u8]) -> Option<usize> {
-    frame_len_at(buf, 0, 0)
-}
-
-fn line_end(buf: &[u8], from: usize) -> Option<usize> {
-    let rel = buf.get(from..)?.windows(2).position(|w| w == b"\r\n")?;
-    Some(from + rel)
-}
-
-fn frame_len_at(buf: &[u8], start: usize, depth: usize) -> Option<usize> {
-    if depth > NESTING_MAX {
-        return None;
-    }
-    let kind = *buf.get(start)?;
-    let eol = line_end(buf, start + 1)?;
-    let header = std::str::from_utf8(&buf[start + 1..eol]).ok()?;
-    let after = eol + 2;
-    match kind {
-        b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => Some(after),
-        b'$' | b'=' | b'!' => {
-            let n: i64 = header.parse().ok()?;
-            if n < 0 {
-                return Some(after);
-            }
-            let end = after
-                .checked_add(usize::try_from(n).ok()?)?
-                .checked_add(2)?;
-            (buf.len() >= end).then_some(end)
-        }
-        b'*' | b'~' | b'>' | b'%' | b'|' => {
-            let n: i64 = header.parse().ok()?;
-            if n < 0 {
-                return Some(after);
-            }
-            let per = if kind == b'%' || kind == b'|' { 2 } else { 1 };
-            let count = usize::try_from(n).ok()?.checked_mul(per)?;
-            let mut pos = after;
-            for _ in 0..count {
-                pos = frame_len_at(buf, pos, depth + 1)?;
-            }
-            if kind == b'|' {
-                // An attribute precedes the reply it annotates.
-                return frame_len_at(buf, pos, depth + 1);
-            }
-            Some(pos)
-        }
-        _ => None,
-    }
+    parse_frame(buf).ok().flatten().map(|(_, len)| len)
 }
 
 #[cfg(test)]

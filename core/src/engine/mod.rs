@@ -13,6 +13,7 @@ pub mod db;
 pub mod dict;
 pub mod expire;
 pub mod pubsub;
+pub mod shared;
 pub mod signals;
 pub mod stats;
 pub mod table;

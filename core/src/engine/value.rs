@@ -2,6 +2,7 @@
 
 use bytes::{Bytes, BytesMut};
 
+use super::shared::Shared;
 use super::types;
 use crate::resp::parse_i64;
 
@@ -119,15 +120,15 @@ pub enum Value {
     /// A string (also bitmaps and HyperLogLogs, as in Redis).
     Str(StrValue),
     /// A list.
-    List(types::list::List),
+    List(Shared<types::list::List>),
     /// A hash.
-    Hash(types::hash::Hash),
+    Hash(Shared<types::hash::Hash>),
     /// A set.
-    Set(types::set::Set),
+    Set(Shared<types::set::Set>),
     /// A sorted set.
-    ZSet(types::zset::ZSet),
+    ZSet(Shared<types::zset::ZSet>),
     /// A stream.
-    Stream(types::stream::Stream),
+    Stream(Shared<types::stream::Stream>),
 }
 
 impl Value {

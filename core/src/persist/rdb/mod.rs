@@ -18,6 +18,7 @@ pub mod string;
 pub mod ziplist;
 pub mod zset;
 
+use crate::engine::shared::Shared;
 use std::fmt;
 
 use bytes::Bytes;
@@ -158,7 +159,7 @@ pub fn encode_value(value: &Value, opts: &SaveOptions) -> Vec<u8> {
             out.push(types::LIST_QUICKLIST_2);
             encode_quicklist(&mut out, l, opts);
         }
-        Value::Hash(h) => match h {
+        Value::Hash(h) => match &**h {
             Hash::Listpack(pairs) => {
                 out.push(types::HASH_LISTPACK);
                 let lp = listpack::encode(pairs.iter().flat_map(|(f, v)| [&f[..], &v[..]]));
@@ -173,7 +174,7 @@ pub fn encode_value(value: &Value, opts: &SaveOptions) -> Vec<u8> {
                 }
             }
         },
-        Value::Set(s) => match s {
+        Value::Set(s) => match &**s {
             Set::Intset(members) => {
                 out.push(types::SET_INTSET);
                 write_string(&mut out, &intset::encode(members), opts.compression);
@@ -280,9 +281,9 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
             let items = ziplist::decode(&r.string()?)?;
             Value::List(items.into_iter().map(item_bytes).collect())
         }
-        types::LIST_QUICKLIST | types::LIST_QUICKLIST_2 => {
-            Value::List(decode_quicklist(&mut r, t == types::LIST_QUICKLIST_2)?)
-        }
+        types::LIST_QUICKLIST | types::LIST_QUICKLIST_2 => Value::List(Shared::new(
+            decode_quicklist(&mut r, t == types::LIST_QUICKLIST_2)?,
+        )),
         types::SET => {
             let n = r.count(1)?;
             let mut set = Set::new();
@@ -292,7 +293,7 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
                     return Err(RdbError::Corrupt("duplicate set member"));
                 }
             }
-            Value::Set(set)
+            Value::Set(Shared::new(set))
         }
         types::SET_INTSET => {
             let members = intset::decode(&r.string()?)?;
@@ -301,7 +302,7 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
             if too_many {
                 set.convert_to_table(opts.seed);
             }
-            Value::Set(set)
+            Value::Set(Shared::new(set))
         }
         types::HASH => {
             let n = r.count(2)?;
@@ -311,7 +312,7 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
                 let v = r.string()?;
                 pairs.push((Bytes::from(f), Bytes::from(v)));
             }
-            Value::Hash(build_hash(pairs, opts)?)
+            Value::Hash(Shared::new(build_hash(pairs, opts)?))
         }
         types::HASH_ZIPLIST | types::HASH_LISTPACK => {
             let blob = r.string()?;
@@ -328,14 +329,14 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
             while let (Some(f), Some(v)) = (it.next(), it.next()) {
                 pairs.push((f, v));
             }
-            Value::Hash(build_hash(pairs, opts)?)
+            Value::Hash(Shared::new(build_hash(pairs, opts)?))
         }
         types::ZSET | types::ZSET_2 | types::ZSET_ZIPLIST | types::ZSET_LISTPACK => {
-            Value::ZSet(zset::decode(&mut r, t, opts)?)
+            Value::ZSet(Shared::new(zset::decode(&mut r, t, opts)?))
         }
-        types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => {
-            Value::Stream(stream::decode(&mut r, t == types::STREAM_LISTPACKS)?)
-        }
+        types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => Value::Stream(Shared::new(
+            stream::decode(&mut r, t == types::STREAM_LISTPACKS)?,
+        )),
         other => return Err(RdbError::Unsupported(other)),
     };
     let empty = match &value {
@@ -422,14 +423,14 @@ mod tests {
                 for it in items {
                     h.set(b(it), b(it), hl, 1);
                 }
-                Value::Hash(h)
+                Value::Hash(Shared::new(h))
             }
             3 => {
                 let mut s = Set::new();
                 for it in items {
                     s.add(it, 4, 1);
                 }
-                Value::Set(s)
+                Value::Set(Shared::new(s))
             }
             4 => {
                 let mut z = ZSet::new();
@@ -442,7 +443,7 @@ mod tests {
                         z.insert_new(i as f64 / 3.0, b(it), lim);
                     }
                 }
-                Value::ZSet(z)
+                Value::ZSet(Shared::new(z))
             }
             _ => {
                 let mut s = crate::engine::types::stream::Stream::new();
@@ -453,7 +454,7 @@ mod tests {
                 for (i, it) in items.iter().enumerate() {
                     let _ = s.append(NewId::Ms(i as u64 + 1), vec![(b(it), b(it))], lim);
                 }
-                Value::Stream(s)
+                Value::Stream(Shared::new(s))
             }
         }
     }

@@ -7,6 +7,7 @@ mod table;
 
 pub use table::COMMANDS;
 
+use crate::engine::shared::Shared;
 use bytes::Bytes;
 
 use super::hash::lookup_read;
@@ -486,7 +487,7 @@ fn search(e: &mut Engine, call: &mut Call<'_>, kind: Kind) -> Result<Reply, Repl
         out.insert_new(score, p.member, lim);
     }
     let n = i64::try_from(out.len()).unwrap_or(i64::MAX);
-    e.dbs[db].set(dst.clone(), Value::ZSet(out), call.now);
+    e.dbs[db].set(dst.clone(), Value::ZSet(Shared::new(out)), call.now);
     e.signal_modified(db, &dst);
     let event = if is_search {
         "geosearchstore"

@@ -14,6 +14,7 @@ mod table;
 
 pub use table::COMMANDS;
 
+use crate::engine::shared::Shared;
 use bytes::Bytes;
 
 use super::{flatten, int_arg, is_kw, SYNTAX_ERROR};
@@ -113,7 +114,7 @@ fn set_fields<'a>(
     if !db.keys.contains_key(key) {
         db.set(
             Bytes::copy_from_slice(key),
-            Value::Hash(Hash::new()),
+            Value::Hash(Shared::new(Hash::new())),
             call.now,
         );
     }

@@ -26,6 +26,7 @@ mod table;
 
 pub use table::COMMANDS;
 
+use crate::engine::shared::Shared;
 use bytes::Bytes;
 
 use crate::engine::types::list::{self, List, Where};
@@ -78,7 +79,11 @@ fn list_for_read<'e>(
 /// Store a new list at `key` (which the caller found missing), announcing
 /// the new key as Redis's `dbAdd` does.
 fn create_list(e: &mut Engine, db: usize, key: &[u8], list: List, now: Time) {
-    e.dbs[db].set(Bytes::copy_from_slice(key), Value::List(list), now);
+    e.dbs[db].set(
+        Bytes::copy_from_slice(key),
+        Value::List(Shared::new(list)),
+        now,
+    );
     e.notify_keyspace_event('n', "new", key, db);
 }
 

@@ -1,6 +1,7 @@
 //! SINTER, SINTERCARD, SINTERSTORE, SUNION, SUNIONSTORE, SDIFF, SDIFFSTORE
 //! (Redis's `sinterGenericCommand` and `sunionDiffGenericCommand`).
 
+use crate::engine::shared::Shared;
 use bytes::Bytes;
 
 use super::{bulks, lookup_read, max_intset, Set};
@@ -28,7 +29,7 @@ fn load<'e>(
     Ok(keys
         .iter()
         .map(|k| match db.keys.get(k).map(|en| &en.value) {
-            Some(Value::Set(s)) => Some(s),
+            Some(Value::Set(s)) => Some(&**s),
             _ => None,
         })
         .collect())
@@ -70,7 +71,11 @@ fn build(e: &mut Engine, members: impl Iterator<Item = Bytes>) -> Set {
 fn store(e: &mut Engine, call: &Call<'_>, dst: &[u8], result: Set, event: &str) -> Reply {
     let n = result.len();
     if n > 0 {
-        e.dbs[call.db].set(Bytes::copy_from_slice(dst), Value::Set(result), call.now);
+        e.dbs[call.db].set(
+            Bytes::copy_from_slice(dst),
+            Value::Set(Shared::new(result)),
+            call.now,
+        );
         e.signal_modified(call.db, dst);
         e.notify_keyspace_event('s', event, dst, call.db);
     } else if e.dbs[call.db].remove(dst).is_some() {

@@ -13,6 +13,7 @@ mod table;
 
 pub use table::COMMANDS;
 
+use crate::engine::shared::Shared;
 use bytes::Bytes;
 
 use super::flatten;
@@ -88,7 +89,11 @@ pub(super) fn sadd(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         let exists = write_set(e, call, key)?.is_some();
         if !exists {
             let s = Set::for_member(call.arg(2), seed);
-            e.dbs[call.db].set(Bytes::copy_from_slice(key), Value::Set(s), call.now);
+            e.dbs[call.db].set(
+                Bytes::copy_from_slice(key),
+                Value::Set(Shared::new(s)),
+                call.now,
+            );
         }
         let mut added = 0;
         if let Some(Value::Set(s)) = e.dbs[call.db].keys.get_mut(key).map(|en| &mut en.value) {
@@ -296,7 +301,11 @@ pub(super) fn smove(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         delete_if_empty(e, call, src);
         if !dst_exists {
             let s = Set::for_member(member, seed);
-            e.dbs[call.db].set(Bytes::copy_from_slice(dst), Value::Set(s), call.now);
+            e.dbs[call.db].set(
+                Bytes::copy_from_slice(dst),
+                Value::Set(Shared::new(s)),
+                call.now,
+            );
         }
         e.signal_modified(call.db, src);
         let added = match e.dbs[call.db].keys.get_mut(dst).map(|en| &mut en.value) {

@@ -5,6 +5,7 @@
 //! rules) or with ALPHA byte order, then LIMITed and either answered
 //! (optionally through GET patterns) or STOREd as a list.
 
+use crate::engine::shared::Shared;
 use std::cmp::Ordering;
 
 use bytes::{Bytes, BytesMut};
@@ -352,7 +353,7 @@ fn sort_generic(e: &mut Engine, call: &mut Call<'_>, readonly: bool) -> Result<R
     let n = stored.len();
     if n > 0 {
         let list: List = stored.into_iter().collect();
-        e.dbs[call.db].set(dst.clone(), Value::List(list), call.now);
+        e.dbs[call.db].set(dst.clone(), Value::List(Shared::new(list)), call.now);
         e.signal_modified(call.db, &dst);
         e.notify_keyspace_event('l', "sortstore", &dst, call.db);
     } else if e.dbs[call.db].remove(&dst).is_some() {

@@ -28,6 +28,7 @@ mod write;
 
 pub use table::COMMANDS;
 
+use crate::engine::shared::Shared;
 use bytes::Bytes;
 
 use crate::engine::types::stream::{Fields, NodeLimits, Stream, StreamId};
@@ -105,7 +106,7 @@ fn write_stream<'e>(
 fn create_stream(e: &mut Engine, call: &Call<'_>, key: &[u8]) {
     e.dbs[call.db].set(
         Bytes::copy_from_slice(key),
-        Value::Stream(Stream::new()),
+        Value::Stream(Shared::new(Stream::new())),
         call.now,
     );
 }

@@ -1,6 +1,7 @@
 //! ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZCOUNT,
 //! ZLEXCOUNT, ZSCAN.
 
+use crate::engine::shared::Shared;
 use bytes::Bytes;
 
 use super::{
@@ -95,7 +96,7 @@ fn zadd_generic(e: &mut Engine, call: &Call<'_>, incr_cmd: bool) -> Result<Reply
         }
         e.dbs[db].set(
             Bytes::copy_from_slice(key),
-            Value::ZSet(ZSet::new()),
+            Value::ZSet(Shared::new(ZSet::new())),
             call.now,
         );
     }

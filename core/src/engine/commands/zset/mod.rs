@@ -22,6 +22,7 @@ mod table;
 
 pub use table::COMMANDS;
 
+use crate::engine::shared::Shared;
 use bytes::Bytes;
 
 use crate::engine::db::Db;
@@ -133,7 +134,11 @@ fn store_result(
         z.insert_new(s, m, lim);
     }
     let n = z.len() as i64;
-    e.dbs[db].set(Bytes::copy_from_slice(dst), Value::ZSet(z), call.now);
+    e.dbs[db].set(
+        Bytes::copy_from_slice(dst),
+        Value::ZSet(Shared::new(z)),
+        call.now,
+    );
     e.signal_modified(db, dst);
     e.notify_keyspace_event('z', event, dst, db);
     e.signal_key_ready(db, dst);

@@ -15,6 +15,7 @@
 pub mod config;
 pub mod dispatch;
 pub mod engine;
+pub mod lock;
 pub mod persist;
 pub mod resp;
 pub mod session;

@@ -3,6 +3,8 @@
 
 use keyrs_core::engine::HostStats;
 
+use crate::fastlock::LockStats;
+
 /// Refresh `prev` with the current RSS and CPU times of this process.
 pub fn sample(prev: HostStats) -> HostStats {
     let mut s = prev;
@@ -15,6 +17,15 @@ pub fn sample(prev: HostStats) -> HostStats {
     }
     s.used_memory_peak = s.used_memory_peak.max(s.used_memory);
     s
+}
+
+/// Copy the engine lock's figures into the engine's host stats. Called by
+/// each batch right after taking the lock, so INFO shows the contention at
+/// the moment its batch locked (at least 1: the batch itself).
+pub fn record_lock(host: &mut HostStats, lock: &LockStats) {
+    host.long_lock_waits = lock.long_waits;
+    host.lock_contention = u64::from(lock.contention);
+    host.avg_lock_contention = lock.avg_contention;
 }
 
 /// Resident set size: the second field of `/proc/self/statm`, in pages.
@@ -65,6 +76,19 @@ mod tests {
     fn parses_stat_with_odd_command_name() {
         let line = "42 (a b) c) S 1 42 42 0 -1 4194560 100 0 0 0 17 5 0 0 20 0 1 0 1 2 3";
         assert_eq!(parse_stat_cpu_ticks(line), Some((17, 5)));
+    }
+
+    #[test]
+    fn lock_figures_reach_host_stats() {
+        let lock = crate::fastlock::FastLock::new(());
+        lock.sample_contention();
+        let g = lock.lock();
+        let mut h = HostStats::default();
+        record_lock(&mut h, &lock.stats());
+        drop(g);
+        assert_eq!(h.lock_contention, 1);
+        assert_eq!(h.avg_lock_contention, 0.0);
+        assert_eq!(h.long_lock_waits, 0);
     }
 
     #[test]

@@ -15,17 +15,22 @@
 //!   parsed commands.
 //! - [`host`]: RSS and CPU figures for INFO, read from `/proc`.
 //! - [`clock`]: wall-clock time as the engine's [`keyrs_core::engine::Time`].
-//!
-//! The engine is shared as `Arc<parking_lot::Mutex<Engine>>` for now; the fair
-//! ticket lock replaces it later without changing the batch structure.
+//! - [`fastlock`]: KeyDB's fair FIFO ticket lock, which the engine is shared
+//!   behind (`Arc<FastLock<Engine>>`).
 #![warn(missing_docs)]
-#![forbid(unsafe_code)]
+// `unsafe` only in the lock (`fastlock`, `sync`), each use with a SAFETY note.
+#![deny(unsafe_code)]
 
 pub mod clock;
 pub mod conn;
+#[allow(unsafe_code)]
+pub mod fastlock;
 pub mod host;
 pub mod listener;
 pub mod runtime;
+#[allow(unsafe_code)]
+mod sync;
 pub mod worker;
 
+pub use fastlock::FastLock;
 pub use runtime::{Runtime, RuntimeOptions, SharedEngine, ShutdownHandle};

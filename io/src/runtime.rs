@@ -11,12 +11,12 @@ use keyrs_core::engine::{ClientId, Engine};
 use mio::{Poll, Token, Waker};
 use parking_lot::Mutex;
 
+use crate::fastlock::FastLock;
 use crate::listener::{self, Listener, TCP_BACKLOG_DEFAULT};
 use crate::worker::{Worker, WAKER};
 
-/// The engine as the workers share it. (The fair ticket lock replaces the
-/// mutex in a later issue.)
-pub type SharedEngine = Arc<Mutex<Engine>>;
+/// The engine as the workers share it, behind KeyDB's fair ticket lock.
+pub type SharedEngine = Arc<FastLock<Engine>>;
 
 /// What to listen on and how many threads to run.
 #[derive(Debug, Clone)]

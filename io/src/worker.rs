@@ -266,9 +266,11 @@ impl Worker {
         // Sampled before locking: reading /proc is a syscall others need not wait for.
         if tick_due {
             self.host = host::sample(self.host);
+            self.shared.engine.sample_contention();
         }
         let shared = Arc::clone(&self.shared);
         let mut engine = shared.engine.lock();
+        host::record_lock(&mut engine.host, &shared.engine.stats());
         let mut now = clock::now();
         let mut kills: Vec<Kill> = Vec::new();
         let mut shutdown = false;

@@ -15,8 +15,7 @@ use std::sync::Arc;
 
 use keyrs_core::config::{self, Config};
 use keyrs_core::engine::Engine;
-use keyrs_io::{Runtime, RuntimeOptions, ShutdownHandle};
-use parking_lot::Mutex;
+use keyrs_io::{FastLock, Runtime, RuntimeOptions, ShutdownHandle};
 
 /// Run the server with `args` (`args[0]` is the program name) and return the
 /// process exit code.
@@ -63,7 +62,7 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     }
     cfg.maxclients = host::ensure_fd_limit(cfg.maxclients);
     let opts = RuntimeOptions::from_config(&cfg);
-    let engine = Arc::new(Mutex::new(Engine::new(cfg, info, seed)));
+    let engine = Arc::new(FastLock::new(Engine::new(cfg, info, seed)));
     let runtime = match Runtime::bind(Arc::clone(&engine), &opts) {
         Ok(rt) => rt,
         Err(e) => {

@@ -148,6 +148,14 @@ pub struct HostStats {
     pub used_cpu_sys: f64,
     /// User CPU seconds consumed.
     pub used_cpu_user: f64,
+    /// Engine-lock acquisitions that had to sleep (KeyDB's `long_lock_waits`).
+    pub long_lock_waits: u64,
+    /// Threads holding or waiting for the engine lock when the current batch
+    /// took it (KeyDB's `instantaneous_lock_contention`; 1 when uncontended).
+    pub lock_contention: u64,
+    /// Mean contention over the recent cron samples, taken outside the lock
+    /// (KeyDB's `avg_lock_contention`).
+    pub avg_lock_contention: f64,
 }
 
 #[cfg(test)]

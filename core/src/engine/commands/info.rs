@@ -310,7 +310,13 @@ fn stats(e: &Engine) -> Section {
         .field("io_threaded_reads_processed", 0)
         .field("io_threaded_writes_processed", 0)
         .field("reply_buffer_shrinks", 0)
-        .field("reply_buffer_expands", 0);
+        .field("reply_buffer_expands", 0)
+        // KeyDB's engine-lock figures (after Redis 7.0's own fields).
+        .field("instantaneous_lock_contention", e.host.lock_contention)
+        .field(
+            "avg_lock_contention",
+            format!("{:.6}", e.host.avg_lock_contention),
+        );
     s
 }
 
@@ -344,6 +350,7 @@ fn cpu(e: &Engine) -> Section {
         .field("used_cpu_user", format!("{:.6}", h.used_cpu_user))
         .field("used_cpu_sys_children", "0.000000")
         .field("used_cpu_user_children", "0.000000")
+        .field("long_lock_waits", h.long_lock_waits)
         .field("used_cpu_sys_main_thread", format!("{:.6}", h.used_cpu_sys))
         .field(
             "used_cpu_user_main_thread",

@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(l.release(1), Ok(Released::StillHeld { depth: 2 }));
         assert_eq!(l.release(1), Ok(Released::StillHeld { depth: 1 }));
         assert_eq!(l.release(1), Ok(Released::Free));
-        assert!(!matches!(l.release(1), Ok(_)));
+        assert_eq!(l.release(1), Err(LockError::NotOwner { thread: 1 }));
     }
 
     #[test]

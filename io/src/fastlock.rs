@@ -153,7 +153,7 @@ impl RawFastLock {
             depth: AtomicU32::new(0),
             parked: AtomicU32::new(0),
             spin_limit: spins,
-            parker: Parker::default(),
+            parker: Parker::new(),
             acquisitions: AtomicU64::new(0),
             contended: AtomicU64::new(0),
             long_waits: AtomicU64::new(0),

@@ -27,6 +27,11 @@ pub(crate) struct Parker;
 
 #[cfg(not(loom))]
 impl Parker {
+    /// A parker (all state lives in parking_lot's global table).
+    pub(crate) fn new() -> Parker {
+        Parker
+    }
+
     /// Sleep on `key` with `token` while `still_waiting()` holds when checked
     /// under the park lock. May return spuriously; callers re-check.
     pub(crate) fn park(&self, key: usize, token: usize, still_waiting: impl Fn() -> bool) {
@@ -79,6 +84,10 @@ pub(crate) struct Parker {
 
 #[cfg(loom)]
 impl Parker {
+    pub(crate) fn new() -> Parker {
+        Parker::default()
+    }
+
     pub(crate) fn park(&self, _key: usize, _token: usize, still_waiting: impl Fn() -> bool) {
         let guard = self.mutex.lock().unwrap_or_else(|e| e.into_inner());
         if still_waiting() {

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use keyrs_core::config::Config;
 use keyrs_core::engine::{Engine, ServerInfo};
+use keyrs_io::FastLock;
 use keyrs_io::{Runtime, RuntimeOptions, SharedEngine, ShutdownHandle};
-use parking_lot::Mutex;
 
 /// Ports for this file's servers; a plain bind is tried first, so a port
 /// another suite holds is skipped.
@@ -38,7 +38,7 @@ struct Running {
 impl Running {
     fn start(threads: usize) -> Running {
         let cfg = Config::default();
-        let engine = Arc::new(Mutex::new(Engine::new(
+        let engine = Arc::new(FastLock::new(Engine::new(
             cfg.clone(),
             ServerInfo::default(),
             7,

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use keyrs_core::config::Config;
 use keyrs_core::engine::{Engine, ServerInfo};
+use keyrs_io::FastLock;
 use keyrs_io::{Runtime, RuntimeOptions, SharedEngine, ShutdownHandle};
-use parking_lot::Mutex;
 
 /// Ports for this file's servers (the e2e suite draws from 7400-7489).
 const PORTS: std::ops::RangeInclusive<u16> = 7490..=7499;
@@ -40,7 +40,7 @@ impl Running {
     fn start(threads: usize, cfg: Config, with_tcp: bool) -> Running {
         let dir = tempfile::tempdir().unwrap();
         let unix = dir.path().join("keyrs.sock");
-        let engine = Arc::new(Mutex::new(Engine::new(
+        let engine = Arc::new(FastLock::new(Engine::new(
             cfg.clone(),
             ServerInfo::default(),
             7,
@@ -239,7 +239,7 @@ fn client_state_has_connection_facts() {
 
 #[test]
 fn nothing_to_listen_on_is_an_error() {
-    let engine = Arc::new(Mutex::new(Engine::new(
+    let engine = Arc::new(FastLock::new(Engine::new(
         Config::default(),
         ServerInfo::default(),
         1,
@@ -287,4 +287,47 @@ fn cron_refreshes_host_figures() {
         assert!(Instant::now() < deadline, "RSS never sampled");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Read one bulk-string reply.
+fn read_bulk(s: &mut impl Read) -> String {
+    let mut header = Vec::new();
+    let mut byte = [0u8; 1];
+    while !header.ends_with(b"\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        header.push(byte[0]);
+    }
+    let text = String::from_utf8(header).unwrap();
+    let len: usize = text.trim_end().strip_prefix('$').unwrap().parse().unwrap();
+    let mut body = vec![0u8; len + 2];
+    s.read_exact(&mut body).unwrap();
+    String::from_utf8(body[..len].to_vec()).unwrap()
+}
+
+#[test]
+fn info_shows_the_engine_lock_figures() {
+    let rt = Running::start(2, Config::default(), true);
+    let mut clients: Vec<TcpStream> = (0..8).map(|_| rt.tcp()).collect();
+    for c in &mut clients {
+        roundtrip(c, b"SET k v\r\n", b"+OK\r\n");
+    }
+    let c = &mut clients[0];
+    c.write_all(b"INFO stats\r\n").unwrap();
+    let stats = read_bulk(c);
+    // The batch running INFO holds the lock, so at least 1.
+    let contention: u64 = stats
+        .split("\r\n")
+        .find_map(|l| l.strip_prefix("instantaneous_lock_contention:"))
+        .expect("instantaneous_lock_contention")
+        .parse()
+        .unwrap();
+    assert!(contention >= 1, "{stats}");
+    assert!(stats.contains("\r\navg_lock_contention:"), "{stats}");
+    c.write_all(b"INFO cpu\r\n").unwrap();
+    let cpu = read_bulk(c);
+    assert!(cpu.contains("\r\nlong_lock_waits:"), "{cpu}");
+    // Every batch took the lock through the ticket lock.
+    let s = rt.engine.stats();
+    assert!(s.acquisitions >= 10, "{s:?}");
+    assert!(s.contended <= s.acquisitions && s.long_waits <= s.contended);
 }

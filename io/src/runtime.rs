@@ -390,3 +390,40 @@ impl Runtime {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loads(scores: &[(usize, usize)]) -> Vec<Load> {
+        scores
+            .iter()
+            .map(|&(clients, in_flight)| Load {
+                clients: AtomicUsize::new(clients),
+                in_flight: AtomicUsize::new(in_flight),
+            })
+            .collect()
+    }
+
+    fn balancing(min: usize) -> Balancing {
+        Balancing {
+            enabled: true,
+            min_clients: AtomicUsize::new(min),
+        }
+    }
+
+    #[test]
+    fn the_first_thread_below_the_minimum_wins() {
+        let l = loads(&[(5, 0), (1, 0), (0, 0)]);
+        assert_eq!(balancing(2).choose(&l), 1);
+        assert_eq!(balancing(6).choose(&l), 0);
+    }
+
+    #[test]
+    fn otherwise_the_least_loaded_counting_handovers_in_flight() {
+        let l = loads(&[(3, 0), (1, 2), (2, 0)]);
+        assert_eq!(balancing(0).choose(&l), 2);
+        let l = loads(&[(3, 0), (3, 0)]);
+        assert_eq!(balancing(1).choose(&l), 0, "ties go to the first");
+    }
+}

@@ -72,6 +72,8 @@ pub struct Worker {
     active: Vec<usize>,
     /// The CPU to pin this worker's thread to (`server-thread-affinity`).
     cpu: Option<usize>,
+    /// `min-clients-per-thread` as the cron last read it from the config.
+    min_clients_seen: Option<usize>,
 }
 
 impl Worker {
@@ -102,6 +104,7 @@ impl Worker {
             to_disconnect: Vec::new(),
             active: Vec::new(),
             cpu,
+            min_clients_seen: None,
         })
     }
 
@@ -350,13 +353,18 @@ impl Worker {
             shutdown |= follow.shutdown;
             posts.extend(follow.posts);
             self.route(&engine, std::mem::take(&mut posts), &mut foreign_posts);
-            // CONFIG SET may have changed it; balancing reads it lock-free.
+            // A CONFIG SET of min-clients-per-thread reaches the balancing
+            // (which reads it lock-free); the first tick only notes the
+            // configured value, the runtime started with its own option.
             let min_clients = engine
                 .config
                 .get_u64("min-clients-per-thread")
                 .and_then(|n| usize::try_from(n).ok());
             if let Some(n) = min_clients {
-                shared.balancing.min_clients.store(n, Ordering::Relaxed);
+                if self.min_clients_seen.is_some_and(|seen| seen != n) {
+                    shared.balancing.min_clients.store(n, Ordering::Relaxed);
+                }
+                self.min_clients_seen = Some(n);
             }
             let hz = engine.config.hz.clamp(1, 500);
             self.next_tick = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));

@@ -47,9 +47,13 @@ impl Running {
             if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
                 continue;
             }
+            // Balancing with no minimum spreads consecutive connections
+            // over the workers (KeyDB's default minimum of 20 would keep
+            // these few clients on worker 0).
             let opts = RuntimeOptions {
                 threads,
                 port,
+                min_clients_per_thread: 0,
                 ..RuntimeOptions::from_config(&cfg)
             };
             if let Ok(rt) = Runtime::bind(Arc::clone(&engine), &opts) {

@@ -93,9 +93,9 @@ pub const REPLY_BUFFER_BYTES: usize = 1024;
 
 impl ClientState {
     /// Clients exempt from the idle `timeout` (replicas, masters, blocked,
-    /// pub/sub clients, as in Redis). Of those only pub/sub exists yet.
+    /// pub/sub clients, as in Redis). A monitor counts as a replica.
     pub fn flags_exempt_from_timeout(&self) -> bool {
-        self.is_pubsub() || self.blocked
+        self.is_pubsub() || self.blocked || self.monitor
     }
 
     /// Subscribed to anything: the RESP2 pub/sub context, where PING answers

@@ -469,6 +469,13 @@ impl Worker {
                         engine.disconnect(id);
                         continue;
                     }
+                    if let (Some(cpu), Stream::Tcp(tcp)) = (self.cpu, &stream) {
+                        // As KeyDB with affinity on: SO_INCOMING_CPU steers the
+                        // socket's packets to the CPU its owner is pinned to.
+                        if let Err(e) = socket2::SockRef::from(tcp).set_cpu_affinity(cpu) {
+                            tracing::debug!(error = %e, "SO_INCOMING_CPU failed");
+                        }
+                    }
                     entry.insert(Conn::new(stream, Session::new(limits), id));
                     self.by_client.insert(id, key);
                     load.clients.fetch_add(1, Ordering::Relaxed);

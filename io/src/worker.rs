@@ -407,8 +407,9 @@ impl Worker {
                         Post::Deliver(_, bytes) => {
                             c.session.push_raw(&bytes);
                             if over_pubsub_hard_limit(engine, c) {
-                                // As Redis: a subscriber that does not read is
-                                // dropped rather than buffered without bound.
+                                // As Redis: a subscriber (or monitor) that does
+                                // not read is dropped rather than buffered
+                                // without bound.
                                 tracing::warn!(
                                     "Client id={} scheduled to be closed ASAP for overcoming of output buffer limits.",
                                     c.client
@@ -585,13 +586,17 @@ fn execute_queued(
     }
 }
 
-/// Has a subscribed client's unsent output passed the pubsub class's hard
-/// `client-output-buffer-limit`? (The soft limit is not enforced yet.)
+/// Has a subscriber's or monitor's unsent output passed the hard
+/// `client-output-buffer-limit` of its class (pubsub; replica for a monitor,
+/// which Redis counts as one)? (The soft limit is not enforced yet.)
 fn over_pubsub_hard_limit(engine: &Engine, c: &Conn) -> bool {
-    let hard = engine.config.client_output_buffer_limits()[2].hard_bytes;
-    hard > 0
-        && c.session.pending_output() as u64 > hard
-        && engine.clients.get(c.client).is_some_and(|s| s.is_pubsub())
+    let class = match engine.clients.get(c.client) {
+        Some(s) if s.monitor => 1,
+        Some(s) if s.is_pubsub() => 2,
+        _ => return false,
+    };
+    let hard = engine.config.client_output_buffer_limits()[class].hard_bytes;
+    hard > 0 && c.session.pending_output() as u64 > hard
 }
 
 /// Write the refusal (maxclients) best-effort and close.

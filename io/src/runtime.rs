@@ -46,15 +46,19 @@ pub struct RuntimeOptions {
 
 impl RuntimeOptions {
     /// Options from the configuration: `server-threads` and the KeyDB
-    /// threading options, the bind addresses and port.
+    /// threading options, the bind addresses and port, `unixsocket`.
     pub fn from_config(cfg: &Config) -> RuntimeOptions {
         RuntimeOptions {
             threads: cfg.server_threads.clamp(1, THREADS_MAX),
             bind: cfg.bind.clone(),
             port: cfg.port,
             tcp_backlog: TCP_BACKLOG_DEFAULT,
-            unix_socket: None,
-            unix_socket_perm: None,
+            unix_socket: (!cfg.unixsocket.is_empty()).then(|| PathBuf::from(&cfg.unixsocket)),
+            // 0 (the default) leaves the socket's mode alone, as Redis.
+            unix_socket_perm: cfg
+                .get_u64("unixsocketperm")
+                .filter(|&m| m != 0)
+                .and_then(|m| u32::try_from(m).ok()),
             affinity_offset: cfg
                 .server_thread_affinity
                 .then_some(cfg.server_thread_affinity_offset),

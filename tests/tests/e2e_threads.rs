@@ -428,3 +428,54 @@ fn redis_benchmark_against_two_threads_stays_correct() {
     wait_alone(&mut c);
     assert_eq!(c.call(&[b"PING"]).expect("pong"), b"+PONG\r\n");
 }
+
+#[test]
+fn unix_socket_clients_are_balanced_too() {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("keyrs.sock");
+    let path_text = path.to_str().expect("utf8 path").to_string();
+    let server = Server::start(&[
+        "--server-threads",
+        "2",
+        "--min-clients-per-thread",
+        "0",
+        "--unixsocket",
+        &path_text,
+    ]);
+    let mut tcp = server.raw();
+    assert_eq!(call(&mut tcp, "MONITOR"), "+OK\r\n");
+    let mut threads = Vec::new();
+    let mut socks = Vec::new();
+    for _ in 0..3 {
+        let mut s = UnixStream::connect(&path).expect("unix connect");
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        s.write_all(b"CLIENT INFO\r\n").expect("send");
+        let mut buf = vec![0u8; 4096];
+        let mut got = Vec::new();
+        while !got.ends_with(b"\n\r\n") {
+            let n = s.read(&mut buf).expect("read");
+            assert!(n > 0, "closed");
+            got.extend_from_slice(&buf[..n]);
+        }
+        let line = String::from_utf8(got).expect("utf8");
+        let thread: usize = line
+            .split(' ')
+            .find_map(|kv| kv.strip_prefix("thread="))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("thread=");
+        threads.push(thread);
+        socks.push(s);
+    }
+    threads.sort_unstable();
+    threads.dedup();
+    assert_eq!(threads, [0, 1], "unix clients on both threads");
+    // MONITOR names them as Redis does.
+    let line = String::from_utf8(tcp.read_reply().expect("line")).expect("utf8");
+    assert!(
+        line.ends_with(&format!(" [0 unix:{path_text}] \"CLIENT\" \"INFO\"\r\n")),
+        "{line}"
+    );
+}

@@ -466,6 +466,7 @@ fn unix_socket_clients_are_balanced_too() {
             .find_map(|kv| kv.strip_prefix("thread="))
             .and_then(|v| v.trim().parse().ok())
             .expect("thread=");
+        assert!(line.contains(" flags=U "), "{line}");
         threads.push(thread);
         socks.push(s);
     }

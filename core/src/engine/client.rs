@@ -119,6 +119,10 @@ impl ClientState {
         if self.blocked {
             f.push('b');
         }
+        if self.conn.addr.starts_with('/') {
+            // Unix-domain peers are recorded as `<path>:0`.
+            f.push('U');
+        }
         if self.no_evict {
             f.push('e');
         }

@@ -361,7 +361,7 @@ fn out_of_range_thread_counts_are_refused_at_startup() {
     )
     .expect_err("17 threads");
     assert!(
-        err.contains("argument must be between 1 and 16 inclusive"),
+        err.contains(">>> 'server-threads \"17\"'\nInvalid number of threads specified"),
         "{err}"
     );
     // KeyDB's alias.

@@ -157,6 +157,6 @@ fn info_reports_threads_and_the_callers_thread() {
     assert!(text.contains(
         "current_client_thread:2\r\nthread_0_clients:1\r\nthread_1_clients:0\r\nthread_2_clients:2\r\n"
     ));
-    let text = reply(&run(&mut e, a, &[b"INFO", b"server"])).expect("info");
-    assert!(text.contains("server_threads:3\r\n"));
+    let text = reply(&run(&mut e, a, &[b"INFO", b"cpu"])).expect("info");
+    assert!(text.contains("used_cpu_user_children:0.000000\r\nserver_threads:3\r\n"));
 }

@@ -367,7 +367,7 @@ fn out_of_range_thread_counts_are_refused_at_startup() {
     // KeyDB's alias.
     let server = Server::start(&["--io-threads", "3"]);
     let mut c = server.raw();
-    assert_eq!(info(&mut c, "server")["server_threads"], "3");
+    assert_eq!(info(&mut c, "cpu")["server_threads"], "3");
     assert_eq!(
         call(&mut c, "CONFIG GET server-threads"),
         "*2\r\n$14\r\nserver-threads\r\n$1\r\n3\r\n"

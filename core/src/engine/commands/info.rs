@@ -127,8 +127,7 @@ fn server(e: &Engine, now: Time) -> Section {
         .field("lru_clock", lru_clock(now))
         .field("executable", &e.server.executable)
         .field("config_file", &e.server.config_file)
-        .field("io_threads_active", 0)
-        .field("server_threads", e.config.server_threads.max(1));
+        .field("io_threads_active", 0);
     s
 }
 
@@ -361,6 +360,9 @@ fn cpu(e: &Engine) -> Section {
         .field("used_cpu_user", format!("{:.6}", h.used_cpu_user))
         .field("used_cpu_sys_children", "0.000000")
         .field("used_cpu_user_children", "0.000000")
+        // KeyDB puts its thread count here, between the children's and
+        // the main thread's figures.
+        .field("server_threads", e.config.server_threads.max(1))
         .field("used_cpu_sys_main_thread", format!("{:.6}", h.used_cpu_sys))
         .field(
             "used_cpu_user_main_thread",

@@ -281,6 +281,10 @@ fn monitor_sees_commands_of_every_thread() {
         call(&mut monitor, "GET greeting"),
         "-ERR Replica can't interact with the keyspace\r\n"
     );
+    // Its own PING: the reply first, then the line about it (as Redis).
+    assert_eq!(call(&mut monitor, "PING"), "+PONG\r\n");
+    let line = String::from_utf8(monitor.read_reply().expect("line")).expect("utf8");
+    assert!(line.ends_with("] \"PING\"\r\n"), "{line}");
     let list = bulk(&call(&mut other, "CLIENT LIST"));
     assert!(list.lines().any(|l| l.contains(" flags=O ")), "{list}");
 }

@@ -319,6 +319,11 @@ impl Engine {
         if reply.is_none() {
             more.clear();
         }
+        // A monitor's own command is shown to it after the reply.
+        let echo = self.monitors.take_echo();
+        if reply.is_some() {
+            more.extend(echo.into_iter().map(|l| Reply::Status(l.into())));
+        }
         Outcome {
             reply,
             more,
@@ -459,11 +464,19 @@ impl Engine {
             return;
         };
         let bytes = monitor::line(now, c.db, &c.conn.addr, argv);
+        let mut echo = false;
         for &m in self.monitors.ids() {
+            if m == client {
+                echo = true;
+                continue;
+            }
             self.outbox.push(Effect::Deliver {
                 client: m,
                 bytes: bytes.clone(),
             });
+        }
+        if echo {
+            self.monitors.push_echo(&bytes);
         }
     }
 

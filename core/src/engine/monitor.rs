@@ -19,6 +19,9 @@ use super::Time;
 #[derive(Debug, Default, Clone)]
 pub struct Monitors {
     ids: Vec<ClientId>,
+    /// Lines about a monitor's own commands: Redis writes them after that
+    /// command's reply, so they travel as further replies, not deliveries.
+    echo: Vec<String>,
 }
 
 impl Monitors {
@@ -44,6 +47,22 @@ impl Monitors {
     /// The monitors, in the order they started.
     pub fn ids(&self) -> &[ClientId] {
         &self.ids
+    }
+
+    /// Keep a line about a monitor's own command (the encoded line).
+    pub fn push_echo(&mut self, line: &[u8]) {
+        // The line is ASCII (every other byte is escaped); drop the `+` and
+        // the line end, the reply encoder adds them back.
+        let text = line
+            .strip_prefix(b"+")
+            .and_then(|l| l.strip_suffix(b"\r\n"))
+            .unwrap_or(line);
+        self.echo.push(String::from_utf8_lossy(text).into_owned());
+    }
+
+    /// The lines about the caller's own commands, as status replies.
+    pub fn take_echo(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.echo)
     }
 }
 

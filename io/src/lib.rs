@@ -7,7 +7,8 @@
 //!   before anything runs), then runs one [`worker`] per thread.
 //! - [`worker`]: one `mio::Poll`, its own listeners (one per bind address,
 //!   SO_REUSEPORT so the kernel spreads accepts across threads), its own
-//!   connections. Per loop iteration it reads and parses without the engine
+//!   connections. With `active-client-balancing` an accepted socket is
+//!   handed to the least loaded worker (KeyDB's rule, `runtime::Balancing`). Per loop iteration it reads and parses without the engine
 //!   lock, takes the lock once to execute the ready commands of all its
 //!   sessions as a batch, releases it, then writes.
 //! - [`listener`]: socket2-built TCP and Unix listeners.

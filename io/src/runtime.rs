@@ -3,7 +3,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use keyrs_core::config::Config;
@@ -33,19 +33,104 @@ pub struct RuntimeOptions {
     pub unix_socket: Option<PathBuf>,
     /// `unixsocketperm`.
     pub unix_socket_perm: Option<u32>,
+    /// `server-thread-affinity`: pin worker `i` to CPU `i + offset` when set.
+    pub affinity_offset: Option<usize>,
+    /// `active-client-balancing`: hand accepted connections to the least
+    /// loaded worker (KeyDB's default) instead of keeping them where the
+    /// kernel put them.
+    pub active_client_balancing: bool,
+    /// `min-clients-per-thread` at start (CONFIG SET changes it later: the
+    /// workers re-read it from the engine's config).
+    pub min_clients_per_thread: usize,
 }
 
 impl RuntimeOptions {
-    /// Options from the configuration: one thread, its bind addresses and port.
+    /// Options from the configuration: `server-threads` and the KeyDB
+    /// threading options, the bind addresses and port, `unixsocket`.
     pub fn from_config(cfg: &Config) -> RuntimeOptions {
         RuntimeOptions {
-            threads: 1,
+            threads: cfg.server_threads.clamp(1, THREADS_MAX),
             bind: cfg.bind.clone(),
             port: cfg.port,
             tcp_backlog: TCP_BACKLOG_DEFAULT,
-            unix_socket: None,
-            unix_socket_perm: None,
+            unix_socket: (!cfg.unixsocket.is_empty()).then(|| PathBuf::from(&cfg.unixsocket)),
+            // 0 (the default) leaves the socket's mode alone, as Redis.
+            unix_socket_perm: cfg
+                .get_u64("unixsocketperm")
+                .filter(|&m| m != 0)
+                .and_then(|m| u32::try_from(m).ok()),
+            affinity_offset: cfg
+                .server_thread_affinity
+                .then_some(cfg.server_thread_affinity_offset),
+            active_client_balancing: cfg.get_bool("active-client-balancing").unwrap_or(true),
+            min_clients_per_thread: cfg
+                .get_u64("min-clients-per-thread")
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(MIN_CLIENTS_PER_THREAD_DEFAULT),
         }
+    }
+}
+
+/// KeyDB's `MAX_EVENT_LOOPS`: the most `server-threads` accepts.
+pub const THREADS_MAX: usize = 16;
+
+/// KeyDB's `min-clients-per-thread` default.
+pub const MIN_CLIENTS_PER_THREAD_DEFAULT: usize = 20;
+
+/// A connection accepted by one worker and handed to another (connection
+/// balancing): the receiving worker registers it with the engine.
+#[derive(Debug)]
+pub(crate) struct Handover {
+    /// The socket.
+    pub stream: crate::conn::Stream,
+    /// Peer and local address text and fd (its `thread` is set on arrival).
+    pub info: keyrs_core::engine::ConnInfo,
+}
+
+/// Per-worker load, read lock-free by every worker's accept balancing.
+#[derive(Debug, Default)]
+pub(crate) struct Load {
+    /// Connections the worker owns (registered with the engine).
+    pub clients: AtomicUsize,
+    /// Connections handed to it and not yet registered.
+    pub in_flight: AtomicUsize,
+}
+
+impl Load {
+    /// KeyDB's score: clients plus accepts in flight.
+    pub fn score(&self) -> usize {
+        self.clients
+            .load(Ordering::Relaxed)
+            .saturating_add(self.in_flight.load(Ordering::Relaxed))
+    }
+}
+
+/// Connection balancing settings, shared by the workers.
+#[derive(Debug)]
+pub(crate) struct Balancing {
+    /// `active-client-balancing`.
+    pub enabled: bool,
+    /// `min-clients-per-thread`, refreshed from the config by worker 0's
+    /// cron (it is settable at run time).
+    pub min_clients: AtomicUsize,
+}
+
+impl Balancing {
+    /// KeyDB's choice for a new connection: the first worker whose score is
+    /// below `min-clients-per-thread`, else the least loaded one.
+    pub fn choose(&self, loads: &[Load]) -> usize {
+        let min = self.min_clients.load(Ordering::Relaxed);
+        let mut best = (0, usize::MAX);
+        for (i, l) in loads.iter().enumerate() {
+            let score = l.score();
+            if score < min {
+                return i;
+            }
+            if score < best.1 {
+                best = (i, score);
+            }
+        }
+        best.0
     }
 }
 
@@ -65,6 +150,12 @@ pub(crate) struct Shared {
     /// notices for clients another worker owns, posted by the worker whose
     /// batch produced them, in order.
     pub post_inboxes: Vec<Mutex<Vec<Post>>>,
+    /// Connections handed over by another worker's balancing, by receiver.
+    pub handovers: Vec<Mutex<Vec<Handover>>>,
+    /// Each worker's load, by index.
+    pub loads: Vec<Load>,
+    /// Connection balancing settings.
+    pub balancing: Balancing,
 }
 
 /// Something for a client owned by another worker (the core's decision type,
@@ -93,6 +184,18 @@ impl Shared {
             }
             inbox.lock().extend_from_slice(ids);
             if let Some(w) = self.wakers.get(i) {
+                let _ = w.wake();
+            }
+        }
+    }
+
+    /// Hand an accepted connection to worker `to` (counted in its load
+    /// until it registers it) and wake it.
+    pub fn hand_over(&self, to: usize, h: Handover) {
+        if let (Some(inbox), Some(load)) = (self.handovers.get(to), self.loads.get(to)) {
+            load.in_flight.fetch_add(1, Ordering::Relaxed);
+            inbox.lock().push(h);
+            if let Some(w) = self.wakers.get(to) {
                 let _ = w.wake();
             }
         }
@@ -220,10 +323,23 @@ impl Runtime {
             wakers,
             kill_inboxes: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
             post_inboxes: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
+            handovers: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
+            loads: (0..threads).map(|_| Load::default()).collect(),
+            balancing: Balancing {
+                enabled: opts.active_client_balancing && threads > 1,
+                min_clients: AtomicUsize::new(opts.min_clients_per_thread),
+            },
         });
         let mut workers = Vec::with_capacity(threads);
         for (index, (poll, listeners)) in polls.into_iter().zip(per_worker).enumerate() {
-            workers.push(Worker::new(index, poll, listeners, Arc::clone(&shared))?);
+            let cpu = opts.affinity_offset.map(|off| index.saturating_add(off));
+            workers.push(Worker::new(
+                index,
+                poll,
+                listeners,
+                Arc::clone(&shared),
+                cpu,
+            )?);
         }
         Ok(Runtime {
             shared,
@@ -276,5 +392,42 @@ impl Runtime {
             }
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loads(scores: &[(usize, usize)]) -> Vec<Load> {
+        scores
+            .iter()
+            .map(|&(clients, in_flight)| Load {
+                clients: AtomicUsize::new(clients),
+                in_flight: AtomicUsize::new(in_flight),
+            })
+            .collect()
+    }
+
+    fn balancing(min: usize) -> Balancing {
+        Balancing {
+            enabled: true,
+            min_clients: AtomicUsize::new(min),
+        }
+    }
+
+    #[test]
+    fn the_first_thread_below_the_minimum_wins() {
+        let l = loads(&[(5, 0), (1, 0), (0, 0)]);
+        assert_eq!(balancing(2).choose(&l), 1);
+        assert_eq!(balancing(6).choose(&l), 0);
+    }
+
+    #[test]
+    fn otherwise_the_least_loaded_counting_handovers_in_flight() {
+        let l = loads(&[(3, 0), (1, 2), (2, 0)]);
+        assert_eq!(balancing(0).choose(&l), 2);
+        let l = loads(&[(3, 0), (3, 0)]);
+        assert_eq!(balancing(1).choose(&l), 0, "ties go to the first");
     }
 }

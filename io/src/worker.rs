@@ -10,6 +10,7 @@
 //! 4. release the lock and write.
 
 use std::io;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,7 +26,7 @@ use crate::clock;
 use crate::conn::{Conn, ReadOutcome, Stream};
 use crate::host;
 use crate::listener::Listener;
-use crate::runtime::{Post, Shared};
+use crate::runtime::{Handover, Post, Shared};
 
 /// The waker's token.
 pub(crate) const WAKER: usize = 0;
@@ -69,6 +70,10 @@ pub struct Worker {
     to_disconnect: Vec<ClientId>,
     /// Connections with something to do this iteration (slab keys).
     active: Vec<usize>,
+    /// The CPU to pin this worker's thread to (`server-thread-affinity`).
+    cpu: Option<usize>,
+    /// `min-clients-per-thread` as the cron last read it from the config.
+    min_clients_seen: Option<usize>,
 }
 
 impl Worker {
@@ -77,6 +82,7 @@ impl Worker {
         poll: Poll,
         mut listeners: Vec<Listener>,
         shared: Arc<Shared>,
+        cpu: Option<usize>,
     ) -> io::Result<Worker> {
         for (i, l) in listeners.iter_mut().enumerate() {
             poll.registry()
@@ -97,6 +103,8 @@ impl Worker {
             accepted: Vec::new(),
             to_disconnect: Vec::new(),
             active: Vec::new(),
+            cpu,
+            min_clients_seen: None,
         })
     }
 
@@ -108,6 +116,9 @@ impl Worker {
     /// Run until shutdown is requested.
     pub fn run(mut self) -> io::Result<()> {
         tracing::debug!(worker = self.index, "event loop started");
+        if let Some(cpu) = self.cpu {
+            pin_to_cpu(self.index, cpu);
+        }
         let mut events = Events::with_capacity(1024);
         while !self.shared.is_shutting_down() {
             let timeout = self.poll_timeout();
@@ -180,14 +191,28 @@ impl Worker {
         for _ in 0..ACCEPTS_PER_EVENT_MAX {
             match l.accept() {
                 Ok((stream, addr, laddr)) => {
+                    let shared = &self.shared;
+                    let target = if shared.balancing.enabled {
+                        shared.balancing.choose(&shared.loads)
+                    } else {
+                        self.index
+                    };
                     let info = ConnInfo {
                         addr,
                         laddr,
                         fd: stream.fd(),
-                        thread: self.index,
+                        thread: target,
                     };
                     tracing::debug!("Accepted {}", info.addr);
-                    self.accepted.push(Accepted { stream, info });
+                    if target == self.index {
+                        shared.loads[target]
+                            .in_flight
+                            .fetch_add(1, Ordering::Relaxed);
+                        self.accepted.push(Accepted { stream, info });
+                    } else {
+                        // KeyDB's balancing: the least loaded worker owns it.
+                        shared.hand_over(target, Handover { stream, info });
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.accept_pending[listener] = false;
@@ -247,6 +272,7 @@ impl Worker {
             || !self.to_disconnect.is_empty()
             || !self.shared.kill_inboxes[self.index].lock().is_empty()
             || !self.shared.post_inboxes[self.index].lock().is_empty()
+            || !self.shared.handovers[self.index].lock().is_empty()
             || self.active.iter().any(|&k| {
                 self.conns.get(k).is_some_and(|c| {
                     !c.dead
@@ -287,6 +313,11 @@ impl Worker {
         let inbox: Vec<Post> = std::mem::take(&mut *shared.post_inboxes[self.index].lock());
         let mut foreign_posts: Vec<Vec<Post>> = vec![Vec::new(); shared.post_inboxes.len()];
         self.route(&engine, inbox, &mut foreign_posts);
+        let handed: Vec<Handover> = std::mem::take(&mut *shared.handovers[self.index].lock());
+        for Handover { stream, mut info } in handed {
+            info.thread = self.index;
+            self.accepted.push(Accepted { stream, info });
+        }
         self.register_accepted(&mut engine, now);
 
         let mut posts = Vec::new();
@@ -324,6 +355,19 @@ impl Worker {
             shutdown |= follow.shutdown;
             posts.extend(follow.posts);
             self.route(&engine, std::mem::take(&mut posts), &mut foreign_posts);
+            // A CONFIG SET of min-clients-per-thread reaches the balancing
+            // (which reads it lock-free); the first tick only notes the
+            // configured value, the runtime started with its own option.
+            let min_clients = engine
+                .config
+                .get_u64("min-clients-per-thread")
+                .and_then(|n| usize::try_from(n).ok());
+            if let Some(n) = min_clients {
+                if self.min_clients_seen.is_some_and(|seen| seen != n) {
+                    shared.balancing.min_clients.store(n, Ordering::Relaxed);
+                }
+                self.min_clients_seen = Some(n);
+            }
             let hz = engine.config.hz.clamp(1, 500);
             self.next_tick = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
         }
@@ -365,8 +409,9 @@ impl Worker {
                         Post::Deliver(_, bytes) => {
                             c.session.push_raw(&bytes);
                             if over_pubsub_hard_limit(engine, c) {
-                                // As Redis: a subscriber that does not read is
-                                // dropped rather than buffered without bound.
+                                // As Redis: a subscriber (or monitor) that does
+                                // not read is dropped rather than buffered
+                                // without bound.
                                 tracing::warn!(
                                     "Client id={} scheduled to be closed ASAP for overcoming of output buffer limits.",
                                     c.client
@@ -394,7 +439,11 @@ impl Worker {
         if let Some(c) = self.conns.get_mut(key) {
             c.dead = true;
             engine.disconnect(c.client);
-            self.by_client.remove(&c.client);
+            if self.by_client.remove(&c.client).is_some() {
+                self.shared.loads[self.index]
+                    .clients
+                    .fetch_sub(1, Ordering::Relaxed);
+            }
             self.schedule(key);
         }
     }
@@ -405,7 +454,10 @@ impl Worker {
             max_bulk_len: engine.config.proto_max_bulk_len,
             ..ParserLimits::default()
         };
+        let shared = Arc::clone(&self.shared);
+        let load = &shared.loads[self.index];
         for Accepted { mut stream, info } in std::mem::take(&mut self.accepted) {
+            load.in_flight.fetch_sub(1, Ordering::Relaxed);
             match engine.connect(info, now) {
                 Ok(id) => {
                     let entry = self.conns.vacant_entry();
@@ -420,8 +472,16 @@ impl Worker {
                         engine.disconnect(id);
                         continue;
                     }
+                    if let (Some(cpu), Stream::Tcp(tcp)) = (self.cpu, &stream) {
+                        // As KeyDB with affinity on: SO_INCOMING_CPU steers the
+                        // socket's packets to the CPU its owner is pinned to.
+                        if let Err(e) = socket2::SockRef::from(tcp).set_cpu_affinity(cpu) {
+                            tracing::debug!(error = %e, "SO_INCOMING_CPU failed");
+                        }
+                    }
                     entry.insert(Conn::new(stream, Session::new(limits), id));
                     self.by_client.insert(id, key);
+                    load.clients.fetch_add(1, Ordering::Relaxed);
                     self.schedule(key);
                 }
                 Err(reply) => {
@@ -461,6 +521,9 @@ impl Worker {
             }
             let _ = self.poll.registry().deregister(&mut c.stream);
             if self.by_client.remove(&c.client).is_some() {
+                self.shared.loads[self.index]
+                    .clients
+                    .fetch_sub(1, Ordering::Relaxed);
                 self.to_disconnect.push(c.client);
             }
             tracing::debug!(client = c.client, "connection closed");
@@ -478,6 +541,9 @@ impl Worker {
             engine.disconnect(id);
         }
         for Accepted { stream, .. } in self.accepted.drain(..) {
+            drop(stream);
+        }
+        for Handover { stream, .. } in self.shared.handovers[self.index].lock().drain(..) {
             drop(stream);
         }
     }
@@ -522,13 +588,17 @@ fn execute_queued(
     }
 }
 
-/// Has a subscribed client's unsent output passed the pubsub class's hard
-/// `client-output-buffer-limit`? (The soft limit is not enforced yet.)
+/// Has a subscriber's or monitor's unsent output passed the hard
+/// `client-output-buffer-limit` of its class (pubsub; replica for a monitor,
+/// which Redis counts as one)? (The soft limit is not enforced yet.)
 fn over_pubsub_hard_limit(engine: &Engine, c: &Conn) -> bool {
-    let hard = engine.config.client_output_buffer_limits()[2].hard_bytes;
-    hard > 0
-        && c.session.pending_output() as u64 > hard
-        && engine.clients.get(c.client).is_some_and(|s| s.is_pubsub())
+    let class = match engine.clients.get(c.client) {
+        Some(s) if s.monitor => 1,
+        Some(s) if s.is_pubsub() => 2,
+        _ => return false,
+    };
+    let hard = engine.config.client_output_buffer_limits()[class].hard_bytes;
+    hard > 0 && c.session.pending_output() as u64 > hard
 }
 
 /// Write the refusal (maxclients) best-effort and close.
@@ -537,5 +607,20 @@ fn refuse(mut stream: Stream, reply: &Reply) {
     let bytes = encoder::encode_to_vec(reply, Protocol::Resp2);
     if let Err(e) = stream.write_all(&bytes) {
         tracing::debug!(error = %e, "could not send the refusal");
+    }
+}
+
+/// Pin the calling thread to `cpu` (`server-thread-affinity`); a failure
+/// (no such CPU, not allowed) is logged and the thread runs unpinned.
+fn pin_to_cpu(worker: usize, cpu: usize) {
+    let pinned = core_affinity::set_for_current(core_affinity::CoreId { id: cpu });
+    if pinned {
+        tracing::debug!(worker, cpu, "thread pinned");
+    } else {
+        tracing::warn!(
+            worker,
+            cpu,
+            "could not set the thread affinity to CPU {cpu}"
+        );
     }
 }

@@ -47,9 +47,13 @@ impl Running {
             if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
                 continue;
             }
+            // Balancing with no minimum spreads consecutive connections
+            // over the workers (KeyDB's default minimum of 20 would keep
+            // these few clients on worker 0).
             let opts = RuntimeOptions {
                 threads,
                 port,
+                min_clients_per_thread: 0,
                 ..RuntimeOptions::from_config(&cfg)
             };
             if let Ok(rt) = Runtime::bind(Arc::clone(&engine), &opts) {
@@ -196,4 +200,37 @@ fn a_subscriber_that_does_not_read_is_dropped_at_the_hard_limit() {
         assert!(std::time::Instant::now() < deadline, "never dropped");
     }
     assert_eq!(rt.engine.lock().clients.len(), 1);
+}
+
+#[test]
+fn a_monitor_that_does_not_read_is_dropped_at_the_replica_hard_limit() {
+    let rt = Running::start(2);
+    let mut admin = rt.tcp();
+    let cmd = b"*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$26\r\nclient-output-buffer-limit\r\n$15\r\nreplica 1mb 0 0\r\n";
+    admin.write_all(cmd).unwrap();
+    expect(&mut admin, b"+OK\r\n");
+    let mut monitor = rt.tcp();
+    monitor.write_all(b"MONITOR\r\n").unwrap();
+    expect(&mut monitor, b"+OK\r\n");
+    // The monitor never reads again; every SET adds a 256 KB line to it.
+    let payload = "x".repeat(256 * 1024);
+    let set = format!(
+        "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n{payload}\r\n",
+        payload.len()
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        admin.write_all(set.as_bytes()).unwrap();
+        expect(&mut admin, b"+OK\r\n");
+        if rt.engine.lock().monitors.is_empty() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never dropped");
+    }
+    // Only the admin connection is left.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while rt.engine.lock().clients.len() != 1 {
+        assert!(std::time::Instant::now() < deadline, "monitor not closed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

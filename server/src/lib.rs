@@ -62,6 +62,7 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     }
     cfg.maxclients = host::ensure_fd_limit(cfg.maxclients);
     let opts = RuntimeOptions::from_config(&cfg);
+    warn_about_threads(opts.threads);
     let engine = Arc::new(FastLock::new(Engine::new(cfg, info, seed)));
     let runtime = match Runtime::bind(Arc::clone(&engine), &opts) {
         Ok(rt) => rt,
@@ -89,6 +90,21 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
             tracing::warn!("event loop failed: {e}");
             1
         }
+    }
+}
+
+/// KeyDB's start-up advice on `server-threads`. KeyDB also cuts the count
+/// down to the number of cores; keyrs keeps what was configured (threads
+/// not pinned to a core share the CPUs harmlessly) and only warns.
+fn warn_about_threads(threads: usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads > cores {
+        tracing::warn!(
+            "WARNING: server-threads ({threads}) is greater than this machine's core count ({cores})."
+        );
+    }
+    if threads > 4 {
+        tracing::warn!("Warning: server-threads is set to {threads}.  This is above the maximum recommend value of 4, please ensure you've verified this is actually faster on your machine.");
     }
 }
 

@@ -392,9 +392,16 @@ pub fn parse_value(
             }
         }
         Kind::Num(nd) => {
-            let v = parse_numeric(&nd, one()?)?;
-            check_bounds(&nd, v)?;
-            Ok(Val::Num(v))
+            let parsed = parse_numeric(&nd, one()?).and_then(|v| check_bounds(&nd, v).map(|()| v));
+            match parsed {
+                Ok(v) => Ok(Val::Num(v)),
+                // KeyDB's own text for a thread count it cannot use (a
+                // non-number counts as 0, as its atoi does).
+                Err(_) if def.name == "server-threads" => {
+                    Err("Invalid number of threads specified".into())
+                }
+                Err(e) => Err(e),
+            }
         }
         Kind::Enum(values, _) => {
             let a = one()?;

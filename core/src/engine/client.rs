@@ -81,6 +81,9 @@ pub struct ClientState {
     /// Parked by a blocking command (CLIENT LIST flag `b`); kept in step by
     /// the engine's blocking table.
     pub blocked: bool,
+    /// In MONITOR mode (CLIENT LIST flag `O`); kept in step by the engine's
+    /// monitor list.
+    pub monitor: bool,
 }
 
 /// The reply buffer size CLIENT LIST reports (`rbs`): Redis's initial
@@ -90,9 +93,9 @@ pub const REPLY_BUFFER_BYTES: usize = 1024;
 
 impl ClientState {
     /// Clients exempt from the idle `timeout` (replicas, masters, blocked,
-    /// pub/sub clients, as in Redis). Of those only pub/sub exists yet.
+    /// pub/sub clients, as in Redis). A monitor counts as a replica.
     pub fn flags_exempt_from_timeout(&self) -> bool {
-        self.is_pubsub() || self.blocked
+        self.is_pubsub() || self.blocked || self.monitor
     }
 
     /// Subscribed to anything: the RESP2 pub/sub context, where PING answers
@@ -104,6 +107,9 @@ impl ClientState {
     /// The CLIENT LIST `flags=` letters, in Redis's order (`N` for none).
     pub fn flag_letters(&self) -> String {
         let mut f = String::new();
+        if self.monitor {
+            f.push('O');
+        }
         if self.is_pubsub() {
             f.push('P');
         }
@@ -112,6 +118,10 @@ impl ClientState {
         }
         if self.blocked {
             f.push('b');
+        }
+        if self.conn.addr.starts_with('/') {
+            // Unix-domain peers are recorded as `<path>:0`.
+            f.push('U');
         }
         if self.no_evict {
             f.push('e');
@@ -123,7 +133,9 @@ impl ClientState {
     }
 
     /// One CLIENT LIST / CLIENT INFO line (without the trailing newline), in
-    /// Redis 7.0's field order. `argv_mem` is the size of the arguments of
+    /// Redis 7.0's field order, then keyrs's `thread=` (the event-loop thread
+    /// that owns the connection; KeyDB shows none, and a field appended at
+    /// the end leaves Redis parsers working). `argv_mem` is the size of the arguments of
     /// the command the client is running (0 for idle clients, as in Redis
     /// where argv is freed between commands).
     pub fn info_line(&self, now: Time, argv_mem: usize) -> String {
@@ -143,7 +155,7 @@ impl ClientState {
             "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} \
              sub={} psub={} ssub={} multi={} qbuf={} qbuf-free=0 argv-mem={} \
              multi-mem=0 rbs={} rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r \
-             cmd={} user={} redir=-1 resp={}",
+             cmd={} user={} redir=-1 resp={} thread={}",
             self.id,
             self.conn.addr,
             self.conn.laddr,
@@ -165,6 +177,7 @@ impl ClientState {
             self.last_cmd,
             self.user,
             self.proto.number(),
+            self.conn.thread,
         )
     }
 }
@@ -203,6 +216,7 @@ impl ClientRegistry {
                 ssub: 0,
                 multi: None,
                 blocked: false,
+                monitor: false,
             },
         );
         id

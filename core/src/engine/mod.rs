@@ -12,6 +12,7 @@ pub mod commands;
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod monitor;
 pub mod pubsub;
 pub mod shared;
 pub mod signals;
@@ -177,6 +178,8 @@ pub struct Engine {
     pub outbox: Vec<Effect>,
     /// EXEC is running its queued commands (blocking commands do not block).
     pub in_exec: bool,
+    /// Clients in MONITOR mode.
+    pub monitors: monitor::Monitors,
 }
 
 impl Engine {
@@ -204,6 +207,7 @@ impl Engine {
             blocking: blocking::Blocking::default(),
             outbox: Vec::new(),
             in_exec: false,
+            monitors: monitor::Monitors::default(),
         }
     }
 
@@ -251,7 +255,9 @@ impl Engine {
         self.discard_transaction(id);
         self.pubsub.remove_client(id);
         self.blocking.remove(id);
+        self.monitors.remove(id);
         if let Some(c) = self.clients.get_mut(id) {
+            c.monitor = false;
             c.sub = 0;
             c.psub = 0;
             c.ssub = 0;
@@ -313,6 +319,11 @@ impl Engine {
         if reply.is_none() {
             more.clear();
         }
+        // A monitor's own command is shown to it after the reply.
+        let echo = self.monitors.take_echo();
+        if reply.is_some() {
+            more.extend(echo.into_iter().map(|l| Reply::Status(l.into())));
+        }
         Outcome {
             reply,
             more,
@@ -357,6 +368,7 @@ impl Engine {
         state.last_cmd = name;
         let (db, authenticated) = (state.db, state.authenticated);
         let pubsub_resp2 = state.is_pubsub() && state.proto == Protocol::Resp2;
+        let monitoring = state.monitor;
         if !authenticated
             && self.config.requirepass.is_some()
             && spec.flags & table::flags::NO_AUTH == 0
@@ -366,6 +378,16 @@ impl Engine {
                 client,
                 argv,
                 Reply::error("NOAUTH Authentication required."),
+            );
+        }
+        if monitoring && spec.flags & KEYSPACE_FLAGS != 0 {
+            // A monitor is flagged a replica in Redis, and replicas may not
+            // touch the keyspace.
+            self.stats.record_rejected(name);
+            return self.reject(
+                client,
+                argv,
+                Reply::err("Replica can't interact with the keyspace"),
             );
         }
         if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
@@ -424,12 +446,38 @@ impl Engine {
             more: Vec::new(),
         };
         let reply = (spec.handler)(self, &mut call);
+        if !self.monitors.is_empty() && spec.flags & MONITOR_HIDDEN == 0 {
+            self.feed_monitors(client, argv, now);
+        }
         effects.append(&mut call.effects);
         more.append(&mut call.more);
         self.stats.record_call(name, reply.is_error());
         // Redis counts only commands that ran, not refused or queued ones.
         self.stats.total_commands_processed += 1;
         reply
+    }
+
+    /// Show a command that just ran to every monitor (one line, encoded
+    /// once, delivered through the outbox to whichever thread owns each).
+    fn feed_monitors(&mut self, client: ClientId, argv: &[Bytes], now: Time) {
+        let Some(c) = self.clients.get(client) else {
+            return;
+        };
+        let bytes = monitor::line(now, c.db, &c.conn.addr, argv);
+        let mut echo = false;
+        for &m in self.monitors.ids() {
+            if m == client {
+                echo = true;
+                continue;
+            }
+            self.outbox.push(Effect::Deliver {
+                client: m,
+                bytes: bytes.clone(),
+            });
+        }
+        if echo {
+            self.monitors.push_echo(&bytes);
+        }
     }
 
     /// A command refused before running: inside MULTI the transaction is
@@ -554,6 +602,13 @@ const PUBSUB_CONTEXT_COMMANDS: &[&str] = &[
     "quit",
     "reset",
 ];
+
+/// Commands MONITOR does not show (Redis: admin and skip_monitor ones).
+const MONITOR_HIDDEN: u64 = table::flags::ADMIN | table::flags::SKIP_MONITOR;
+
+/// Commands that touch the keyspace, refused to a monitor (a replica).
+const KEYSPACE_FLAGS: u64 =
+    table::flags::READONLY | table::flags::WRITE | table::flags::MAY_REPLICATE;
 
 /// Commands that run at once inside MULTI instead of being queued.
 const NOT_QUEUED_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use super::connection::REDIS_VERSION;
 use super::is_kw;
 use crate::engine::table::{acl, flags, CommandDoc, CommandSpec};
-use crate::engine::{Call, Engine, Time};
+use crate::engine::{Call, ClientId, Engine, Time};
 use crate::resp::Reply;
 
 /// Every section in output order, and whether `INFO` / `INFO default`
@@ -131,7 +131,7 @@ fn server(e: &Engine, now: Time) -> Section {
     s
 }
 
-fn clients(e: &Engine) -> Section {
+fn clients(e: &Engine, caller: Option<ClientId>) -> Section {
     let mut s = Section::new("Clients");
     let max_in = e.clients.iter().map(|c| c.qbuf).max().unwrap_or(0);
     let max_out = e.clients.iter().map(|c| c.omem).max().unwrap_or(0);
@@ -143,6 +143,22 @@ fn clients(e: &Engine) -> Section {
         .field("blocked_clients", e.blocking.len())
         .field("tracking_clients", 0)
         .field("clients_in_timeout_table", e.blocking.with_deadline());
+    // KeyDB's per-thread figures: the caller's thread and each thread's
+    // client count, from the one registry every thread updates.
+    let threads = e.config.server_threads.max(1);
+    let mut per_thread = vec![0usize; threads];
+    for c in e.clients.iter() {
+        if let Some(n) = per_thread.get_mut(c.conn.thread) {
+            *n += 1;
+        }
+    }
+    let current = caller
+        .and_then(|id| e.clients.get(id))
+        .map_or(0, |c| c.conn.thread);
+    s.field("current_client_thread", current);
+    for (i, n) in per_thread.iter().enumerate() {
+        s.field(&format!("thread_{i}_clients"), n);
+    }
     s
 }
 
@@ -350,6 +366,9 @@ fn cpu(e: &Engine) -> Section {
         .field("used_cpu_user", format!("{:.6}", h.used_cpu_user))
         .field("used_cpu_sys_children", "0.000000")
         .field("used_cpu_user_children", "0.000000")
+        // KeyDB puts its thread count here, between the children's and
+        // the main thread's figures.
+        .field("server_threads", e.config.server_threads.max(1))
         .field("long_lock_waits", h.long_lock_waits)
         .field("used_cpu_sys_main_thread", format!("{:.6}", h.used_cpu_sys))
         .field(
@@ -418,6 +437,12 @@ fn keyspace(e: &Engine, now: Time) -> Section {
 
 /// The INFO text for the sections `args` select.
 pub fn info_string(e: &Engine, args: &[Bytes], now: Time) -> String {
+    info_string_for(e, args, now, None)
+}
+
+/// The INFO text as `caller` asked for it (its thread is
+/// `current_client_thread`).
+pub fn info_string_for(e: &Engine, args: &[Bytes], now: Time, caller: Option<ClientId>) -> String {
     let sel = selected(args);
     let mut out: Vec<String> = Vec::new();
     for (i, &(name, _)) in SECTIONS.iter().enumerate() {
@@ -426,7 +451,7 @@ pub fn info_string(e: &Engine, args: &[Bytes], now: Time) -> String {
         }
         let sec = match name {
             "server" => server(e, now),
-            "clients" => clients(e),
+            "clients" => clients(e, caller),
             "memory" => memory(e),
             "persistence" => persistence(e, now),
             "stats" => stats(e),
@@ -451,7 +476,7 @@ pub fn info_string(e: &Engine, args: &[Bytes], now: Time) -> String {
 }
 
 fn info(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    let text = info_string(e, &call.argv[1..], call.now);
+    let text = info_string_for(e, &call.argv[1..], call.now, Some(call.client));
     Reply::Verbatim {
         format: *b"txt",
         text: Bytes::from(text),

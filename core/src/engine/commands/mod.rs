@@ -18,6 +18,7 @@ pub mod info;
 pub mod keys;
 pub mod list;
 pub mod memory;
+pub mod monitor;
 pub mod multi;
 pub mod pubsub;
 #[cfg(test)]
@@ -59,6 +60,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     sort::COMMANDS,
     geo::COMMANDS,
     memory::COMMANDS,
+    monitor::COMMANDS,
     dump::COMMANDS,
 ];
 

@@ -821,3 +821,17 @@ fn redis_fixture_truncations_and_flips() {
         assert!(load_all(&bad, LoadOptions::default()).is_err(), "flip {i}");
     }
 }
+
+#[test]
+fn seconds_expiry_and_compressed_string() {
+    let file = b"REDIS0010\xfe\x00\xfd\x01\x02\x03\x04\xf8\x05\xf9\x06\x00\x01k\xc3\x09\x28\x01aa\xe0\x1b\x00\x01aa\xff\x00\x00\x00\x00\x00\x00\x00\x00";
+    let events = load_all(file, LoadOptions::default()).unwrap();
+    let LoadEvent::Entry {
+        value, expire_ms, ..
+    } = &events[1]
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*expire_ms, Some(0x0403_0201 * 1000));
+    assert!(matches!(value, Value::Str(s) if s.to_bytes() == [b'a'; 40][..]));
+}

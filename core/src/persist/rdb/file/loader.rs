@@ -2,9 +2,10 @@
 //! [`RdbLoader::feed`] in any chunking, [`RdbLoader::next_event`] yields
 //! one [`LoadEvent`] at a time, or `Ok(None)` when the record it is on has
 //! not fully arrived. Call [`RdbLoader::end_of_input`] once the input is
-//! complete: a record cut short then becomes a `Truncated` error (and,
-//! until then, a partly buffered record of a large value may be retried
-//! only after the buffer has grown, which keeps reparsing linear).
+//! complete: a record cut short then becomes a `Truncated` error. Until
+//! then, a partly buffered record is retried only once the buffered part
+//! has grown by a quarter (which keeps the reparsing of a large value
+//! linear overall), so the last record may wait for `end_of_input`.
 //!
 //! Each record is parsed from the buffer as a whole and only then applied,
 //! so a record that is incomplete leaves no state behind. Errors are
@@ -105,9 +106,6 @@ enum Record {
     Checksum(u64),
 }
 
-/// Below this many pending bytes a retry happens on every new byte;
-/// above it only once the buffer has doubled (see the module docs).
-const RETRY_EAGERLY_BELOW: usize = 64 * 1024;
 /// Consumed bytes are dropped from the buffer once this many pile up.
 const COMPACT_AFTER: usize = 256 * 1024;
 
@@ -259,11 +257,9 @@ impl RdbLoader {
                     }
                 }
                 Err(Fault::Truncated) if !self.ended => {
-                    self.need = if avail < RETRY_EAGERLY_BELOW {
-                        avail + 1
-                    } else {
-                        avail.saturating_mul(2)
-                    };
+                    // Retry once a quarter more has arrived: a record is
+                    // then reparsed a bounded number of times overall.
+                    self.need = avail.saturating_add(avail / 4).saturating_add(1);
                     return Ok(None);
                 }
                 Err(Fault::Truncated) => {

@@ -34,7 +34,8 @@ pub enum LoadEvent {
     },
     /// The following keys belong to this database.
     SelectDb(usize),
-    /// Size hints for the current database.
+    /// Size hints for the current database. They come from the file: cap
+    /// any capacity reserved from them (a corrupt file may claim 2^64).
     ResizeDb {
         /// Keys in the database.
         keys: u64,

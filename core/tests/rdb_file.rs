@@ -595,6 +595,13 @@ fn clear_errors_for_what_keyrs_cannot_hold() {
     // A corrupt value names its key and where it stopped.
     let e = load_all(b"REDIS0010\x0b\x03key\x02ab\xff", LoadOptions::default()).unwrap_err();
     assert!(e.to_string().contains("key 'key'"), "{e}");
+    // A wrong signature shows before the header is complete.
+    let mut l = RdbLoader::new();
+    l.feed(b"*3\r");
+    assert_eq!(l.next_event().unwrap_err().kind, ErrorKind::BadMagic);
+    let mut l = RdbLoader::new();
+    l.feed(b"RED");
+    assert_eq!(l.next_event(), Ok(None));
     // SELECTDB past the configured databases.
     let mut l = RdbLoader::new();
     l.limit_databases(16);

@@ -468,6 +468,12 @@ fn parse_record(
 }
 
 fn parse_header(r: &mut Reader<'_>) -> Result<Record, Fault> {
+    // A wrong signature is reported as soon as it shows, not after nine
+    // bytes arrived (a stream that is not an RDB file may never send them).
+    let seen = r.remaining().min(super::MAGIC.len());
+    if r.clone().bytes(seen).ok() != Some(&super::MAGIC[..seen]) {
+        return Err(Fault::At(0, ErrorKind::BadMagic));
+    }
     let head = r.bytes(9).map_err(|e| codec_fault(r, e))?;
     if &head[..5] != super::MAGIC {
         return Err(Fault::At(0, ErrorKind::BadMagic));

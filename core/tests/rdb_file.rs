@@ -882,3 +882,127 @@ fn version_9_file_with_redis_6_encodings() {
         assert_eq!(v, want, "{key}");
     }
 }
+
+mod random {
+    use super::*;
+    use keyrs_core::engine::shared::Shared;
+    use keyrs_core::engine::types::hash::{Hash, HashLimits};
+    use keyrs_core::engine::types::set::Set;
+    use keyrs_core::engine::types::stream::{NewId, NodeLimits, Stream};
+    use keyrs_core::engine::types::zset::{Limits, ZSet};
+    use proptest::prelude::*;
+
+    const HL: HashLimits = HashLimits {
+        max_entries: 4,
+        max_value: 8,
+    };
+    const ZL: Limits = Limits {
+        max_entries: 4,
+        max_value: 8,
+    };
+
+    fn load_opts() -> LoadOptions {
+        LoadOptions {
+            hash: HL,
+            set_max_intset: 4,
+            zset: ZL,
+            seed: 1,
+        }
+    }
+
+    /// A value of type `kind` from `items`, with tiny encoding limits so
+    /// both encodings of each type come up.
+    fn value(kind: u8, items: &[Vec<u8>]) -> Value {
+        let b = |v: &Vec<u8>| Bytes::from(v.clone());
+        match kind % 6 {
+            0 => Value::string(Bytes::from(items.concat())),
+            1 => Value::List(items.iter().map(b).collect()),
+            2 => {
+                let mut h = Hash::new();
+                for it in items {
+                    h.set(b(it), b(it), HL, 1);
+                }
+                Value::Hash(Shared::new(h))
+            }
+            3 => {
+                let mut s = Set::new();
+                for it in items {
+                    s.add(it, 4, 1);
+                }
+                Value::Set(Shared::new(s))
+            }
+            4 => {
+                let mut z = ZSet::new();
+                for (i, it) in items.iter().enumerate() {
+                    if z.score(it).is_none() {
+                        z.insert_new(i as f64 / 3.0 - 1.0, b(it), ZL);
+                    }
+                }
+                Value::ZSet(Shared::new(z))
+            }
+            _ => {
+                let mut s = Stream::new();
+                let lim = NodeLimits {
+                    max_bytes: 100,
+                    max_entries: 3,
+                };
+                for (i, it) in items.iter().enumerate() {
+                    let _ = s.append(NewId::Ms(i as u64 + 1), vec![(b(it), b(it))], lim);
+                }
+                Value::Stream(Shared::new(s))
+            }
+        }
+    }
+
+    fn items() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        proptest::collection::vec(
+            prop_oneof![
+                any::<i64>().prop_map(|n| n.to_string().into_bytes()),
+                (0u8..20).prop_map(|n| n.to_string().into_bytes()),
+                proptest::collection::vec(any::<u8>(), 0..30),
+            ],
+            1..10,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Random keyspaces over several databases round-trip through a
+        /// file in any chunking, with either option set.
+        #[test]
+        fn random_keyspaces_round_trip(
+            keys in proptest::collection::vec(
+                (0usize..4, proptest::collection::vec(any::<u8>(), 0..6), 0u8..6, items(),
+                 proptest::option::of(0u64..1 << 45)),
+                1..12,
+            ),
+            compression in any::<bool>(),
+            checksum in any::<bool>(),
+            chunk in 1usize..300,
+        ) {
+            let mut ks = Keyspace::new();
+            for (db, key, kind, items, exp) in keys {
+                ks.insert((db, Bytes::from(key)), (value(kind, &items), exp));
+            }
+            let file = write_file(&ks, RdbOptions { compression, checksum });
+            let mut l = RdbLoader::with_options(load_opts());
+            let mut got = Keyspace::new();
+            let mut take = |l: &mut RdbLoader| -> Result<(), TestCaseError> {
+                while let Some(ev) = l.next_event().map_err(|e| TestCaseError::fail(e.to_string()))? {
+                    if let LoadEvent::Entry { db, key, value, expire_ms } = ev {
+                        got.insert((db, key), (value, expire_ms));
+                    }
+                }
+                Ok(())
+            };
+            for piece in file.chunks(chunk) {
+                l.feed(piece);
+                take(&mut l)?;
+            }
+            l.end_of_input();
+            take(&mut l)?;
+            prop_assert!(l.is_done());
+            assert_same(&ks, &got);
+        }
+    }
+}

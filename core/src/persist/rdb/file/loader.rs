@@ -240,7 +240,7 @@ impl RdbLoader {
             }
             let start = self.consumed();
             let mut r = Reader::new(&self.buf[self.pos..]);
-            let parsed = parse_record(&mut r, self.state, self.version, &self.opts);
+            let parsed = parse_record(&mut r, self.state, &self.opts);
             let used = r.position();
             match parsed {
                 Ok(record) => {
@@ -447,12 +447,7 @@ fn value_fault(r: &Reader<'_>, key: &Bytes, e: CodecError) -> Fault {
     }
 }
 
-fn parse_record(
-    r: &mut Reader<'_>,
-    state: State,
-    version: u32,
-    opts: &LoadOptions,
-) -> Result<Record, Fault> {
+fn parse_record(r: &mut Reader<'_>, state: State, opts: &LoadOptions) -> Result<Record, Fault> {
     match state {
         State::Header => parse_header(r),
         State::Checksum => {
@@ -463,7 +458,7 @@ fn parse_record(
         }
         // Never parsed: next_event returns before.
         State::Done => Err(Fault::At(0, ErrorKind::Corrupt("data after the end"))),
-        State::Body => parse_body_record(r, version, opts),
+        State::Body => parse_body_record(r, opts),
     }
 }
 
@@ -499,11 +494,7 @@ fn length(r: &mut Reader<'_>) -> Result<u64, Fault> {
     r.length().map_err(|e| codec_fault(r, e))
 }
 
-fn parse_body_record(
-    r: &mut Reader<'_>,
-    _version: u32,
-    opts: &LoadOptions,
-) -> Result<Record, Fault> {
+fn parse_body_record(r: &mut Reader<'_>, opts: &LoadOptions) -> Result<Record, Fault> {
     let op = r.u8().map_err(|e| codec_fault(r, e))?;
     match op {
         opcodes::EOF => Ok(Record::Eof),

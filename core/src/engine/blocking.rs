@@ -324,7 +324,10 @@ impl Engine {
                     spec,
                     more: Vec::new(),
                 };
+                let frame = self.prop_enter();
                 let reply = (spec.handler)(self, &mut call);
+                self.drain_expired();
+                self.prop_leave(frame, b.db, &b.argv, false);
                 self.blocking.serving = None;
                 // Nothing to serve, or the key now holds another type: Redis
                 // leaves the client waiting (the re-run changed nothing).

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod propagate;
 pub mod pubsub;
 pub mod shared;
 pub mod signals;
@@ -177,6 +178,8 @@ pub struct Engine {
     pub outbox: Vec<Effect>,
     /// EXEC is running its queued commands (blocking commands do not block).
     pub in_exec: bool,
+    /// The propagation stream (AOF, replication).
+    pub prop: propagate::Propagation,
 }
 
 impl Engine {
@@ -204,6 +207,7 @@ impl Engine {
             blocking: blocking::Blocking::default(),
             outbox: Vec::new(),
             in_exec: false,
+            prop: propagate::Propagation::default(),
         }
     }
 
@@ -423,7 +427,11 @@ impl Engine {
             spec,
             more: Vec::new(),
         };
+        let frame = self.prop_enter();
         let reply = (spec.handler)(self, &mut call);
+        // Expired keys met by the command are propagated (as DEL) before it.
+        self.drain_expired();
+        self.prop_leave(frame, db, argv, name.parent != "exec");
         effects.append(&mut call.effects);
         more.append(&mut call.more);
         self.stats.record_call(name, reply.is_error());

@@ -363,6 +363,17 @@ pub(super) fn hincrbyfloat(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         let text = Bytes::from(sum.format_human());
         set_fields(e, call, key, std::iter::once((field, text.clone())));
         modified(e, call, key, "hincrbyfloat");
+        // Replayed float arithmetic could round differently: propagate
+        // the stored result (Redis 7.0's HSET key field value).
+        e.propagate_as(
+            call.db,
+            vec![
+                Bytes::from_static(b"HSET"),
+                key.clone(),
+                field.clone(),
+                text.clone(),
+            ],
+        );
         Ok(Reply::Bulk(text))
     })())
 }

@@ -35,6 +35,8 @@ pub fn swapdb(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     };
     e.signal_swapped(a, b);
     e.dbs.swap(a, b);
+    // A change for persistence and propagation, as Redis's `server.dirty++`.
+    e.stats.dirty += 1;
     // Keys now visible in either database may satisfy blocked clients.
     for d in [a, b] {
         let keys: Vec<bytes::Bytes> = e.blocking_keys(d);

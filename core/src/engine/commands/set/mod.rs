@@ -235,6 +235,13 @@ pub(super) fn spop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
                 return Ok(Reply::Nil);
             };
             let popped = s.pop_random(r);
+            // A random pop is replayed as the removal of what it took.
+            if let Some(m) = &popped {
+                e.propagate_as(
+                    call.db,
+                    vec![Bytes::from_static(b"SREM"), key.clone(), m.clone()],
+                );
+            }
             modified(e, call, key, "spop");
             delete_if_empty(e, call, key);
             return Ok(popped.map_or(Reply::Nil, Reply::Bulk));
@@ -249,6 +256,13 @@ pub(super) fn spop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         let size = s.len() as u64;
         let out = if count >= size {
             let all = bulks(s.members());
+            let del: &'static [u8] = if e.config.get_bool("lazyfree-lazy-server-del") == Some(true)
+            {
+                b"UNLINK"
+            } else {
+                b"DEL"
+            };
+            e.propagate_as(call.db, vec![Bytes::from_static(del), key.clone()]);
             e.dbs[call.db].remove(key);
             modified(e, call, key, "spop");
             e.notify_keyspace_event('g', "del", key, call.db);
@@ -262,6 +276,16 @@ pub(super) fn spop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
                 {
                     if let Some(m) = s.pop_random(r) {
                         out.push(Reply::Bulk(m));
+                    }
+                }
+            }
+            if e.propagating() {
+                for m in &out {
+                    if let Reply::Bulk(m) = m {
+                        e.propagate_as(
+                            call.db,
+                            vec![Bytes::from_static(b"SREM"), key.clone(), m.clone()],
+                        );
                     }
                 }
             }

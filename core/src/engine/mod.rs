@@ -180,6 +180,8 @@ pub struct Engine {
     pub in_exec: bool,
     /// The propagation stream (AOF, replication).
     pub prop: propagate::Propagation,
+    /// The AOF as the driver reports it (INFO, BGREWRITEAOF).
+    pub aof: commands::aof::AofStatus,
 }
 
 impl Engine {
@@ -208,6 +210,7 @@ impl Engine {
             outbox: Vec::new(),
             in_exec: false,
             prop: propagate::Propagation::default(),
+            aof: commands::aof::AofStatus::new(),
         }
     }
 

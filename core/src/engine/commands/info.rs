@@ -242,19 +242,15 @@ fn persistence(e: &Engine, now: Time) -> Section {
         .field("rdb_saves", 0)
         .field("rdb_last_cow_size", 0)
         .field("rdb_last_load_keys_expired", 0)
-        .field("rdb_last_load_keys_loaded", 0)
-        .field("aof_enabled", 0)
-        .field("aof_rewrite_in_progress", 0)
-        .field("aof_rewrite_scheduled", 0)
-        .field("aof_last_rewrite_time_sec", -1)
-        .field("aof_current_rewrite_time_sec", -1)
-        .field("aof_last_bgrewrite_status", "ok")
-        .field("aof_rewrites", 0)
-        .field("aof_rewrites_consecutive_failures", 0)
-        .field("aof_last_write_status", "ok")
-        .field("aof_last_cow_size", 0)
-        .field("module_fork_in_progress", 0)
+        .field("rdb_last_load_keys_loaded", 0);
+    for (name, value) in super::aof::info_fields(e, now) {
+        s.field(name, value);
+    }
+    s.field("module_fork_in_progress", 0)
         .field("module_fork_last_cow_size", 0);
+    for (name, value) in super::aof::info_enabled_fields(e) {
+        s.field(name, value);
+    }
     s
 }
 

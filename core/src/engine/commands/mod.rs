@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod aof;
 pub mod bitmap;
 pub mod blocking;
 pub mod client;
@@ -44,6 +45,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     client::COMMANDS,
     info::COMMANDS,
     server::COMMANDS,
+    aof::COMMANDS,
     command::COMMANDS,
     debug::COMMANDS,
     list::COMMANDS,

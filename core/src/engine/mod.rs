@@ -177,6 +177,8 @@ pub struct Engine {
     pub outbox: Vec<Effect>,
     /// EXEC is running its queued commands (blocking commands do not block).
     pub in_exec: bool,
+    /// Snapshots, saves, loading: what INFO persistence reports.
+    pub persist: crate::persist::PersistState,
 }
 
 impl Engine {
@@ -204,6 +206,7 @@ impl Engine {
             blocking: blocking::Blocking::default(),
             outbox: Vec::new(),
             in_exec: false,
+            persist: crate::persist::PersistState::default(),
         }
     }
 

@@ -182,6 +182,8 @@ pub struct Engine {
     pub prop: propagate::Propagation,
     /// The AOF as the driver reports it (INFO, BGREWRITEAOF).
     pub aof: commands::aof::AofStatus,
+    /// Snapshots, saves, loading: what INFO persistence reports.
+    pub persist: crate::persist::PersistState,
 }
 
 impl Engine {
@@ -211,6 +213,7 @@ impl Engine {
             in_exec: false,
             prop: propagate::Propagation::default(),
             aof: commands::aof::AofStatus::new(),
+            persist: crate::persist::PersistState::default(),
         }
     }
 

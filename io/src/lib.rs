@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod aof;
 pub mod clock;
 pub mod conn;
 pub mod host;

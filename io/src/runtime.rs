@@ -33,6 +33,9 @@ pub struct RuntimeOptions {
     pub unix_socket: Option<PathBuf>,
     /// `unixsocketperm`.
     pub unix_socket_perm: Option<u32>,
+    /// The AOF writer (fed and flushed by every worker), if persistence
+    /// is wired in.
+    pub aof: Option<Arc<crate::aof::Aof>>,
 }
 
 impl RuntimeOptions {
@@ -45,6 +48,7 @@ impl RuntimeOptions {
             tcp_backlog: TCP_BACKLOG_DEFAULT,
             unix_socket: None,
             unix_socket_perm: None,
+            aof: None,
         }
     }
 }
@@ -65,6 +69,8 @@ pub(crate) struct Shared {
     /// notices for clients another worker owns, posted by the worker whose
     /// batch produced them, in order.
     pub post_inboxes: Vec<Mutex<Vec<Post>>>,
+    /// The AOF writer, if any.
+    pub aof: Option<Arc<crate::aof::Aof>>,
 }
 
 /// Something for a client owned by another worker (the core's decision type,
@@ -220,6 +226,7 @@ impl Runtime {
             wakers,
             kill_inboxes: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
             post_inboxes: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
+            aof: opts.aof.clone(),
         });
         let mut workers = Vec::with_capacity(threads);
         for (index, (poll, listeners)) in polls.into_iter().zip(per_worker).enumerate() {

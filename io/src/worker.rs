@@ -141,6 +141,11 @@ impl Worker {
             }
             self.read_phase();
             self.batch();
+            // The AOF is written (and with `always` fsynced) before any
+            // reply of the batch goes out.
+            if let Some(aof) = &self.shared.aof {
+                aof.flush();
+            }
             self.write_phase();
         }
         self.close_all();
@@ -340,6 +345,9 @@ impl Worker {
                 Some(key) => self.kill_local(&mut engine, key),
                 None => foreign.push(target),
             }
+        }
+        if let Some(aof) = &shared.aof {
+            aof.after_batch(&mut engine, &shared.engine, tick_due);
         }
         drop(engine);
         for (to, p) in foreign_posts.into_iter().enumerate() {

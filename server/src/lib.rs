@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use keyrs_core::config::{self, Config};
 use keyrs_core::engine::Engine;
+use keyrs_io::aof::{Aof, AofSettings};
 use keyrs_io::{Runtime, RuntimeOptions, ShutdownHandle};
 use parking_lot::Mutex;
 
@@ -62,8 +63,42 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
         tracing::warn!("Warning: no config file specified, using the default config. In order to specify a config file use keyrs-server /path/to/keyrs.conf");
     }
     cfg.maxclients = host::ensure_fd_limit(cfg.maxclients);
-    let opts = RuntimeOptions::from_config(&cfg);
-    let engine = Arc::new(Mutex::new(Engine::new(cfg, info, seed)));
+    let mut opts = RuntimeOptions::from_config(&cfg);
+    let aof_settings = AofSettings::from_config(&cfg);
+    let mut engine = Engine::new(cfg, info, seed);
+    // On start: the AOF when it is enabled, else the RDB file (the
+    // snapshot's load hook goes in the else branch).
+    let mut loaded_aof = None;
+    if aof_settings.enabled {
+        match keyrs_io::aof::load_at_start(&mut engine, &aof_settings) {
+            Ok(l) => {
+                if let Some(m) = l.manifest {
+                    tracing::info!("DB loaded from append only file: {} commands", l.commands);
+                    loaded_aof = Some((m, l.base_size, l.total_size));
+                }
+            }
+            Err(e) => {
+                tracing::warn!("{e}");
+                eprintln!("{e}");
+                return 1;
+            }
+        }
+    }
+    let engine = Arc::new(Mutex::new(engine));
+    let aof = Aof::new(aof_settings.clone());
+    if aof_settings.enabled {
+        if let Err(e) = aof.open(&engine, loaded_aof) {
+            let msg = format!("Can't open the append-only file: {e}");
+            tracing::warn!("{msg}");
+            eprintln!("{msg}");
+            return 1;
+        }
+    }
+    if let Err(e) = aof.spawn_fsync_thread() {
+        tracing::warn!("could not start the AOF fsync thread: {e}");
+        return 1;
+    }
+    opts.aof = Some(Arc::clone(&aof));
     let runtime = match Runtime::bind(Arc::clone(&engine), &opts) {
         Ok(rt) => rt,
         Err(e) => {
@@ -81,7 +116,9 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     }
     tracing::info!("Server initialized");
     tracing::info!("Ready to accept connections");
-    match runtime.run() {
+    let result = runtime.run();
+    aof.shutdown();
+    match result {
         Ok(()) => {
             tracing::info!("keyrs is now ready to exit, bye bye...");
             0

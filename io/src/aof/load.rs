@@ -232,10 +232,12 @@ impl<'e> Replay<'e> {
                     self.commands += 1;
                 }
                 Ok(None) => break,
-                Err(e) => return Err(format!(
+                Err(e) => {
+                    return Err(format!(
                     "Bad file format reading the append only file {name} (offset {cmd_start}): {}",
                     e.reply_text()
-                )),
+                ))
+                }
             }
         }
         let partial = !parser.is_idle() || !buf.is_empty();

@@ -229,7 +229,13 @@ impl Aof {
                     let mut e = engine.lock();
                     self.start_rewrite(&mut e)?
                 };
-                self.run_rewrite(engine, id)
+                self.run_rewrite(engine, id)?;
+                // Creating the first base at start is not a background
+                // rewrite for INFO (Redis 7.0 does it synchronously).
+                let mut e = engine.lock();
+                e.aof.rewrites = 0;
+                e.aof.last_rewrite_time_sec = -1;
+                Ok(())
             }
         }
     }
@@ -350,18 +356,27 @@ impl Aof {
             .spawn(move || {
                 while !me.stopping.load(Ordering::Acquire) {
                     std::thread::sleep(Duration::from_millis(1000));
-                    let mut st = me.state.lock();
-                    let fsync = st.settings.fsync;
-                    if let Some(a) = st.active.as_mut() {
-                        if fsync != Fsync::Always {
-                            write_buf(a);
-                        }
-                        if fsync == Fsync::EverySec && a.unsynced {
-                            if let Err(e) = a.file.sync_data() {
-                                tracing::warn!("AOF fsync failed: {e}");
-                            } else {
-                                a.unsynced = false;
+                    // The fsync runs outside the lock (on a second handle
+                    // of the file), so batches never wait for the disk.
+                    let to_sync = {
+                        let mut st = me.state.lock();
+                        let fsync = st.settings.fsync;
+                        match st.active.as_mut() {
+                            Some(a) if fsync != Fsync::Always => {
+                                write_buf(a);
+                                if fsync == Fsync::EverySec && a.unsynced {
+                                    a.unsynced = false;
+                                    a.file.try_clone().ok()
+                                } else {
+                                    None
+                                }
                             }
+                            _ => None,
+                        }
+                    };
+                    if let Some(f) = to_sync {
+                        if let Err(e) = f.sync_data() {
+                            tracing::warn!("AOF fsync failed: {e}");
                         }
                     }
                 }

@@ -303,7 +303,10 @@ impl Engine {
                     continue;
                 };
                 if let Some(req) = &b.stream {
-                    if let Some(reply) = self.serve_stream_reader(client, b.db, req, now) {
+                    let frame = self.prop_enter();
+                    let served = self.serve_stream_reader(client, b.db, req, now);
+                    self.prop_leave(frame, b.db, &b.argv, false);
+                    if let Some(reply) = served {
                         self.unpark(client);
                         self.deliver(client, &reply);
                         self.outbox.push(Effect::Unblocked(client));

@@ -38,6 +38,9 @@ pub struct Propagation {
     unit: Vec<Op>,
     /// The running command's alternative propagation, if it asked for one.
     alt: Option<Vec<Op>>,
+    /// Commands are being replayed from the AOF: they are obeyed as
+    /// written (Redis's `mustObeyClient`), e.g. an exact XADD trim with LIMIT.
+    obeying: bool,
 }
 
 /// What [`Engine::prop_enter`] saved of the enclosing command.
@@ -62,6 +65,17 @@ impl Propagation {
             self.alt = None;
         }
         self.last_db = None;
+    }
+
+    /// Commands now come from the AOF (or, later, a master) and are
+    /// obeyed as written.
+    pub fn set_obeying(&mut self, on: bool) {
+        self.obeying = on;
+    }
+
+    /// See [`Propagation::set_obeying`].
+    pub fn obeying(&self) -> bool {
+        self.obeying
     }
 
     /// Forget the database context: the next command is preceded by a

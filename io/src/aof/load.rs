@@ -127,6 +127,7 @@ impl<'e> Replay<'e> {
             // The fake client bypasses AUTH, as Redis's.
             c.authenticated = true;
         }
+        engine.prop.set_obeying(true);
         Replay {
             engine,
             client,
@@ -137,6 +138,7 @@ impl<'e> Replay<'e> {
     }
 
     fn finish(self) {
+        self.engine.prop.set_obeying(false);
         self.engine.disconnect(self.client);
     }
 

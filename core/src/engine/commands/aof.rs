@@ -118,7 +118,7 @@ pub fn info_enabled_fields(e: &Engine) -> Vec<(&'static str, String)> {
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "bgrewriteaof",
     arity: 1,
-    flags: flags::ADMIN | flags::NOSCRIPT,
+    flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING,
     acl: acl::ADMIN | acl::SLOW | acl::DANGEROUS,
     first_key: 0,
     last_key: 0,

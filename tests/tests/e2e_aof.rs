@@ -547,6 +547,18 @@ fn propagated_stream_matches_redis_incr_file() {
         ],
         &["xreadgroup", "group", "g", "c2", "streams", "st2", ">"],
         &["xtrim", "st2", "maxlen", "0"],
+        &["xadd", "st3", "1-1", "f", "v"],
+        &["xadd", "st3", "2-1", "f", "v"],
+        &["xadd", "st3", "3-1", "f", "v"],
+        &["xgroup", "create", "st3", "g", "0"],
+        &["xreadgroup", "group", "g", "c1", "streams", "st3", ">"],
+        &["xclaim", "st3", "g", "c2", "0", "1-1"],
+        &[
+            "xclaim", "st3", "g", "c2", "0", "1-1", "justid", "lastid", "9-9",
+        ],
+        &["xdel", "st3", "2-1"],
+        &["xautoclaim", "st3", "g", "c3", "0", "0", "count", "2"],
+        &["xautoclaim", "st3", "g", "c3", "99999999", "0"],
         &["flushdb"],
         &["flushall"],
     ];

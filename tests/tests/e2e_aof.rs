@@ -599,3 +599,48 @@ fn propagated_stream_matches_redis_incr_file() {
     // SPOP of one member out of one is deterministic; everything is.
     assert_eq!(ours.join("|"), theirs.join("|"));
 }
+
+#[test]
+fn auto_rewrite_starts_when_the_aof_grows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start(
+        dir.path(),
+        &[
+            "--auto-aof-rewrite-min-size",
+            "4096",
+            "--auto-aof-rewrite-percentage",
+            "100",
+        ],
+    );
+    let mut c = s.raw();
+    let value = "x".repeat(100);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut i = 0;
+    loop {
+        // Overwrites: the AOF grows, the keyspace does not.
+        call(&mut c, &["SET", &format!("k{}", i % 10), &value]);
+        i += 1;
+        if i % 50 == 0 {
+            let info = call(&mut c, &["INFO", "persistence"]);
+            if info.contains("aof_rewrites:1") {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no automatic rewrite after {i} writes"
+        );
+    }
+    // The rewrite left a new base and a fresh incr file.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = fs::read_to_string(aof_dir(dir.path()).join("appendonly.aof.manifest"))
+            .expect("manifest");
+        if m.starts_with("file appendonly.aof.2.base.rdb seq 2 type b\n") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{m}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(call(&mut c, &["DBSIZE"]), ":10\r\n");
+}

@@ -644,3 +644,42 @@ fn auto_rewrite_starts_when_the_aof_grows() {
     }
     assert_eq!(call(&mut c, &["DBSIZE"]), ":10\r\n");
 }
+
+#[test]
+fn appendonly_off_then_on_replaces_the_old_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = start(dir.path(), &["--appendfsync", "always"]);
+    let mut c = s.raw();
+    call(&mut c, &["SET", "a", "1"]);
+    assert_eq!(
+        call(&mut c, &["CONFIG", "SET", "appendonly", "no"]),
+        "+OK\r\n"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    // Not in the AOF while it is off; in the new base once it is back on.
+    call(&mut c, &["SET", "b", "2"]);
+    assert_eq!(
+        call(&mut c, &["CONFIG", "SET", "appendonly", "yes"]),
+        "+OK\r\n"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = fs::read_to_string(aof_dir(dir.path()).join("appendonly.aof.manifest"))
+            .expect("manifest");
+        if m == "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{m}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!aof_dir(dir.path())
+        .join("appendonly.aof.1.incr.aof")
+        .exists());
+    call(&mut c, &["SET", "c", "3"]);
+    kill9(&mut s);
+    let s = start(dir.path(), &[]);
+    let mut c = s.raw();
+    for (k, v) in [("a", "1"), ("b", "2"), ("c", "3")] {
+        assert_eq!(call(&mut c, &["GET", k]), format!("$1\r\n{v}\r\n"));
+    }
+}

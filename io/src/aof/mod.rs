@@ -331,6 +331,11 @@ impl Aof {
         let always = self.always.load(Ordering::Acquire);
         if let Some(a) = st.active.as_mut() {
             write_buf(a);
+            if always && a.write_failed {
+                // Replies must not acknowledge what is not on disk.
+                tracing::warn!("Can't persist AOF for write error when the AOF fsync policy is 'always'. Exiting...");
+                std::process::exit(1);
+            }
             if always && a.unsynced && !a.write_failed {
                 match a.file.sync_data() {
                     Ok(()) => a.unsynced = false,
@@ -443,7 +448,17 @@ impl Aof {
                 a.file.sync_data()?;
                 (a.manifest.clone(), a.manifest_pending)
             }
-            None => (Manifest::default(), true),
+            // Turned on at runtime: a manifest left from an earlier run
+            // only continues the numbering; it is replaced (and its files
+            // deleted) when the new base is done, as Redis 7.0 does.
+            None => {
+                let on_disk =
+                    fs::read_to_string(settings.dir.join(manifest_name(&settings.filename)))
+                        .ok()
+                        .and_then(|t| Manifest::parse(&t).ok())
+                        .unwrap_or_default();
+                (on_disk, true)
+            }
         };
         let seq = manifest.last_incr_seq() + 1;
         let name = incr_name(&settings.filename, seq);

@@ -683,3 +683,60 @@ fn appendonly_off_then_on_replaces_the_old_files() {
         assert_eq!(call(&mut c, &["GET", k]), format!("$1\r\n{v}\r\n"));
     }
 }
+
+#[test]
+fn we_load_the_append_only_dir_of_redis_server() {
+    for preamble in ["yes", "no"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path().to_str().expect("utf-8");
+        let Some(mut redis) = Server::start_redis(&[
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--aof-use-rdb-preamble",
+            preamble,
+            "--dir",
+            d,
+        ]) else {
+            eprintln!("redis-server not installed: interop not checked");
+            return;
+        };
+        let mut r = redis.raw();
+        fill(&mut r);
+        // Half in the base, half in the incr file.
+        assert!(call(&mut r, &["BGREWRITEAOF"]).starts_with('+'));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !call(&mut r, &["INFO", "persistence"]).contains("aof_rewrites:1") {
+            assert!(Instant::now() < deadline);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        call(&mut r, &["RPUSH", "l", "after"]);
+        call(&mut r, &["XADD", "st", "*", "g", "h"]);
+        call(
+            &mut r,
+            &["XREADGROUP", "GROUP", "g", "c", "STREAMS", "st", ">"],
+        );
+        call(&mut r, &["INCRBYFLOAT", "fl", "0.5"]);
+        redis.terminate();
+        assert!(redis.wait_exit(Duration::from_secs(10)).is_some());
+        // What redis-server itself restores from these files (a group's
+        // entries-read is not in its AOF, for one) is the reference.
+        let copy = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(aof_dir(copy.path())).expect("mkdir");
+        for f in fs::read_dir(aof_dir(dir.path())).expect("dir") {
+            let f = f.expect("entry").path();
+            let name = f.file_name().expect("name");
+            fs::copy(&f, aof_dir(copy.path()).join(name)).expect("copy");
+        }
+        let cd = copy.path().to_str().expect("utf-8");
+        let reloaded = Server::start_redis(&["--appendonly", "yes", "--dir", cd]).expect("redis");
+        let mut r = reloaded.raw();
+        let theirs = probe(&mut r);
+        let pending = call(&mut r, &["XPENDING", "st", "g"]);
+        let s = start(dir.path(), &[]);
+        let mut c = s.raw();
+        assert_eq!(probe(&mut c), theirs, "preamble {preamble}");
+        assert_eq!(call(&mut c, &["XPENDING", "st", "g"]), pending);
+    }
+}

@@ -1,7 +1,9 @@
 //! Persistence formats as pure byte transforms: no files, no clocks.
 //!
 //! - [`rdb`]: Redis 7.0's RDB value encoding (what DUMP/RESTORE carry and
-//!   what an RDB file holds per key), every keyrs type both ways.
+//!   what an RDB file holds per key), every keyrs type both ways; and
+//!   [`rdb::file`], whole RDB files (header, aux fields, databases,
+//!   expiries, EOF and checksum) written and read incrementally.
 //! - [`crc64`]: the CRC-64 Redis appends to DUMP payloads and RDB files.
 //! - [`snapshot`]: point-in-time views of the keyspace while writes go on.
 //! - [`state`]: the engine's saving/loading state (INFO persistence).

@@ -2,9 +2,10 @@
 //! [`RdbLoader::feed`] in any chunking, [`RdbLoader::next_event`] yields
 //! one [`LoadEvent`] at a time, or `Ok(None)` when the record it is on has
 //! not fully arrived. Call [`RdbLoader::end_of_input`] once the input is
-//! complete: a record cut short then becomes a `Truncated` error (and,
-//! until then, a partly buffered record of a large value may be retried
-//! only after the buffer has grown, which keeps reparsing linear).
+//! complete: a record cut short then becomes a `Truncated` error. Until
+//! then, a partly buffered record is retried only once the buffered part
+//! has grown by a quarter (which keeps the reparsing of a large value
+//! linear overall), so the last record may wait for `end_of_input`.
 //!
 //! Each record is parsed from the buffer as a whole and only then applied,
 //! so a record that is incomplete leaves no state behind. Errors are
@@ -33,7 +34,8 @@ pub enum LoadEvent {
     },
     /// The following keys belong to this database.
     SelectDb(usize),
-    /// Size hints for the current database.
+    /// Size hints for the current database. They come from the file: cap
+    /// any capacity reserved from them (a corrupt file may claim 2^64).
     ResizeDb {
         /// Keys in the database.
         keys: u64,
@@ -105,9 +107,6 @@ enum Record {
     Checksum(u64),
 }
 
-/// Below this many pending bytes a retry happens on every new byte;
-/// above it only once the buffer has doubled (see the module docs).
-const RETRY_EAGERLY_BELOW: usize = 64 * 1024;
 /// Consumed bytes are dropped from the buffer once this many pile up.
 const COMPACT_AFTER: usize = 256 * 1024;
 
@@ -241,7 +240,7 @@ impl RdbLoader {
             }
             let start = self.consumed();
             let mut r = Reader::new(&self.buf[self.pos..]);
-            let parsed = parse_record(&mut r, self.state, self.version, &self.opts);
+            let parsed = parse_record(&mut r, self.state, &self.opts);
             let used = r.position();
             match parsed {
                 Ok(record) => {
@@ -259,11 +258,9 @@ impl RdbLoader {
                     }
                 }
                 Err(Fault::Truncated) if !self.ended => {
-                    self.need = if avail < RETRY_EAGERLY_BELOW {
-                        avail + 1
-                    } else {
-                        avail.saturating_mul(2)
-                    };
+                    // Retry once a quarter more has arrived: a record is
+                    // then reparsed a bounded number of times overall.
+                    self.need = avail.saturating_add(avail / 4).saturating_add(1);
                     return Ok(None);
                 }
                 Err(Fault::Truncated) => {
@@ -450,12 +447,7 @@ fn value_fault(r: &Reader<'_>, key: &Bytes, e: CodecError) -> Fault {
     }
 }
 
-fn parse_record(
-    r: &mut Reader<'_>,
-    state: State,
-    version: u32,
-    opts: &LoadOptions,
-) -> Result<Record, Fault> {
+fn parse_record(r: &mut Reader<'_>, state: State, opts: &LoadOptions) -> Result<Record, Fault> {
     match state {
         State::Header => parse_header(r),
         State::Checksum => {
@@ -466,11 +458,17 @@ fn parse_record(
         }
         // Never parsed: next_event returns before.
         State::Done => Err(Fault::At(0, ErrorKind::Corrupt("data after the end"))),
-        State::Body => parse_body_record(r, version, opts),
+        State::Body => parse_body_record(r, opts),
     }
 }
 
 fn parse_header(r: &mut Reader<'_>) -> Result<Record, Fault> {
+    // A wrong signature is reported as soon as it shows, not after nine
+    // bytes arrived (a stream that is not an RDB file may never send them).
+    let seen = r.remaining().min(super::MAGIC.len());
+    if r.clone().bytes(seen).ok() != Some(&super::MAGIC[..seen]) {
+        return Err(Fault::At(0, ErrorKind::BadMagic));
+    }
     let head = r.bytes(9).map_err(|e| codec_fault(r, e))?;
     if &head[..5] != super::MAGIC {
         return Err(Fault::At(0, ErrorKind::BadMagic));
@@ -496,11 +494,7 @@ fn length(r: &mut Reader<'_>) -> Result<u64, Fault> {
     r.length().map_err(|e| codec_fault(r, e))
 }
 
-fn parse_body_record(
-    r: &mut Reader<'_>,
-    _version: u32,
-    opts: &LoadOptions,
-) -> Result<Record, Fault> {
+fn parse_body_record(r: &mut Reader<'_>, opts: &LoadOptions) -> Result<Record, Fault> {
     let op = r.u8().map_err(|e| codec_fault(r, e))?;
     match op {
         opcodes::EOF => Ok(Record::Eof),

@@ -7,7 +7,9 @@
 //! The caller owns the order (it walks the keyspace) and the I/O: every
 //! method appends to a buffer that [`RdbWriter::take_output`] drains.
 
+use crate::engine::db::Entry;
 use crate::engine::value::Value;
+use crate::engine::Time;
 use crate::persist::crc64::Crc64Digest;
 use crate::persist::rdb::string::{write_len, write_string};
 use crate::persist::rdb::{encode_value, SaveOptions, RDB_VERSION};
@@ -42,6 +44,29 @@ pub struct ObjectMeta {
     pub idle_secs: Option<u64>,
     /// The logarithmic access counter (`FREQ` opcode).
     pub freq: Option<u8>,
+}
+
+impl ObjectMeta {
+    /// The hints Redis 7.0 saves for `entry` under `maxmemory-policy`
+    /// `policy`: the idle seconds for the `*-lru` policies, the decayed
+    /// LFU counter for `*-lfu`, nothing otherwise.
+    pub fn for_policy(policy: &str, entry: &Entry, now: Time) -> ObjectMeta {
+        let policy = policy.to_ascii_lowercase();
+        if policy.ends_with("-lru") {
+            let idle = now.secs().saturating_sub(u64::from(entry.access_secs));
+            ObjectMeta {
+                idle_secs: Some(idle),
+                freq: None,
+            }
+        } else if policy.ends_with("-lfu") {
+            ObjectMeta {
+                idle_secs: None,
+                freq: Some(entry.lfu_decayed(now)),
+            }
+        } else {
+            ObjectMeta::default()
+        }
+    }
 }
 
 /// The replication aux fields Redis adds when saving for a replica or
@@ -221,5 +246,34 @@ impl RdbWriter {
         };
         out.extend_from_slice(&sum.to_le_bytes());
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    #[test]
+    fn meta_follows_the_policy() {
+        let now = Time::from_ms(1_000_000_000);
+        let mut e = Entry::new(Value::string(Bytes::from_static(b"v")), now);
+        e.access_secs -= 42;
+        assert_eq!(
+            ObjectMeta::for_policy("allkeys-lru", &e, now).idle_secs,
+            Some(42)
+        );
+        assert_eq!(ObjectMeta::for_policy("volatile-lru", &e, now).freq, None);
+        let lfu = ObjectMeta::for_policy("allkeys-lfu", &e, now);
+        assert_eq!(lfu.freq, Some(crate::engine::db::LFU_INIT_VAL));
+        assert_eq!(lfu.idle_secs, None);
+        assert_eq!(
+            ObjectMeta::for_policy("noeviction", &e, now),
+            ObjectMeta::default()
+        );
+        assert_eq!(
+            ObjectMeta::for_policy("allkeys-random", &e, now),
+            ObjectMeta::default()
+        );
     }
 }

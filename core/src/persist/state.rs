@@ -56,6 +56,8 @@ pub struct BgSave {
     pub keys_processed: u64,
     /// Why it started.
     pub reason: SaveReason,
+    /// Per database: (keys, keys with a TTL) at the start.
+    pub sizes: Vec<(u64, u64)>,
     /// The driver has taken it.
     pub claimed: bool,
 }
@@ -175,7 +177,8 @@ impl Engine {
     /// Start a background save now: snapshot the keyspace and leave the job
     /// for the driver. The caller checked that none is running.
     pub fn bgsave_start(&mut self, reason: SaveReason, now: Time) {
-        let keys_total = self.dbs.iter().map(|d| d.len() as u64).sum();
+        let sizes = super::dataset::DatasetWriter::sizes_of(self);
+        let keys_total = sizes.iter().map(|s| s.0).sum();
         let id = self.snapshot_begin();
         self.persist.rdb_saves += 1;
         self.persist.last_bgsave_try = now.secs();
@@ -186,6 +189,7 @@ impl Engine {
             keys_total,
             keys_processed: 0,
             reason,
+            sizes,
             claimed: false,
         });
     }
@@ -193,17 +197,12 @@ impl Engine {
     /// The driver's saver thread takes the background save to run, if one
     /// is waiting.
     pub fn bgsave_claim(&mut self) -> Option<BgSaveJob> {
-        let sizes = self
-            .dbs
-            .iter()
-            .map(|d| (d.len() as u64, d.expires.len() as u64))
-            .collect();
         let job = self.persist.bgsave.as_mut().filter(|j| !j.claimed)?;
         job.claimed = true;
         Some(BgSaveJob {
             id: job.id,
             reason: job.reason,
-            sizes,
+            sizes: job.sizes.clone(),
         })
     }
 

@@ -112,7 +112,18 @@ fn fill(c: &mut RawClient) {
     }
 }
 
+/// Wait until the server answers commands (the harness counts -LOADING
+/// as started).
+fn wait_loaded(c: &mut RawClient) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while call(c, &["PING"]).starts_with("-LOADING") {
+        assert!(Instant::now() < deadline, "still loading");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn probe(c: &mut RawClient) -> Vec<String> {
+    wait_loaded(c);
     let mut out: Vec<String> = PROBE.iter().map(|cmd| call(c, cmd)).collect();
     // Hashtable set order is not part of the state: SCARD for `set`.
     let ttl = call(c, &["TTL", "ttl"]);

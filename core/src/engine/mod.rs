@@ -378,6 +378,10 @@ impl Engine {
                 Reply::error("NOAUTH Authentication required."),
             );
         }
+        if let Some(refusal) = self.persist_refusal(client, name, spec) {
+            self.stats.record_rejected(name);
+            return self.reject(client, argv, refusal);
+        }
         if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
             // A RESP2 connection in the pub/sub context can only read
             // messages, so Redis refuses anything else there.
@@ -539,6 +543,7 @@ impl Engine {
             expire::active_expire_cycle(self, now);
         }
         db::rehash_cron(&mut self.dbs);
+        self.persist_cron(now);
         self.collect_lazy_expired();
         self.expire_blocked(now);
         if self.config.timeout_secs > 0 {

@@ -55,7 +55,7 @@ pub mod flags {
     pub const NO_MANDATORY_KEYS: u64 = 1 << 17;
     /// Allowed in sentinel mode (kept for COMMAND output fidelity).
     pub const SENTINEL: u64 = 1 << 18;
-    /// Refused while a replica loads its dataset asynchronously.
+    /// Refused while loading asynchronously (replica diskless load).
     pub const NO_ASYNC_LOADING: u64 = 1 << 19;
 
     /// Names in `COMMAND INFO` order.

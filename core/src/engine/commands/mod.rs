@@ -20,6 +20,7 @@ pub mod keys;
 pub mod list;
 pub mod memory;
 pub mod multi;
+pub mod persist;
 pub mod pubsub;
 #[cfg(test)]
 pub(crate) mod replay;
@@ -46,6 +47,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     info::COMMANDS,
     server::COMMANDS,
     aof::COMMANDS,
+    persist::COMMANDS,
     command::COMMANDS,
     debug::COMMANDS,
     list::COMMANDS,

@@ -15,6 +15,8 @@
 //! - [`conn`]: one connection: its socket, its core `Session`, its queue of
 //!   parsed commands.
 //! - [`host`]: RSS and CPU figures for INFO, read from `/proc`.
+//! - [`persist`]: RDB files: foreground and background saves (a saver
+//!   thread walking a point-in-time snapshot), loading at start.
 //! - [`clock`]: wall-clock time as the engine's [`keyrs_core::engine::Time`].
 //! - [`fastlock`]: KeyDB's fair FIFO ticket lock, which the engine is shared
 //!   behind (`Arc<FastLock<Engine>>`).
@@ -22,12 +24,14 @@
 // `unsafe` only in the lock (`fastlock`, `sync`), each use with a SAFETY note.
 #![deny(unsafe_code)]
 
+pub mod aof;
 pub mod clock;
 pub mod conn;
 #[allow(unsafe_code)]
 pub mod fastlock;
 pub mod host;
 pub mod listener;
+pub mod persist;
 pub mod runtime;
 #[allow(unsafe_code)]
 mod sync;

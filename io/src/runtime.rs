@@ -42,6 +42,9 @@ pub struct RuntimeOptions {
     /// `min-clients-per-thread` at start (CONFIG SET changes it later: the
     /// workers re-read it from the engine's config).
     pub min_clients_per_thread: usize,
+    /// The AOF writer (fed and flushed by every worker), if persistence
+    /// is wired in.
+    pub aof: Option<Arc<crate::aof::Aof>>,
 }
 
 impl RuntimeOptions {
@@ -67,6 +70,7 @@ impl RuntimeOptions {
                 .get_u64("min-clients-per-thread")
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(MIN_CLIENTS_PER_THREAD_DEFAULT),
+            aof: None,
         }
     }
 }
@@ -156,6 +160,8 @@ pub(crate) struct Shared {
     pub loads: Vec<Load>,
     /// Connection balancing settings.
     pub balancing: Balancing,
+    /// The AOF writer, if any.
+    pub aof: Option<Arc<crate::aof::Aof>>,
 }
 
 /// Something for a client owned by another worker (the core's decision type,
@@ -329,6 +335,7 @@ impl Runtime {
                 enabled: opts.active_client_balancing && threads > 1,
                 min_clients: AtomicUsize::new(opts.min_clients_per_thread),
             },
+            aof: opts.aof.clone(),
         });
         let mut workers = Vec::with_capacity(threads);
         for (index, (poll, listeners)) in polls.into_iter().zip(per_worker).enumerate() {

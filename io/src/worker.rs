@@ -152,6 +152,11 @@ impl Worker {
             }
             self.read_phase();
             self.batch();
+            // The AOF is written (and with `always` fsynced) before any
+            // reply of the batch goes out.
+            if let Some(aof) = &self.shared.aof {
+                aof.flush();
+            }
             self.write_phase();
         }
         self.close_all();
@@ -387,6 +392,9 @@ impl Worker {
                 None => foreign.push(target),
             }
         }
+        if let Some(aof) = &shared.aof {
+            aof.after_batch(&mut engine, &shared.engine, tick_due);
+        }
         drop(engine);
         for (to, p) in foreign_posts.into_iter().enumerate() {
             shared.post(to, p);
@@ -563,7 +571,9 @@ fn execute_queued(
         let Some(argv) = c.queue.pop_front() else {
             break;
         };
-        let out = engine.execute(c.client, &argv, *now);
+        let mut out = engine.execute(c.client, &argv, *now);
+        // SAVE, DEBUG RELOAD, SHUTDOWN's save: file work before the reply.
+        crate::persist::after_command(engine, &mut out);
         let follow = dispatch::apply_outcome(&mut c.session, c.client, out);
         posts.extend(follow.posts);
         kills.extend(follow.kills.into_iter().map(|id| (Some(c.client), id)));

@@ -11,11 +11,13 @@ pub mod cli;
 pub mod host;
 pub mod logging;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use keyrs_core::config::{self, Config};
 use keyrs_core::engine::Engine;
-use keyrs_io::{FastLock, Runtime, RuntimeOptions, ShutdownHandle};
+use keyrs_io::aof::{Aof, AofSettings};
+use keyrs_io::{persist, FastLock, Runtime, RuntimeOptions, ShutdownHandle};
 
 /// Run the server with `args` (`args[0]` is the program name) and return the
 /// process exit code.
@@ -61,9 +63,46 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
         tracing::warn!("Warning: no config file specified, using the default config. In order to specify a config file use keyrs-server /path/to/keyrs.conf");
     }
     cfg.maxclients = host::ensure_fd_limit(cfg.maxclients);
-    let opts = RuntimeOptions::from_config(&cfg);
+    if let Err(code) = enter_dir(&mut cfg) {
+        return code;
+    }
+    let mut opts = RuntimeOptions::from_config(&cfg);
     warn_about_threads(opts.threads);
-    let engine = Arc::new(FastLock::new(Engine::new(cfg, info, seed)));
+    let aof_settings = AofSettings::from_config(&cfg);
+    let mut engine = Engine::new(cfg, info, seed);
+    // On start: the AOF when it is enabled (loaded here, before clients
+    // connect), else the RDB file (streamed below while clients get -LOADING).
+    let mut loaded_aof = None;
+    if aof_settings.enabled {
+        match keyrs_io::aof::load_at_start(&mut engine, &aof_settings) {
+            Ok(l) => {
+                if let Some(m) = l.manifest {
+                    tracing::info!("DB loaded from append only file: {} commands", l.commands);
+                    loaded_aof = Some((m, l.base_size, l.total_size));
+                }
+            }
+            Err(e) => {
+                tracing::warn!("{e}");
+                eprintln!("{e}");
+                return 1;
+            }
+        }
+    }
+    let engine = Arc::new(FastLock::new(engine));
+    let aof = Aof::new(aof_settings.clone());
+    if aof_settings.enabled {
+        if let Err(e) = aof.open(&engine, loaded_aof) {
+            let msg = format!("Can't open the append-only file: {e}");
+            tracing::warn!("{msg}");
+            eprintln!("{msg}");
+            return 1;
+        }
+    }
+    if let Err(e) = aof.spawn_fsync_thread() {
+        tracing::warn!("could not start the AOF fsync thread: {e}");
+        return 1;
+    }
+    opts.aof = Some(Arc::clone(&aof));
     let runtime = match Runtime::bind(Arc::clone(&engine), &opts) {
         Ok(rt) => rt,
         Err(e) => {
@@ -72,7 +111,7 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
             return 1;
         }
     };
-    if let Err(e) = watch_signals(runtime.shutdown_handle()) {
+    if let Err(e) = watch_signals(runtime.shutdown_handle(), Arc::clone(&engine)) {
         tracing::warn!("could not install signal handlers: {e}");
         return 1;
     }
@@ -80,8 +119,31 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
         tracing::debug!(%addr, "listening");
     }
     tracing::info!("Server initialized");
+    let saver_stop = Arc::new(AtomicBool::new(false));
+    if let Err(e) = persist::spawn_saver(Arc::clone(&engine), Arc::clone(&saver_stop)) {
+        tracing::warn!("could not start the saver thread: {e}");
+        return 1;
+    }
+    // On start the AOF wins when enabled (the AOF side loads it); otherwise
+    // the RDB file, streamed while clients get -LOADING.
+    let load = if aof_settings.enabled {
+        Ok(())
+    } else {
+        persist::start_loading(&engine, |failure| {
+            tracing::warn!("{}", failure.0);
+            std::process::exit(1);
+        })
+    };
+    if let Err(e) = load {
+        tracing::warn!("could not start loading: {e}");
+        return 1;
+    }
     tracing::info!("Ready to accept connections");
-    match runtime.run() {
+    let result = runtime.run();
+    aof.shutdown();
+    saver_stop.store(true, Ordering::SeqCst);
+    persist::remove_temp_files(&engine);
+    match result {
         Ok(()) => {
             tracing::info!("keyrs is now ready to exit, bye bye...");
             0
@@ -108,8 +170,26 @@ fn warn_about_threads(threads: usize) {
     }
 }
 
-/// SIGINT and SIGTERM request a clean shutdown, logged as Redis logs it.
-fn watch_signals(handle: ShutdownHandle) -> std::io::Result<()> {
+/// `dir`: change into it (as Redis) and keep the absolute path for CONFIG
+/// GET; an impossible directory stops the server.
+fn enter_dir(cfg: &mut Config) -> Result<(), i32> {
+    if !cfg.dir.is_empty() {
+        if let Err(e) = std::env::set_current_dir(&cfg.dir) {
+            tracing::warn!("Can't chdir to '{}': {e}", cfg.dir);
+            eprintln!("Can't chdir to '{}': {e}", cfg.dir);
+            return Err(1);
+        }
+    }
+    if let Ok(abs) = std::env::current_dir() {
+        cfg.dir = abs.display().to_string();
+    }
+    Ok(())
+}
+
+/// SIGINT and SIGTERM request a clean shutdown, logged as Redis logs it;
+/// with `save` rules the dataset is saved first, and if that fails the
+/// server stays up (Redis's `prepareForShutdown`).
+fn watch_signals(handle: ShutdownHandle, engine: keyrs_io::SharedEngine) -> std::io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     std::thread::Builder::new()
@@ -123,6 +203,10 @@ fn watch_signals(handle: ShutdownHandle) -> std::io::Result<()> {
                     std::process::exit(1);
                 }
                 tracing::warn!("Received {name} scheduling shutdown...");
+                if !persist::save_before_exit(&engine) {
+                    tracing::warn!("{name} received but errors trying to shut down the server, check the logs for more information");
+                    continue;
+                }
                 handle.shutdown();
             }
         })?;

@@ -303,7 +303,10 @@ impl Engine {
                     continue;
                 };
                 if let Some(req) = &b.stream {
-                    if let Some(reply) = self.serve_stream_reader(client, b.db, req, now) {
+                    let frame = self.prop_enter();
+                    let served = self.serve_stream_reader(client, b.db, req, now);
+                    self.prop_leave(frame, b.db, &b.argv, false);
+                    if let Some(reply) = served {
                         self.unpark(client);
                         self.deliver(client, &reply);
                         self.outbox.push(Effect::Unblocked(client));
@@ -324,7 +327,10 @@ impl Engine {
                     spec,
                     more: Vec::new(),
                 };
+                let frame = self.prop_enter();
                 let reply = (spec.handler)(self, &mut call);
+                self.drain_expired();
+                self.prop_leave(frame, b.db, &b.argv, false);
                 self.blocking.serving = None;
                 // Nothing to serve, or the key now holds another type: Redis
                 // leaves the client waiting (the re-run changed nothing).

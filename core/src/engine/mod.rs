@@ -13,6 +13,7 @@ pub mod db;
 pub mod dict;
 pub mod expire;
 pub mod monitor;
+pub mod propagate;
 pub mod pubsub;
 pub mod shared;
 pub mod signals;
@@ -180,6 +181,12 @@ pub struct Engine {
     pub in_exec: bool,
     /// Clients in MONITOR mode.
     pub monitors: monitor::Monitors,
+    /// The propagation stream (AOF, replication).
+    pub prop: propagate::Propagation,
+    /// The AOF as the driver reports it (INFO, BGREWRITEAOF).
+    pub aof: commands::aof::AofStatus,
+    /// Snapshots, saves, loading: what INFO persistence reports.
+    pub persist: crate::persist::PersistState,
 }
 
 impl Engine {
@@ -208,6 +215,9 @@ impl Engine {
             outbox: Vec::new(),
             in_exec: false,
             monitors: monitor::Monitors::default(),
+            prop: propagate::Propagation::default(),
+            aof: commands::aof::AofStatus::new(),
+            persist: crate::persist::PersistState::default(),
         }
     }
 
@@ -390,6 +400,10 @@ impl Engine {
                 Reply::err("Replica can't interact with the keyspace"),
             );
         }
+        if let Some(refusal) = self.persist_refusal(client, name, spec) {
+            self.stats.record_rejected(name);
+            return self.reject(client, argv, refusal);
+        }
         if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
             // A RESP2 connection in the pub/sub context can only read
             // messages, so Redis refuses anything else there.
@@ -445,10 +459,14 @@ impl Engine {
             spec,
             more: Vec::new(),
         };
+        let frame = self.prop_enter();
         let reply = (spec.handler)(self, &mut call);
         if !self.monitors.is_empty() && spec.flags & MONITOR_HIDDEN == 0 {
             self.feed_monitors(client, argv, now);
         }
+        // Expired keys met by the command are propagated (as DEL) before it.
+        self.drain_expired();
+        self.prop_leave(frame, db, argv, name.parent != "exec");
         effects.append(&mut call.effects);
         more.append(&mut call.more);
         self.stats.record_call(name, reply.is_error());
@@ -573,6 +591,7 @@ impl Engine {
             expire::active_expire_cycle(self, now);
         }
         db::rehash_cron(&mut self.dbs);
+        self.persist_cron(now);
         self.collect_lazy_expired();
         self.expire_blocked(now);
         if self.config.timeout_secs > 0 {

@@ -138,6 +138,7 @@ impl Engine {
                 continue;
             }
             for key in self.dbs[d].take_expired_keys() {
+                self.propagate_expired(d, &key);
                 self.notify_now('x', "expired", &key, d);
                 if !self.watches.is_empty() {
                     self.watches.touch(d, &key, false);

@@ -18,6 +18,40 @@ use crate::engine::types::list::Where;
 use crate::engine::{Call, Engine};
 use crate::resp::Reply;
 
+/// LMPOP/BLMPOP popped `n` elements of `key`: replayed as `LPOP|RPOP key n`
+/// (Redis 7.0).
+pub fn propagate_list_mpop(e: &mut Engine, db: usize, key: &Bytes, end: Where, n: usize) {
+    let word: &'static [u8] = match end {
+        Where::Head => b"LPOP",
+        Where::Tail => b"RPOP",
+    };
+    e.propagate_as(
+        db,
+        vec![
+            Bytes::from_static(word),
+            key.clone(),
+            Bytes::from(n.to_string()),
+        ],
+    );
+}
+
+/// ZMPOP/BZMPOP popped `n` members of `key`: replayed as
+/// `ZPOPMIN|ZPOPMAX key n` (Redis 7.0).
+pub fn propagate_zset_mpop(e: &mut Engine, db: usize, key: &Bytes, end: End, n: usize) {
+    let word: &'static [u8] = match end {
+        End::Min => b"ZPOPMIN",
+        End::Max => b"ZPOPMAX",
+    };
+    e.propagate_as(
+        db,
+        vec![
+            Bytes::from_static(word),
+            key.clone(),
+            Bytes::from(n.to_string()),
+        ],
+    );
+}
+
 /// BLPOP/BRPOP key [key ...] timeout: `[key, element]` from the first
 /// non-empty list, or block on all the keys.
 fn bpop_generic(e: &mut Engine, call: &mut Call<'_>, end: Where) -> Reply {
@@ -30,7 +64,14 @@ fn bpop_generic(e: &mut Engine, call: &mut Call<'_>, end: Where) -> Reply {
     match mpop_keys(e, call.db, keys, end, 1, call.now) {
         Err(err) => err,
         Ok(Some((key, mut items))) => match items.pop() {
-            Some(v) => Reply::Array(vec![Reply::Bulk(key), Reply::Bulk(v)]),
+            Some(v) => {
+                let word: &'static [u8] = match end {
+                    Where::Head => b"LPOP",
+                    Where::Tail => b"RPOP",
+                };
+                e.propagate_as(call.db, vec![Bytes::from_static(word), key.clone()]);
+                Reply::Array(vec![Reply::Bulk(key), Reply::Bulk(v)])
+            }
             None => Reply::NilArray,
         },
         Ok(None) => e.block_client(call, keys.to_vec(), deadline, Reply::NilArray),
@@ -63,7 +104,18 @@ fn bmove_generic(
     let (src, dst) = (call.arg(1), call.arg(2));
     match move_between_keys(e, call.db, src, dst, from, to, call.now) {
         Err(err) => err,
-        Ok(Some(v)) => Reply::Bulk(v),
+        Ok(Some(v)) => {
+            // Served: replayed as the non-blocking move.
+            let argv = if call.argv.len() == 6 {
+                let mut a = call.argv[..5].to_vec();
+                a[0] = Bytes::from_static(b"LMOVE");
+                a
+            } else {
+                vec![Bytes::from_static(b"RPOPLPUSH"), src.clone(), dst.clone()]
+            };
+            e.propagate_as(call.db, argv);
+            Reply::Bulk(v)
+        }
         Ok(None) => e.block_client(call, vec![src.clone()], deadline, Reply::Nil),
     }
 }
@@ -103,10 +155,13 @@ fn blmpop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let keys = &call.argv[args.keys.clone()];
     match mpop_keys(e, call.db, keys, args.end, args.count, call.now) {
         Err(err) => err,
-        Ok(Some((key, items))) => Reply::Array(vec![
-            Reply::Bulk(key),
-            Reply::Array(items.into_iter().map(Reply::Bulk).collect()),
-        ]),
+        Ok(Some((key, items))) => {
+            propagate_list_mpop(e, call.db, &key, args.end, items.len());
+            Reply::Array(vec![
+                Reply::Bulk(key),
+                Reply::Array(items.into_iter().map(Reply::Bulk).collect()),
+            ])
+        }
         Ok(None) => e.block_client(call, keys.to_vec(), deadline, Reply::NilArray),
     }
 }
@@ -123,7 +178,14 @@ fn bzpop_generic(e: &mut Engine, call: &mut Call<'_>, end: End) -> Reply {
     match pop_first(e, call.db, keys, call.now, end, 1) {
         Err(err) => err,
         Ok(Some((key, mut items))) => match items.pop() {
-            Some((member, score)) => bzpop_reply(key, member, score),
+            Some((member, score)) => {
+                let word: &'static [u8] = match end {
+                    End::Min => b"ZPOPMIN",
+                    End::Max => b"ZPOPMAX",
+                };
+                e.propagate_as(call.db, vec![Bytes::from_static(word), key.clone()]);
+                bzpop_reply(key, member, score)
+            }
             None => Reply::NilArray,
         },
         Ok(None) => e.block_client(call, keys.to_vec(), deadline, Reply::NilArray),
@@ -152,7 +214,10 @@ fn bzmpop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     };
     match pop_first(e, call.db, keys, call.now, end, count) {
         Err(err) => err,
-        Ok(Some((key, items))) => mpop_reply(key, items),
+        Ok(Some((key, items))) => {
+            propagate_zset_mpop(e, call.db, &key, end, items.len());
+            mpop_reply(key, items)
+        }
         Ok(None) => e.block_client(call, keys.to_vec(), deadline, Reply::NilArray),
     }
 }

@@ -179,6 +179,13 @@ fn restore_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
             // Already expired: the key is not created (and a replaced one
             // is gone).
             if deleted {
+                let del: &'static [u8] =
+                    if e.config.get_bool("lazyfree-lazy-server-del") == Some(true) {
+                        b"UNLINK"
+                    } else {
+                        b"DEL"
+                    };
+                e.propagate_as(dbi, vec![Bytes::from_static(del), key.clone()]);
                 e.signal_modified(dbi, &key);
                 e.notify_keyspace_event('g', "del", &key, dbi);
             }
@@ -193,13 +200,23 @@ fn restore_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     if let Some(at) = expire_at {
         db.set_expire(&key, at);
     }
-    if let Some(entry) = db.keys.get_mut(&key) {
+    if let Some(entry) = db.entry_mut(&key) {
         if let Some(idle) = args.idle_secs {
             let idle = u64::try_from(idle).unwrap_or(0);
             entry.access_secs = now.secs().saturating_sub(idle) as u32;
         }
         if let Some(freq) = args.freq {
             entry.lfu_counter = u8::try_from(freq).unwrap_or(u8::MAX);
+        }
+    }
+    if let (Some(at), false) = (expire_at, args.absttl) {
+        // A relative TTL is replayed as the absolute time (Redis 7.0:
+        // the TTL argument replaced, ABSTTL appended).
+        if e.propagating() {
+            let mut argv = call.argv.to_vec();
+            argv[2] = Bytes::from(at.to_string());
+            argv.push(Bytes::from_static(b"ABSTTL"));
+            e.propagate_as(dbi, argv);
         }
     }
     e.signal_modified(dbi, &key);

@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod aof;
 pub mod bitmap;
 pub mod blocking;
 pub mod client;
@@ -20,6 +21,7 @@ pub mod list;
 pub mod memory;
 pub mod monitor;
 pub mod multi;
+pub mod persist;
 pub mod pubsub;
 #[cfg(test)]
 pub(crate) mod replay;
@@ -45,6 +47,8 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     client::COMMANDS,
     info::COMMANDS,
     server::COMMANDS,
+    aof::COMMANDS,
+    persist::COMMANDS,
     command::COMMANDS,
     debug::COMMANDS,
     list::COMMANDS,

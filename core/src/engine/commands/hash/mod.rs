@@ -118,7 +118,7 @@ fn set_fields<'a>(
             call.now,
         );
     }
-    let Some(Value::Hash(h)) = db.keys.get_mut(key).map(|entry| &mut entry.value) else {
+    let Some(Value::Hash(h)) = db.entry_mut(key).map(|entry| &mut entry.value) else {
         return 0;
     };
     let mut added = 0;
@@ -363,6 +363,17 @@ pub(super) fn hincrbyfloat(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         let text = Bytes::from(sum.format_human());
         set_fields(e, call, key, std::iter::once((field, text.clone())));
         modified(e, call, key, "hincrbyfloat");
+        // Replayed float arithmetic could round differently: propagate
+        // the stored result (Redis 7.0's HSET key field value).
+        e.propagate_as(
+            call.db,
+            vec![
+                Bytes::from_static(b"HSET"),
+                key.clone(),
+                field.clone(),
+                text.clone(),
+            ],
+        );
         Ok(Reply::Bulk(text))
     })())
 }

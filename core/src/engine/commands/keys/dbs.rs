@@ -35,6 +35,8 @@ pub fn swapdb(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     };
     e.signal_swapped(a, b);
     e.dbs.swap(a, b);
+    // A change for persistence and propagation, as Redis's `server.dirty++`.
+    e.stats.dirty += 1;
     // Keys now visible in either database may satisfy blocked clients.
     for d in [a, b] {
         let keys: Vec<bytes::Bytes> = e.blocking_keys(d);
@@ -73,6 +75,12 @@ pub fn flushall(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     e.signal_flushed(None);
     for db in &mut e.dbs {
         db.clear();
+    }
+    // As Redis: a background save in progress is killed, and with `save`
+    // rules the (empty) dataset is saved at once.
+    e.bgsave_abort();
+    if !e.config.save_params().is_empty() {
+        e.request_persist(crate::persist::state::PersistRequest::SaveQuietly);
     }
     Reply::ok()
 }

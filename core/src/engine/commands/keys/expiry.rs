@@ -5,6 +5,17 @@ use super::lookup;
 use crate::engine::commands::{flatten, int_arg};
 use crate::engine::{Call, Engine};
 use crate::resp::Reply;
+use bytes::Bytes;
+
+/// How Redis 7.0 propagates a key an expiry time deleted: UNLINK with
+/// `lazyfree-lazy-expire yes`, else DEL.
+pub fn expiry_del_word(e: &Engine) -> Bytes {
+    if e.config.get_bool("lazyfree-lazy-expire") == Some(true) {
+        Bytes::from_static(b"UNLINK")
+    } else {
+        Bytes::from_static(b"DEL")
+    }
+}
 
 /// EXPIRE key seconds [NX|XX|GT|LT].
 pub fn expire(e: &mut Engine, call: &mut Call<'_>) -> Reply {
@@ -108,6 +119,18 @@ fn expire_generic(
         db.set_expire(key, when as u64);
         "expire"
     };
+    if e.propagating() {
+        // Redis 7.0 propagates a deletion as DEL/UNLINK and a relative
+        // expiry as PEXPIREAT with the absolute time (conditions kept).
+        if event == "del" {
+            e.propagate_as(call.db, vec![expiry_del_word(e), key.clone()]);
+        } else if call.spec.name != "pexpireat" {
+            let mut argv = call.argv.to_vec();
+            argv[0] = Bytes::from_static(b"PEXPIREAT");
+            argv[2] = Bytes::from(when.to_string());
+            e.propagate_as(call.db, argv);
+        }
+    }
     e.signal_modified(call.db, key);
     e.notify_keyspace_event('g', event, key, call.db);
     Ok(Reply::Integer(1))

@@ -56,7 +56,16 @@ pub(super) fn lmpop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     match mpop_keys(e, call.db, keys, args.end, args.count, call.now) {
         Err(err) => err,
         Ok(None) => Reply::NilArray,
-        Ok(Some((key, items))) => Reply::Array(vec![Reply::Bulk(key), bulk_array(items)]),
+        Ok(Some((key, items))) => {
+            crate::engine::commands::blocking::propagate_list_mpop(
+                e,
+                call.db,
+                &key,
+                args.end,
+                items.len(),
+            );
+            Reply::Array(vec![Reply::Bulk(key), bulk_array(items)])
+        }
     }
 }
 

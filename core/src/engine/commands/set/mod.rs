@@ -96,7 +96,7 @@ pub(super) fn sadd(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             );
         }
         let mut added = 0;
-        if let Some(Value::Set(s)) = e.dbs[call.db].keys.get_mut(key).map(|en| &mut en.value) {
+        if let Some(Value::Set(s)) = e.dbs[call.db].entry_mut(key).map(|en| &mut en.value) {
             for m in &call.argv[2..] {
                 if s.add(m, max, seed) {
                     added += 1;
@@ -235,6 +235,13 @@ pub(super) fn spop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
                 return Ok(Reply::Nil);
             };
             let popped = s.pop_random(r);
+            // A random pop is replayed as the removal of what it took.
+            if let Some(m) = &popped {
+                e.propagate_as(
+                    call.db,
+                    vec![Bytes::from_static(b"SREM"), key.clone(), m.clone()],
+                );
+            }
             modified(e, call, key, "spop");
             delete_if_empty(e, call, key);
             return Ok(popped.map_or(Reply::Nil, Reply::Bulk));
@@ -249,6 +256,13 @@ pub(super) fn spop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         let size = s.len() as u64;
         let out = if count >= size {
             let all = bulks(s.members());
+            let del: &'static [u8] = if e.config.get_bool("lazyfree-lazy-server-del") == Some(true)
+            {
+                b"UNLINK"
+            } else {
+                b"DEL"
+            };
+            e.propagate_as(call.db, vec![Bytes::from_static(del), key.clone()]);
             e.dbs[call.db].remove(key);
             modified(e, call, key, "spop");
             e.notify_keyspace_event('g', "del", key, call.db);
@@ -257,11 +271,19 @@ pub(super) fn spop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             let mut out = Vec::new();
             for _ in 0..count {
                 let r = e.random_u64();
-                if let Some(Value::Set(s)) =
-                    e.dbs[call.db].keys.get_mut(key).map(|en| &mut en.value)
-                {
+                if let Some(Value::Set(s)) = e.dbs[call.db].entry_mut(key).map(|en| &mut en.value) {
                     if let Some(m) = s.pop_random(r) {
                         out.push(Reply::Bulk(m));
+                    }
+                }
+            }
+            if e.propagating() {
+                for m in &out {
+                    if let Reply::Bulk(m) = m {
+                        e.propagate_as(
+                            call.db,
+                            vec![Bytes::from_static(b"SREM"), key.clone(), m.clone()],
+                        );
                     }
                 }
             }
@@ -308,7 +330,7 @@ pub(super) fn smove(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             );
         }
         e.signal_modified(call.db, src);
-        let added = match e.dbs[call.db].keys.get_mut(dst).map(|en| &mut en.value) {
+        let added = match e.dbs[call.db].entry_mut(dst).map(|en| &mut en.value) {
             Some(Value::Set(s)) => s.add(member, max, seed),
             _ => false,
         };

@@ -492,21 +492,33 @@ pub fn xclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     };
     let mut dirty = 0u64;
     let mut created = false;
+    let mut last_moved = false;
     if let Some(g) = s.groups.get_mut(&gname) {
         if last_id > g.last_id {
             g.last_id = last_id;
             dirty += 1;
+            last_moved = true;
         }
     }
     let mut out = Vec::new();
+    let mut ops = Vec::new();
     for id in ids {
         let exists = s.contains(id);
         let Some(g) = s.groups.get_mut(&gname) else {
             break;
         };
         if !exists {
+            // Propagated under the entry's owner, as Redis names the NACK's
+            // consumer.
+            let nack = g
+                .pel
+                .get(&id)
+                .map(|p| (p.consumer.clone(), p.delivery_time, p.delivery_count));
             if g.ack(id) {
                 dirty += 1;
+                if let Some((owner, t, n)) = nack {
+                    ops.push(claim_op(&key, &gname, &owner, id, t, n, g.last_id));
+                }
             }
             continue;
         }
@@ -517,12 +529,24 @@ pub fn xclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             _ => {}
         }
         claim_one(s, &gname, &cname, id, now_ms, &mut created);
-        if let Some(p) = s.groups.get_mut(&gname).and_then(|g| g.pel.get_mut(&id)) {
-            p.delivery_time = delivery as u64;
-            if retrycount >= 0 {
-                p.delivery_count = retrycount as u64;
-            } else if !justid {
-                p.delivery_count = p.delivery_count.wrapping_add(1);
+        if let Some(g) = s.groups.get_mut(&gname) {
+            let last = g.last_id;
+            if let Some(p) = g.pel.get_mut(&id) {
+                p.delivery_time = delivery as u64;
+                if retrycount >= 0 {
+                    p.delivery_count = retrycount as u64;
+                } else if !justid {
+                    p.delivery_count = p.delivery_count.wrapping_add(1);
+                }
+                ops.push(claim_op(
+                    &key,
+                    &gname,
+                    &cname,
+                    id,
+                    p.delivery_time,
+                    p.delivery_count,
+                    last,
+                ));
             }
         }
         if justid {
@@ -535,12 +559,67 @@ pub fn xclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         }
         dirty += 1;
     }
+    let setid = (ops.is_empty() && last_moved)
+        .then(|| s.groups.get(&gname).map(|g| setid_op(&key, &gname, g)))
+        .flatten();
     if created {
         add_dirty(e, 1);
         e.notify_keyspace_event('t', "xgroup-createconsumer", &key, call.db);
     }
     add_dirty(e, dirty);
+    // Replayed with the times and counts it set, not the replay's clock.
+    for op in ops.into_iter().chain(setid) {
+        e.propagate_as(call.db, op);
+    }
     Reply::Array(out)
+}
+
+/// Redis 7.0's propagation of one claim (XCLAIM, XAUTOCLAIM, group reads):
+/// `XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n FORCE JUSTID
+/// LASTID last`.
+fn claim_op(
+    key: &Bytes,
+    gname: &Bytes,
+    cname: &Bytes,
+    id: StreamId,
+    time: u64,
+    count: u64,
+    last: StreamId,
+) -> Vec<Bytes> {
+    let b = |s: &'static str| Bytes::from_static(s.as_bytes());
+    vec![
+        b("XCLAIM"),
+        key.clone(),
+        gname.clone(),
+        cname.clone(),
+        b("0"),
+        Bytes::from(id.to_string()),
+        b("TIME"),
+        Bytes::from(time.to_string()),
+        b("RETRYCOUNT"),
+        Bytes::from(count.to_string()),
+        b("FORCE"),
+        b("JUSTID"),
+        b("LASTID"),
+        Bytes::from(last.to_string()),
+    ]
+}
+
+/// `XGROUP SETID key group last ENTRIESREAD n`: a group's position.
+fn setid_op(
+    key: &Bytes,
+    gname: &Bytes,
+    g: &crate::engine::types::stream::ConsumerGroup,
+) -> Vec<Bytes> {
+    vec![
+        Bytes::from_static(b"XGROUP"),
+        Bytes::from_static(b"SETID"),
+        key.clone(),
+        gname.clone(),
+        Bytes::from(g.last_id.to_string()),
+        Bytes::from_static(b"ENTRIESREAD"),
+        Bytes::from(g.entries_read.to_string()),
+    ]
 }
 
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
@@ -593,6 +672,7 @@ pub fn xautoclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let mut created = false;
     let mut claimed = Vec::new();
     let mut deleted = Vec::new();
+    let mut ops = Vec::new();
     // The candidates: PEL entries from `start`, one more than the attempts
     // allow so the cursor for the next call is known.
     let cand: Vec<StreamId> = s.groups.get(&gname).map_or(Vec::new(), |g| {
@@ -613,6 +693,17 @@ pub fn xautoclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         idx += 1;
         if !s.contains(id) {
             if let Some(g) = s.groups.get_mut(&gname) {
+                if let Some(p) = g.pel.get(&id) {
+                    ops.push(claim_op(
+                        &key,
+                        &gname,
+                        &p.consumer,
+                        id,
+                        p.delivery_time,
+                        p.delivery_count,
+                        g.last_id,
+                    ));
+                }
                 g.ack(id);
             }
             dirty += 1;
@@ -629,10 +720,22 @@ pub fn xautoclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             continue;
         }
         claim_one(s, &gname, &cname, id, now_ms, &mut created);
-        if let Some(p) = s.groups.get_mut(&gname).and_then(|g| g.pel.get_mut(&id)) {
-            p.delivery_time = now_ms;
-            if !justid {
-                p.delivery_count = p.delivery_count.wrapping_add(1);
+        if let Some(g) = s.groups.get_mut(&gname) {
+            let last = g.last_id;
+            if let Some(p) = g.pel.get_mut(&id) {
+                p.delivery_time = now_ms;
+                if !justid {
+                    p.delivery_count = p.delivery_count.wrapping_add(1);
+                }
+                ops.push(claim_op(
+                    &key,
+                    &gname,
+                    &cname,
+                    id,
+                    p.delivery_time,
+                    p.delivery_count,
+                    last,
+                ));
             }
         }
         if justid {
@@ -653,6 +756,12 @@ pub fn xautoclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         e.notify_keyspace_event('t', "xgroup-createconsumer", &key, call.db);
     }
     add_dirty(e, dirty);
+    if ops.is_empty() {
+        e.propagate_nothing();
+    }
+    for op in ops {
+        e.propagate_as(call.db, op);
+    }
     Reply::Array(vec![
         id_reply(end),
         Reply::Array(claimed),

@@ -178,6 +178,10 @@ pub fn serve_read(
     req: &ReadRequest,
 ) -> Option<Reply> {
     let mut served: Vec<(Bytes, Reply)> = Vec::new();
+    // What the group reads propagate (Redis 7.0: XCLAIM per delivery,
+    // XGROUP SETID after NOACK reads).
+    let mut ops: Vec<Vec<Bytes>> = Vec::new();
+    let propagating = e.propagating();
     for (key, from) in req.keys.iter().zip(req.from.iter()) {
         let found = e.dbs[db].lookup(key, now);
         if found.is_some() {
@@ -238,11 +242,28 @@ pub fn serve_read(
                 let mut reply = None;
                 if serve {
                     let start = gt.incr().unwrap_or(StreamId::MIN);
-                    reply = Some(if history {
+                    let (r, ids) = if history {
                         serve_history(s, gname, cname, start, req.count, now_ms)
                     } else {
                         serve_new(s, gname, cname, start, req.count, req.noack, now_ms)
-                    });
+                    };
+                    reply = Some(r);
+                    if propagating {
+                        if let Some(g) = s.groups.get(gname) {
+                            group_read_ops(
+                                &mut ops,
+                                key,
+                                gname,
+                                cname,
+                                g,
+                                &ids,
+                                now_ms,
+                                req.noack && !history,
+                                created,
+                                history,
+                            );
+                        }
+                    }
                 }
                 if created {
                     e.stats.dirty += 1;
@@ -254,6 +275,14 @@ pub fn serve_read(
                 }
             }
         }
+    }
+    if req.group.is_some() && ops.is_empty() {
+        // Nothing to replay (a history read of deleted entries, a new
+        // consumer only): Redis 7.0 propagates nothing either.
+        e.propagate_nothing();
+    }
+    for argv in ops {
+        e.propagate_as(db, argv);
     }
     if served.is_empty() {
         return None;
@@ -284,7 +313,7 @@ fn serve_history(
     start: StreamId,
     count: usize,
     now_ms: u64,
-) -> Reply {
+) -> (Reply, Vec<(StreamId, u64)>) {
     let ids: Vec<StreamId> = s
         .groups
         .get(gname)
@@ -298,6 +327,7 @@ fn serve_history(
         })
         .unwrap_or_default();
     let mut out = Vec::with_capacity(ids.len());
+    let mut delivered = Vec::new();
     for id in ids {
         match s.get(id) {
             Some(f) => {
@@ -305,12 +335,83 @@ fn serve_history(
                 if let Some(p) = s.groups.get_mut(gname).and_then(|g| g.pel.get_mut(&id)) {
                     p.delivery_time = now_ms;
                     p.delivery_count = p.delivery_count.wrapping_add(1);
+                    delivered.push((id, p.delivery_count));
                 }
             }
             None => out.push(Reply::Array(vec![id_reply(id), Reply::NilArray])),
         }
     }
-    Reply::Array(out)
+    (Reply::Array(out), delivered)
+}
+
+/// Redis 7.0's propagation of a group read: `XCLAIM key group consumer 0
+/// id TIME ms RETRYCOUNT n FORCE JUSTID LASTID last` per delivered entry
+/// (the group's last ID as it was after that entry), or after a NOACK
+/// read `XGROUP SETID key group last ENTRIESREAD n` (with the consumer's
+/// creation first, as nothing else creates it on replay). A history read
+/// propagates nothing, as in Redis 7.0.15.
+#[allow(clippy::too_many_arguments)]
+fn group_read_ops(
+    ops: &mut Vec<Vec<Bytes>>,
+    key: &Bytes,
+    gname: &Bytes,
+    cname: &Bytes,
+    g: &crate::engine::types::stream::ConsumerGroup,
+    ids: &[(StreamId, u64)],
+    now_ms: u64,
+    noack: bool,
+    created: bool,
+    history: bool,
+) {
+    let b = |s: &'static str| Bytes::from_static(s.as_bytes());
+    if history {
+        // Redis 7.0.15 propagates nothing for a read of the consumer's own
+        // pending entries (only their delivery counters move).
+        return;
+    }
+    if noack {
+        if created {
+            ops.push(vec![
+                b("XGROUP"),
+                b("CREATECONSUMER"),
+                key.clone(),
+                gname.clone(),
+                cname.clone(),
+            ]);
+        }
+        if !ids.is_empty() || created {
+            ops.push(vec![
+                b("XGROUP"),
+                b("SETID"),
+                key.clone(),
+                gname.clone(),
+                Bytes::from(g.last_id.to_string()),
+                b("ENTRIESREAD"),
+                Bytes::from(g.entries_read.to_string()),
+            ]);
+        }
+        return;
+    }
+    for (id, count) in ids {
+        // A new entry was the group's last ID when it was delivered.
+        let last = *id;
+        ops.push(vec![
+            b("XCLAIM"),
+            key.clone(),
+            gname.clone(),
+            cname.clone(),
+            b("0"),
+            Bytes::from(id.to_string()),
+            b("TIME"),
+            Bytes::from(now_ms.to_string()),
+            b("RETRYCOUNT"),
+            Bytes::from(count.to_string()),
+            b("FORCE"),
+            b("JUSTID"),
+            b("LASTID"),
+            Bytes::from(last.to_string()),
+        ]);
+    }
 }
 
 /// New entries from `start` for the group (Redis's `streamReplyWithRange`
@@ -324,13 +425,14 @@ fn serve_new(
     count: usize,
     noack: bool,
     now_ms: u64,
-) -> Reply {
+) -> (Reply, Vec<(StreamId, u64)>) {
     let entries: Vec<(StreamId, Reply)> = s
         .range(start, StreamId::MAX, false)
         .take(if count == 0 { usize::MAX } else { count })
         .map(|(id, f)| (id, entry_reply(id, f)))
         .collect();
     let mut out = Vec::with_capacity(entries.len());
+    let mut delivered = Vec::with_capacity(entries.len());
     for (id, r) in entries {
         s.advance_group(gname, id);
         if !noack {
@@ -340,9 +442,10 @@ fn serve_new(
                 p.delivery_count = 1;
             }
         }
+        delivered.push((id, 1));
         out.push(r);
     }
-    Reply::Array(out)
+    (Reply::Array(out), delivered)
 }
 
 /// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]

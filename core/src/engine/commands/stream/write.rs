@@ -17,6 +17,9 @@ struct AddTrimArgs {
     id: Option<ParsedId>,
     /// Index of the ID argument (XADD).
     id_pos: usize,
+    /// Index of `~` and of the threshold after it, for an approximate trim
+    /// (propagated as an exact one, as Redis 7.0 does).
+    approx_pos: Option<(usize, usize)>,
 }
 
 /// Redis's `streamParseAddOrTrimArgsOrReply`.
@@ -27,6 +30,7 @@ fn parse_add_trim(e: &Engine, argv: &[Bytes], xadd: bool) -> Result<AddTrimArgs,
     let mut limit_given = false;
     let mut no_mkstream = false;
     let mut id = None;
+    let mut approx_pos = None;
     let mut i = 2;
     while i < argv.len() {
         let more = argv.len() - 1 - i;
@@ -40,9 +44,11 @@ fn parse_add_trim(e: &Engine, argv: &[Bytes], xadd: bool) -> Result<AddTrimArgs,
                 ));
             }
             approx = false;
+            approx_pos = None;
             let next = &argv[i + 1][..];
             if more >= 2 && next == b"~" {
                 approx = true;
+                approx_pos = Some((i + 1, i + 2));
                 i += 1;
             } else if more >= 2 && next == b"=" {
                 i += 1;
@@ -84,7 +90,11 @@ fn parse_add_trim(e: &Engine, argv: &[Bytes], xadd: bool) -> Result<AddTrimArgs,
             "syntax error, XTRIM must be called with a trimming strategy",
         ));
     }
-    if limit_given {
+    if e.prop.obeying() {
+        // Replayed from the AOF: the threshold was made exact when it was
+        // written, so no node limit applies (Redis's mustObeyClient).
+        limit = 0;
+    } else if limit_given {
         if !approx {
             return Err(Reply::err(
                 "syntax error, LIMIT cannot be used without the special ~ option",
@@ -108,7 +118,42 @@ fn parse_add_trim(e: &Engine, argv: &[Bytes], xadd: bool) -> Result<AddTrimArgs,
         no_mkstream,
         id,
         id_pos: i,
+        approx_pos,
     })
+}
+
+/// The stream at `key` after a write, for propagation: its length and
+/// first entry.
+fn read_back(
+    e: &mut Engine,
+    call: &Call<'_>,
+    key: &Bytes,
+) -> Result<Option<(u64, StreamId)>, Reply> {
+    Ok(write_stream(e, call, key)?.map(|s| {
+        let first = s
+            .range(StreamId::MIN, StreamId::MAX, false)
+            .next()
+            .map_or(StreamId::MIN, |(id, _)| id);
+        (s.len(), first)
+    }))
+}
+
+/// An approximate trim as Redis 7.0 propagates it: `=` and the exact
+/// threshold it reached (the length for MAXLEN, the first ID for MINID).
+fn exact_trim_args(
+    argv: &mut [Bytes],
+    pos: Option<(usize, usize)>,
+    t: Trim,
+    (len, first): (u64, StreamId),
+) {
+    let Some((tilde, threshold)) = pos else {
+        return;
+    };
+    argv[tilde] = Bytes::from_static(b"=");
+    argv[threshold] = Bytes::from(match t.strategy {
+        TrimStrategy::MaxLen(_) => len.to_string(),
+        TrimStrategy::MinId(_) => first.to_string(),
+    });
 }
 
 /// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]
@@ -167,6 +212,20 @@ pub fn xadd(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         Err(AppendError::TooLarge) => return Reply::err("Elements are too large to be stored"),
     };
     let trimmed = args.trim.map_or(0, |t| s.trim(t));
+    if e.propagating() {
+        // The generated ID and an approximate trim's outcome are
+        // propagated as exact arguments (Redis 7.0).
+        let mut argv = call.argv.to_vec();
+        if args.id.is_none_or(|p| !p.seq_given) {
+            argv[args.id_pos] = Bytes::from(id.to_string());
+        }
+        if let (Some(t), Some(Ok(Some(s)))) =
+            (args.trim, args.approx_pos.map(|_| read_back(e, call, &key)))
+        {
+            exact_trim_args(&mut argv, args.approx_pos, t, s);
+        }
+        e.propagate_as(call.db, argv);
+    }
     e.signal_modified(call.db, &key);
     e.notify_keyspace_event('t', "xadd", &key, call.db);
     if trimmed > 0 {
@@ -190,6 +249,13 @@ pub fn xtrim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     };
     let deleted = args.trim.map_or(0, |t| s.trim(t));
     if deleted > 0 {
+        if let (Some(t), true) = (args.trim, e.propagating() && args.approx_pos.is_some()) {
+            let mut argv = call.argv.to_vec();
+            if let Ok(Some(s)) = read_back(e, call, &key) {
+                exact_trim_args(&mut argv, args.approx_pos, t, s);
+            }
+            e.propagate_as(call.db, argv);
+        }
         e.notify_keyspace_event('t', "xtrim", &key, call.db);
         e.signal_modified(call.db, &key);
         super::add_dirty(e, deleted - 1);

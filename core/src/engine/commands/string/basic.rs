@@ -1,6 +1,6 @@
 //! GET, MGET, STRLEN, GETDEL, GETSET, SETNX, MSET, MSETNX, APPEND.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 
 use super::{
     as_str, as_str_mut, bulk_or_nil, check_string_length, lookup_read, lookup_write, read_string,
@@ -50,6 +50,8 @@ pub(super) fn getdel(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     match read_string(e, call, key) {
         Ok(Some(v)) => {
             e.dbs[call.db].remove(key);
+            // Replayed as a plain deletion (Redis 7.0).
+            e.propagate_as(call.db, vec![Bytes::from_static(b"DEL"), key.clone()]);
             e.signal_modified(call.db, key);
             e.notify_keyspace_event('g', "del", key, call.db);
             Reply::Bulk(v)
@@ -65,6 +67,11 @@ pub(super) fn getset(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     match read_string(e, call, key) {
         Ok(old) => {
             store(e, call, key, StrValue::from_arg(call.arg(2)));
+            // Replayed as SET (Redis 7.0).
+            e.propagate_as(
+                call.db,
+                vec![Bytes::from_static(b"SET"), key.clone(), call.arg(2).clone()],
+            );
             written(e, call, key, "set");
             bulk_or_nil(old)
         }

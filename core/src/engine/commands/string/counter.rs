@@ -104,5 +104,16 @@ pub(super) fn incrbyfloat(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         None => store(e, call, key, new),
     }
     written(e, call, key, "incrbyfloat");
+    // Replayed float arithmetic could round differently: propagate the
+    // result, keeping the TTL (Redis 7.0's `SET key value KEEPTTL`).
+    e.propagate_as(
+        call.db,
+        vec![
+            Bytes::from_static(b"SET"),
+            key.clone(),
+            text.clone(),
+            Bytes::from_static(b"KEEPTTL"),
+        ],
+    );
     Reply::Bulk(text)
 }

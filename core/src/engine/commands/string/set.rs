@@ -164,6 +164,31 @@ fn set_generic(
         store(e, call, key, v);
     }
     written(e, call, key, "set");
+    if e.propagating() {
+        // Redis 7.0 propagates any expiry as `SET key value PXAT ms` and
+        // drops GET (the reply is not replayed).
+        if let Some(at) = expire_at {
+            e.propagate_as(
+                call.db,
+                vec![
+                    Bytes::from_static(b"SET"),
+                    key.clone(),
+                    value.clone(),
+                    Bytes::from_static(b"PXAT"),
+                    Bytes::from(at.to_string()),
+                ],
+            );
+        } else if opts.get {
+            let argv = call
+                .argv
+                .iter()
+                .enumerate()
+                .filter(|(i, a)| *i < 3 || !a.eq_ignore_ascii_case(b"get"))
+                .map(|(_, a)| a.clone())
+                .collect();
+            e.propagate_as(call.db, argv);
+        }
+    }
     if let Some(at) = expire_at {
         e.dbs[call.db].set_expire(key, at);
         e.notify_keyspace_event('g', "expire", key, call.db);
@@ -229,9 +254,25 @@ pub(super) fn getex(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             db.set_expire(key, at);
             "expire"
         };
+        if e.propagating() {
+            let argv = if event == "del" {
+                vec![
+                    crate::engine::commands::keys::expiry::expiry_del_word(e),
+                    key.clone(),
+                ]
+            } else {
+                vec![
+                    Bytes::from_static(b"PEXPIREAT"),
+                    key.clone(),
+                    Bytes::from(at.to_string()),
+                ]
+            };
+            e.propagate_as(call.db, argv);
+        }
         e.signal_modified(call.db, key);
         e.notify_keyspace_event('g', event, key, call.db);
     } else if opts.persist && db.persist(key) {
+        e.propagate_as(call.db, vec![Bytes::from_static(b"PERSIST"), key.clone()]);
         e.signal_modified(call.db, key);
         e.notify_keyspace_event('g', "persist", key, call.db);
     }

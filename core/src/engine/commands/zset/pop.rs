@@ -171,7 +171,16 @@ fn zmpop_inner(e: &mut Engine, call: &Call<'_>) -> Result<Reply, Reply> {
     let (keys, end, count) = parse_mpop_args(call.argv, 1)?;
     Ok(match pop_first(e, call.db, keys, call.now, end, count)? {
         None => Reply::NilArray,
-        Some((key, items)) => mpop_reply(key, items),
+        Some((key, items)) => {
+            crate::engine::commands::blocking::propagate_zset_mpop(
+                e,
+                call.db,
+                &key,
+                end,
+                items.len(),
+            );
+            mpop_reply(key, items)
+        }
     })
 }
 

@@ -1,0 +1,212 @@
+//! The propagation stream: what every executed write did, as the RESP
+//! commands that reproduce it (Redis's `propagate`/`alsoPropagate`).
+//!
+//! The AOF appends it to the incr file; replication (later) feeds replicas
+//! from it. The rule is Redis's `dirty` rule: a command whose run moved
+//! `stats.dirty` is propagated with its own argv, unless the handler asked
+//! for an alternative ([`Engine::propagate_as`]: relative expiries become
+//! absolute, SPOP becomes SREM, a served BLPOP becomes LPOP...). The
+//! commands of one execution unit (a top-level command, EXEC, a served
+//! blocked client) are wrapped in MULTI/EXEC when there is more than one,
+//! as Redis 7.0 does. A SELECT precedes a command whose database differs
+//! from the previous one. Keys deleted by expiry are written at once as
+//! DEL (or UNLINK with `lazyfree-lazy-expire yes`).
+//!
+//! Collection is off until a consumer turns it on
+//! ([`Propagation::set_enabled`]), so the hot path pays one branch.
+
+use bytes::Bytes;
+
+use super::Engine;
+
+/// One propagated command and its database.
+type Op = (usize, Vec<Bytes>);
+
+/// The engine-owned propagation log.
+#[derive(Debug, Default)]
+pub struct Propagation {
+    /// Whether anything is collected.
+    enabled: bool,
+    /// Encoded commands not yet taken by the driver.
+    out: Vec<u8>,
+    /// The database the last written command ran in (`None`: a SELECT
+    /// must precede the next command).
+    last_db: Option<usize>,
+    /// Nesting of execution units (EXEC runs commands inside its own run).
+    depth: u32,
+    /// Commands of the current execution unit.
+    unit: Vec<Op>,
+    /// The running command's alternative propagation, if it asked for one.
+    alt: Option<Vec<Op>>,
+    /// Commands are being replayed from the AOF: they are obeyed as
+    /// written (Redis's `mustObeyClient`), e.g. an exact XADD trim with LIMIT.
+    obeying: bool,
+}
+
+/// What [`Engine::prop_enter`] saved of the enclosing command.
+#[derive(Debug)]
+pub struct Frame {
+    dirty: u64,
+    outer_alt: Option<Vec<Op>>,
+}
+
+impl Propagation {
+    /// Is the stream collected?
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Turn collection on or off; turning it off drops what was not taken.
+    pub fn set_enabled(&mut self, on: bool) {
+        self.enabled = on;
+        if !on {
+            self.out.clear();
+            self.unit.clear();
+            self.alt = None;
+        }
+        self.last_db = None;
+    }
+
+    /// Commands now come from the AOF (or, later, a master) and are
+    /// obeyed as written.
+    pub fn set_obeying(&mut self, on: bool) {
+        self.obeying = on;
+    }
+
+    /// See [`Propagation::set_obeying`].
+    pub fn obeying(&self) -> bool {
+        self.obeying
+    }
+
+    /// Forget the database context: the next command is preceded by a
+    /// SELECT (a new AOF file starts).
+    pub fn reset_db(&mut self) {
+        self.last_db = None;
+    }
+
+    /// Bytes waiting to be taken.
+    pub fn pending(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Append one command, with a SELECT first when its database differs.
+    fn write(&mut self, db: Option<usize>, argv: &[Bytes]) {
+        if let Some(db) = db {
+            if self.last_db != Some(db) {
+                let n = db.to_string();
+                encode(&mut self.out, &[b"SELECT", n.as_bytes()]);
+                self.last_db = Some(db);
+            }
+        }
+        encode(&mut self.out, argv);
+    }
+
+    /// Write the finished unit: one command as is, several inside
+    /// MULTI/EXEC.
+    fn flush_unit(&mut self) {
+        let unit = std::mem::take(&mut self.unit);
+        let wrap = unit.len() > 1;
+        if wrap {
+            encode(&mut self.out, &[b"MULTI"]);
+        }
+        for (db, argv) in &unit {
+            self.write(Some(*db), argv);
+        }
+        if wrap {
+            encode(&mut self.out, &[b"EXEC"]);
+        }
+    }
+}
+
+/// Append `argv` as a RESP multibulk to `out`.
+pub fn encode<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
+    out.push(b'*');
+    out.extend_from_slice(argv.len().to_string().as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for a in argv {
+        let a = a.as_ref();
+        out.push(b'$');
+        out.extend_from_slice(a.len().to_string().as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+impl Engine {
+    /// Take the propagated commands collected so far (in execution order).
+    pub fn take_propagated(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.prop.out)
+    }
+
+    /// Is the propagation stream collected? Handlers check it before
+    /// building an alternative propagation.
+    pub fn propagating(&self) -> bool {
+        self.prop.enabled
+    }
+
+    /// The running command propagates `argv` (in `db`) instead of its own
+    /// argv; called several times, every call is propagated in order.
+    pub fn propagate_as(&mut self, db: usize, argv: Vec<Bytes>) {
+        if !self.prop.enabled {
+            return;
+        }
+        self.prop.alt.get_or_insert_with(Vec::new).push((db, argv));
+    }
+
+    /// The running command propagates nothing even though it changed the
+    /// keyspace counters.
+    pub fn propagate_nothing(&mut self) {
+        if self.prop.enabled {
+            self.prop.alt.get_or_insert_with(Vec::new);
+        }
+    }
+
+    /// A key of `db` was deleted by expiry: DEL (or UNLINK) at once.
+    pub(crate) fn propagate_expired(&mut self, db: usize, key: &Bytes) {
+        if !self.prop.enabled {
+            return;
+        }
+        let word: &'static [u8] = if self.config.get_bool("lazyfree-lazy-expire") == Some(true) {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        };
+        self.prop
+            .write(Some(db), &[Bytes::from_static(word), key.clone()]);
+    }
+
+    /// Start running a command (or a served blocked client's command).
+    pub(crate) fn prop_enter(&mut self) -> Frame {
+        self.prop.depth += 1;
+        Frame {
+            dirty: self.stats.dirty,
+            outer_alt: self.prop.alt.take(),
+        }
+    }
+
+    /// A command finished: record its propagation in the unit, and write
+    /// the unit when it is the outermost. `verbatim` is false for commands
+    /// that never propagate themselves (EXEC, whose commands did).
+    pub(crate) fn prop_leave(&mut self, frame: Frame, db: usize, argv: &[Bytes], verbatim: bool) {
+        let alt = std::mem::replace(&mut self.prop.alt, frame.outer_alt);
+        self.prop.depth = self.prop.depth.saturating_sub(1);
+        if !self.prop.enabled {
+            return;
+        }
+        match alt {
+            Some(ops) => self.prop.unit.extend(ops),
+            None if verbatim && self.stats.dirty > frame.dirty => {
+                self.prop.unit.push((db, argv.to_vec()));
+            }
+            None => {}
+        }
+        if self.prop.depth == 0 && !self.prop.unit.is_empty() {
+            self.prop.flush_unit();
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "propagate_tests.rs"]
+mod tests;

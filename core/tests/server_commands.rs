@@ -1111,7 +1111,9 @@ fn info_has_keydb_lock_fields_where_keydb_puts_them() {
     );
     let cpu = info_text(&mut e, c, &["INFO", "cpu"]);
     assert!(
-        cpu.contains("\r\nused_cpu_user_children:0.000000\r\nserver_threads:1\r\nlong_lock_waits:7\r\n"),
+        cpu.contains(
+            "\r\nused_cpu_user_children:0.000000\r\nserver_threads:1\r\nlong_lock_waits:7\r\n"
+        ),
         "{cpu}"
     );
 }

@@ -74,6 +74,10 @@ fn hooks() -> Hooks {
 /// Bytes written to the file between buffer drains.
 const WRITE_CHUNK: usize = 1 << 20;
 
+/// Encoded bytes handed to the file at a time (small enough to stay in
+/// cache, so the encoder's buffer never grows by copying much).
+const ENCODE_CHUNK: usize = 64 * 1024;
+
 /// Keys the saver takes per lock (a chunk is a few microseconds of work).
 const SAVE_CHUNK_KEYS: usize = 1000;
 
@@ -396,7 +400,7 @@ fn write_bgsave(
         // with the keyspace, which copies a container before changing it.
         w.add(&items);
         drop(items);
-        if w.buffered() >= WRITE_CHUNK {
+        if w.buffered() >= ENCODE_CHUNK {
             tmp.write(&w.take_output())?;
         }
     }

@@ -102,7 +102,7 @@ pub fn save_all<E>(
     let mut result = Ok(());
     while let Some(items) = e.snapshot_next(id, 1024) {
         w.add(&items);
-        if w.buffered() >= 1 << 20 {
+        if w.buffered() >= 64 * 1024 {
             result = out(&w.take_output());
             if result.is_err() {
                 break;

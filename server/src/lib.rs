@@ -4,12 +4,14 @@
 //! - [`cli`]: `--version`, `--help`, and where the config file is.
 //! - [`logging`]: the tracing subscriber for `loglevel` / `logfile`.
 //! - [`host`]: facts about this process for INFO, the seed and the run id.
+//! - [`s3`]: KeyDB's S3 backup of the RDB file (`db-s3-object`).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod host;
 pub mod logging;
+pub mod s3;
 
 use std::sync::Arc;
 

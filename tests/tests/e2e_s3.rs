@@ -122,3 +122,142 @@ fn client_reports_an_unreachable_endpoint() {
     assert!(matches!(e, S3Error::Transport(_)), "{e:?}");
     assert!(e.to_string().starts_with("S3 request failed:"), "{e}");
 }
+
+// ---- the server: SAVE uploads, a fresh data dir restores, bad keys ----
+
+use std::time::{Duration, Instant};
+
+use keyrs_tests::{Flavor, Server};
+
+const OBJECT: &str = "s3://keyrs-e2e/backups/dump.rdb";
+
+/// The reply, or the error reply's text.
+fn cmd(s: &Server, args: &[&str]) -> Result<redis::Value, String> {
+    let mut c = s.redis();
+    let mut command = redis::cmd(args[0]);
+    for a in &args[1..] {
+        command.arg(*a);
+    }
+    command
+        .query::<redis::Value>(&mut c)
+        .map_err(|e| e.to_string())
+}
+
+fn get(s: &Server, key: &str) -> Option<String> {
+    redis::cmd("GET").arg(key).query(&mut s.redis()).unwrap()
+}
+
+/// Wait until `f` holds (a background save's upload finishes on its own).
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn save_uploads_and_a_fresh_data_dir_restores_from_s3() {
+    let Some(moto) = Moto::start(false) else {
+        return;
+    };
+    moto.create_bucket("keyrs-e2e");
+    let env = moto.env();
+    let first = Server::start_env(&["--db-s3-object", OBJECT], &env);
+    for i in 0..100 {
+        let k = format!("key:{i}");
+        let v = format!("value-{i}");
+        assert_eq!(cmd(&first, &["SET", &k, &v]), Ok(redis::Value::Okay));
+    }
+    cmd(&first, &["RPUSH", "list", "a", "b", "c"]).unwrap();
+    assert_eq!(cmd(&first, &["SAVE"]), Ok(redis::Value::Okay));
+    let local = std::fs::read(first.dir().join("dump.rdb")).expect("local dump.rdb");
+    assert!(local.starts_with(b"REDIS"), "not an RDB file");
+    // SAVE uploads before it answers: the object is there, byte for byte.
+    assert_eq!(
+        moto.get_object("keyrs-e2e", "backups/dump.rdb").as_deref(),
+        Some(&local[..]),
+        "uploaded object differs from the local file; log:\n{}",
+        first.log()
+    );
+    assert!(first.log().contains("DB saved on S3"), "{}", first.log());
+
+    // BGSAVE uploads from its background thread.
+    cmd(&first, &["SET", "after-bgsave", "yes"]).unwrap();
+    cmd(&first, &["BGSAVE"]).unwrap();
+    eventually("the BGSAVE upload", || {
+        let local = std::fs::read(first.dir().join("dump.rdb")).unwrap_or_default();
+        moto.get_object("keyrs-e2e", "backups/dump.rdb").as_deref() == Some(&local[..])
+            && first.log().matches("DB saved on S3").count() >= 2
+    });
+    drop(first);
+
+    // A new server in an empty directory: no local file, so S3's copy loads.
+    let second = Server::start_env(&["--db-s3-object", OBJECT], &env);
+    assert_eq!(get(&second, "key:0").as_deref(), Some("value-0"));
+    assert_eq!(get(&second, "key:99").as_deref(), Some("value-99"));
+    assert_eq!(get(&second, "after-bgsave").as_deref(), Some("yes"));
+    let list: Vec<String> = redis::cmd("LRANGE")
+        .arg("list")
+        .arg(0)
+        .arg(-1)
+        .query(&mut second.redis())
+        .unwrap();
+    assert_eq!(list, ["a", "b", "c"]);
+    assert!(
+        second.dir().join("dump.rdb").exists(),
+        "download kept as the local file"
+    );
+    assert!(
+        second.log().contains("Loading the DB from S3"),
+        "{}",
+        second.log()
+    );
+}
+
+#[test]
+fn no_object_yet_starts_empty() {
+    let Some(moto) = Moto::start(false) else {
+        return;
+    };
+    moto.create_bucket("keyrs-e2e");
+    let s = Server::start_env(&["--db-s3-object", OBJECT], &moto.env());
+    assert_eq!(cmd(&s, &["DBSIZE"]), Ok(redis::Value::Int(0)));
+    assert!(s.log().contains("No DB on S3 yet"), "{}", s.log());
+}
+
+#[test]
+fn bad_credentials_fail_the_upload_but_keep_the_local_file() {
+    let Some(moto) = Moto::start(true) else {
+        return;
+    };
+    let env: Vec<(String, String)> = vec![
+        ("AWS_ENDPOINT_URL".into(), moto.endpoint()),
+        ("AWS_ACCESS_KEY_ID".into(), "AKIANOTAREALKEY00000".into()),
+        ("AWS_SECRET_ACCESS_KEY".into(), "wrong".into()),
+        ("AWS_REGION".into(), "us-east-1".into()),
+    ];
+    // No local file and S3 refuses: start-up fails loudly rather than start
+    // empty and later overwrite a good backup.
+    let e =
+        Server::try_start_env(Flavor::Keyrs, None, &["--db-s3-object", OBJECT], &env).unwrap_err();
+    assert!(e.contains("InvalidAccessKeyId"), "{e}");
+
+    // With S3 off at start, then on: SAVE writes the file, the upload fails
+    // with S3's code in the log, the reply is an error, the server goes on.
+    let s = Server::start_env(&[], &env);
+    cmd(&s, &["SET", "k", "v"]).unwrap();
+    cmd(&s, &["CONFIG", "SET", "db-s3-object", OBJECT]).unwrap();
+    let reply = cmd(&s, &["SAVE"]);
+    assert!(reply.is_err(), "{reply:?}");
+    let local = std::fs::read(s.dir().join("dump.rdb")).expect("local file kept");
+    assert!(local.starts_with(b"REDIS"));
+    let log = s.log();
+    assert!(log.contains("Failed to save the DB on S3"), "{log}");
+    assert!(log.contains("InvalidAccessKeyId"), "{log}");
+    assert_eq!(get(&s, "k").as_deref(), Some("v"));
+    assert_eq!(
+        cmd(&s, &["PING"]),
+        Ok(redis::Value::SimpleString("PONG".into()))
+    );
+}

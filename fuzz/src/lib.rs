@@ -15,8 +15,11 @@
 //! - [`engine::engine`]: command sequences from the engine's command table
 //!   run against one engine; nothing panics, replies encode, no empty
 //!   containers are left behind.
+//! - [`rdb::rdb_loader`]: the RDB file loader on arbitrary bytes, whole and
+//!   chunked; what loads must survive a write and reload unchanged.
 
 pub mod engine;
+pub mod rdb;
 
 use arbitrary::{Result as ArbResult, Unstructured};
 use bytes::{Bytes, BytesMut};

@@ -43,3 +43,8 @@ fn frame_roundtrip_corpus() {
 fn engine_corpus() {
     replay("engine", keyrs_fuzz::engine::engine);
 }
+
+#[test]
+fn rdb_loader_corpus() {
+    replay("rdb_loader", keyrs_fuzz::rdb::rdb_loader);
+}

@@ -14,6 +14,8 @@
 //! - [`conn`]: one connection: its socket, its core `Session`, its queue of
 //!   parsed commands.
 //! - [`host`]: RSS and CPU figures for INFO, read from `/proc`.
+//! - [`persist`]: RDB files: foreground and background saves (a saver
+//!   thread walking a point-in-time snapshot), loading at start.
 //! - [`clock`]: wall-clock time as the engine's [`keyrs_core::engine::Time`].
 //!
 //! The engine is shared as `Arc<parking_lot::Mutex<Engine>>` for now; the fair
@@ -25,6 +27,7 @@ pub mod clock;
 pub mod conn;
 pub mod host;
 pub mod listener;
+pub mod persist;
 pub mod runtime;
 pub mod worker;
 

@@ -495,7 +495,9 @@ fn execute_queued(
         let Some(argv) = c.queue.pop_front() else {
             break;
         };
-        let out = engine.execute(c.client, &argv, *now);
+        let mut out = engine.execute(c.client, &argv, *now);
+        // SAVE, DEBUG RELOAD, SHUTDOWN's save: file work before the reply.
+        crate::persist::after_command(engine, &mut out);
         let follow = dispatch::apply_outcome(&mut c.session, c.client, out);
         posts.extend(follow.posts);
         kills.extend(follow.kills.into_iter().map(|id| (Some(c.client), id)));

@@ -13,11 +13,12 @@ pub mod host;
 pub mod logging;
 pub mod s3;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use keyrs_core::config::{self, Config};
 use keyrs_core::engine::Engine;
-use keyrs_io::{Runtime, RuntimeOptions, ShutdownHandle};
+use keyrs_io::{persist, Runtime, RuntimeOptions, ShutdownHandle};
 use parking_lot::Mutex;
 
 /// Run the server with `args` (`args[0]` is the program name) and return the
@@ -64,6 +65,9 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
         tracing::warn!("Warning: no config file specified, using the default config. In order to specify a config file use keyrs-server /path/to/keyrs.conf");
     }
     cfg.maxclients = host::ensure_fd_limit(cfg.maxclients);
+    if let Err(code) = enter_dir(&mut cfg) {
+        return code;
+    }
     let opts = RuntimeOptions::from_config(&cfg);
     let engine = Arc::new(Mutex::new(Engine::new(cfg, info, seed)));
     let runtime = match Runtime::bind(Arc::clone(&engine), &opts) {
@@ -74,7 +78,7 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
             return 1;
         }
     };
-    if let Err(e) = watch_signals(runtime.shutdown_handle()) {
+    if let Err(e) = watch_signals(runtime.shutdown_handle(), Arc::clone(&engine)) {
         tracing::warn!("could not install signal handlers: {e}");
         return 1;
     }
@@ -82,8 +86,26 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
         tracing::debug!(%addr, "listening");
     }
     tracing::info!("Server initialized");
+    let saver_stop = Arc::new(AtomicBool::new(false));
+    if let Err(e) = persist::spawn_saver(Arc::clone(&engine), Arc::clone(&saver_stop)) {
+        tracing::warn!("could not start the saver thread: {e}");
+        return 1;
+    }
+    // On start the AOF wins when enabled (the AOF side loads it); otherwise
+    // the RDB file, streamed while clients get -LOADING.
+    let load = persist::start_loading(&engine, |failure| {
+        tracing::warn!("{}", failure.0);
+        std::process::exit(1);
+    });
+    if let Err(e) = load {
+        tracing::warn!("could not start loading: {e}");
+        return 1;
+    }
     tracing::info!("Ready to accept connections");
-    match runtime.run() {
+    let result = runtime.run();
+    saver_stop.store(true, Ordering::SeqCst);
+    persist::remove_temp_files(&engine);
+    match result {
         Ok(()) => {
             tracing::info!("keyrs is now ready to exit, bye bye...");
             0
@@ -95,8 +117,26 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     }
 }
 
-/// SIGINT and SIGTERM request a clean shutdown, logged as Redis logs it.
-fn watch_signals(handle: ShutdownHandle) -> std::io::Result<()> {
+/// `dir`: change into it (as Redis) and keep the absolute path for CONFIG
+/// GET; an impossible directory stops the server.
+fn enter_dir(cfg: &mut Config) -> Result<(), i32> {
+    if !cfg.dir.is_empty() {
+        if let Err(e) = std::env::set_current_dir(&cfg.dir) {
+            tracing::warn!("Can't chdir to '{}': {e}", cfg.dir);
+            eprintln!("Can't chdir to '{}': {e}", cfg.dir);
+            return Err(1);
+        }
+    }
+    if let Ok(abs) = std::env::current_dir() {
+        cfg.dir = abs.display().to_string();
+    }
+    Ok(())
+}
+
+/// SIGINT and SIGTERM request a clean shutdown, logged as Redis logs it;
+/// with `save` rules the dataset is saved first, and if that fails the
+/// server stays up (Redis's `prepareForShutdown`).
+fn watch_signals(handle: ShutdownHandle, engine: keyrs_io::SharedEngine) -> std::io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     std::thread::Builder::new()
@@ -110,6 +150,10 @@ fn watch_signals(handle: ShutdownHandle) -> std::io::Result<()> {
                     std::process::exit(1);
                 }
                 tracing::warn!("Received {name} scheduling shutdown...");
+                if !persist::save_before_exit(&engine) {
+                    tracing::warn!("{name} received but errors trying to shut down the server, check the logs for more information");
+                    continue;
+                }
                 handle.shutdown();
             }
         })?;

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use super::dict::Dict;
 use super::value::Value;
 use super::Time;
+use crate::persist::snapshot::{self, DbWalk};
 
 /// A key's entry.
 ///
@@ -80,6 +81,9 @@ impl Entry {
     }
 }
 
+/// The expires table hashes with the database seed xor this.
+const EXPIRES_SEED_XOR: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// A database.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -98,6 +102,14 @@ pub struct Db {
     pub expires_cursor: u64,
     /// Seeded generator state for the LFU counter's probabilistic increment.
     lfu_rng: u64,
+    /// The seed the tables hash with (a flush during a snapshot starts new
+    /// tables with it).
+    seed: u64,
+    /// Point-in-time snapshots still walking this database. Every
+    /// modification calls [`Db::preserve`] first, so a key's state at the
+    /// snapshot's start is kept until the walk reaches it. Kept in the
+    /// database (not the engine) so SWAPDB carries it along.
+    pub(crate) walks: Vec<DbWalk>,
 }
 
 impl Db {
@@ -105,12 +117,54 @@ impl Db {
     pub fn new(seed: u64) -> Db {
         Db {
             keys: Dict::new(seed),
-            expires: Dict::new(seed ^ 0x9e37_79b9_7f4a_7c15),
+            expires: Dict::new(seed ^ EXPIRES_SEED_XOR),
             expired_pending: 0,
             expired_keys: Vec::new(),
             expires_cursor: 0,
             lfu_rng: seed,
+            seed,
+            walks: Vec::new(),
         }
+    }
+
+    /// About to modify `key` (write, delete, expire, TTL change): a snapshot
+    /// that has not reached the key yet keeps its current state first.
+    /// Every modification of the keyspace must come through here (the
+    /// mutating methods below call it; code that writes through `keys`
+    /// directly must call it itself, or use [`Db::entry_mut`]).
+    #[inline]
+    pub fn preserve(&mut self, key: &[u8]) {
+        if !self.walks.is_empty() {
+            snapshot::preserve(&mut self.walks, &self.keys, &self.expires, key, true);
+        }
+    }
+
+    /// [`Db::preserve`] for a change that cannot create `key` (a lookup for
+    /// writing, a delete, a TTL change): nothing to keep when it is absent.
+    #[inline]
+    fn preserve_existing(&mut self, key: &[u8]) {
+        if !self.walks.is_empty() {
+            snapshot::preserve(&mut self.walks, &self.keys, &self.expires, key, false);
+        }
+    }
+
+    /// The entry of `key` for modification, with no expiry check and no
+    /// access tracking (a key the command has just looked up).
+    pub fn entry_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        self.preserve_existing(key);
+        self.keys.get_mut(key)
+    }
+
+    /// Store `entry` under `key` as it is (RENAME, MOVE), replacing any
+    /// value but not touching TTLs.
+    pub fn insert_entry(&mut self, key: Bytes, entry: Entry) {
+        self.preserve(&key);
+        self.keys.insert(key, entry);
+    }
+
+    /// The tables and the walks, borrowed apart (for the snapshot walker).
+    pub(crate) fn walk_parts(&mut self) -> (&Dict<Entry>, &Dict<u64>, &mut Vec<DbWalk>) {
+        (&self.keys, &self.expires, &mut self.walks)
     }
 
     /// Number of keys (including not-yet-reclaimed expired ones, as DBSIZE).
@@ -133,6 +187,7 @@ impl Db {
     /// Delete `key` if it is expired; true if it was.
     pub fn expire_if_needed(&mut self, key: &[u8], now: Time) -> bool {
         if self.is_expired(key, now) {
+            self.preserve_existing(key);
             self.expires.remove(key);
             if let Some((k, _)) = self.keys.remove(key) {
                 self.expired_keys.push(k);
@@ -148,6 +203,8 @@ impl Db {
     /// touching its access time.
     pub fn lookup(&mut self, key: &[u8], now: Time) -> Option<&mut Entry> {
         self.expire_if_needed(key, now);
+        // The caller may write through the reference.
+        self.preserve_existing(key);
         let rand01 = self.next_rand01();
         let e = self.keys.get_mut(key)?;
         e.touch(now, rand01);
@@ -158,11 +215,13 @@ impl Db {
     /// peeks). Still expires lazily.
     pub fn lookup_no_touch(&mut self, key: &[u8], now: Time) -> Option<&mut Entry> {
         self.expire_if_needed(key, now);
+        self.preserve_existing(key);
         self.keys.get_mut(key)
     }
 
     /// Set `key` to `value`, dropping any TTL (SET without KEEPTTL).
     pub fn set(&mut self, key: Bytes, value: Value, now: Time) {
+        self.preserve(&key);
         self.expires.remove(&key);
         self.set_keep_ttl(key, value, now);
     }
@@ -171,6 +230,7 @@ impl Db {
     /// key keeps its LFU counter (as Redis's `dbSetValue` does), so
     /// rewriting a hot key does not make it look cold.
     pub fn set_keep_ttl(&mut self, key: Bytes, value: Value, now: Time) {
+        self.preserve(&key);
         if let Some(e) = self.keys.get_mut(&key) {
             e.value = value;
             e.access_secs = now.secs() as u32;
@@ -191,6 +251,7 @@ impl Db {
 
     /// Delete a key (and its TTL); returns the entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        self.preserve_existing(key);
         self.expires.remove(key);
         self.keys.remove(key).map(|(_, e)| e)
     }
@@ -202,6 +263,7 @@ impl Db {
 
     /// Set the key's absolute expiry; false if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], at_ms: u64) -> bool {
+        self.preserve_existing(key);
         match self.keys.get_key_value(key) {
             Some((k, _)) => {
                 let k = k.clone();
@@ -214,11 +276,20 @@ impl Db {
 
     /// Remove the key's TTL; true if it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
+        self.preserve_existing(key);
         self.expires.remove(key).is_some()
     }
 
     /// Remove every key.
     pub fn clear(&mut self) {
+        if !self.walks.is_empty() {
+            // Snapshots still walking the old content keep it whole; the
+            // database starts over with new tables.
+            let keys = std::mem::replace(&mut self.keys, Dict::new(self.seed));
+            let expires =
+                std::mem::replace(&mut self.expires, Dict::new(self.seed ^ EXPIRES_SEED_XOR));
+            snapshot::detach(&mut self.walks, keys, expires);
+        }
         self.keys.clear();
         self.expires.clear();
         self.expires_cursor = 0;

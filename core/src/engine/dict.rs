@@ -102,6 +102,10 @@ pub struct Dict<V> {
     ht: [Table<V>; 2],
     /// Next bucket of `ht[0]` to move while rehashing; `None` when not rehashing.
     rehash_idx: Option<usize>,
+    /// The bucket layout is frozen (no resize, no rehash step) while a
+    /// point-in-time snapshot walks the table by cursor: see
+    /// [`Dict::set_layout_frozen`].
+    frozen: bool,
 }
 
 impl<V> std::fmt::Debug for Dict<V> {
@@ -148,7 +152,38 @@ impl<V> Dict<V> {
             hasher: DictHasher::with_seed(seed),
             ht: [Table::empty(), Table::empty()],
             rehash_idx: None,
+            frozen: false,
         }
+    }
+
+    /// Freeze (or thaw) the bucket layout: while frozen, no resize starts and
+    /// an ongoing one makes no progress, so chains grow instead. A snapshot
+    /// walking the table with [`Dict::scan_step`] then knows exactly which
+    /// keys its cursor has passed ([`Dict::scan_passed`]), as Redis avoids
+    /// resizing while a fork child iterates. An unallocated table may still
+    /// get its first buckets (it had no keys to walk).
+    pub fn set_layout_frozen(&mut self, frozen: bool) {
+        self.frozen = frozen;
+    }
+
+    /// Has a walk of [`Dict::scan_step`] calls that returned `cursor` (from a
+    /// first call with 0) already emitted `key`'s bucket? Exact only while
+    /// the layout stayed frozen since the walk began; a cursor of 0 means
+    /// the walk has not started (a finished walk is the caller's to know).
+    pub fn scan_passed(&self, cursor: u64, key: &[u8]) -> bool {
+        // scan_step visits the smaller table's buckets in reverse-binary
+        // order (with their expansions in the larger one) and returns the
+        // next such bucket, so the passed buckets are those that come
+        // earlier in that order.
+        let small = match self.rehash_idx {
+            Some(_) if self.ht[1].size() < self.ht[0].size() => &self.ht[1],
+            _ => &self.ht[0],
+        };
+        if small.size() == 0 {
+            return false;
+        }
+        let m = small.mask();
+        rev(self.hash(key) & m) < rev(cursor & m)
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
@@ -443,6 +478,9 @@ impl<V> Dict<V> {
         let Some(mut idx) = self.rehash_idx else {
             return false;
         };
+        if self.frozen {
+            return true;
+        }
         let mut empty_visits = buckets.saturating_mul(EMPTY_VISITS_PER_BUCKET);
         let mut left = buckets;
         while left > 0 && self.ht[0].used > 0 {
@@ -500,7 +538,7 @@ impl<V> Dict<V> {
         let t0 = &self.ht[0];
         if t0.size() == 0 {
             self.resize_to(INITIAL_SIZE);
-        } else if t0.used >= t0.size() {
+        } else if t0.used >= t0.size() && !self.frozen {
             self.resize_to(t0.used.saturating_add(1));
         }
     }
@@ -508,7 +546,7 @@ impl<V> Dict<V> {
     /// Shrink when under 10% full, to the smallest power of two holding
     /// every entry (Redis's `htNeedsResize` + `dictResize`).
     fn shrink_if_needed(&mut self) {
-        if self.rehash_idx.is_some() {
+        if self.rehash_idx.is_some() || self.frozen {
             return;
         }
         let t0 = &self.ht[0];

@@ -177,6 +177,8 @@ pub struct Engine {
     pub outbox: Vec<Effect>,
     /// EXEC is running its queued commands (blocking commands do not block).
     pub in_exec: bool,
+    /// Snapshots, saves, loading: what INFO persistence reports.
+    pub persist: crate::persist::PersistState,
 }
 
 impl Engine {
@@ -204,6 +206,7 @@ impl Engine {
             blocking: blocking::Blocking::default(),
             outbox: Vec::new(),
             in_exec: false,
+            persist: crate::persist::PersistState::default(),
         }
     }
 
@@ -368,6 +371,10 @@ impl Engine {
                 Reply::error("NOAUTH Authentication required."),
             );
         }
+        if let Some(refusal) = self.persist_refusal(client, name, spec) {
+            self.stats.record_rejected(name);
+            return self.reject(client, argv, refusal);
+        }
         if pubsub_resp2 && !PUBSUB_CONTEXT_COMMANDS.contains(&name.parent) {
             // A RESP2 connection in the pub/sub context can only read
             // messages, so Redis refuses anything else there.
@@ -525,6 +532,7 @@ impl Engine {
             expire::active_expire_cycle(self, now);
         }
         db::rehash_cron(&mut self.dbs);
+        self.persist_cron(now);
         self.collect_lazy_expired();
         self.expire_blocked(now);
         if self.config.timeout_secs > 0 {

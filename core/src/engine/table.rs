@@ -55,6 +55,8 @@ pub mod flags {
     pub const NO_MANDATORY_KEYS: u64 = 1 << 17;
     /// Allowed in sentinel mode (kept for COMMAND output fidelity).
     pub const SENTINEL: u64 = 1 << 18;
+    /// Refused while loading asynchronously (replica diskless load).
+    pub const NO_ASYNC_LOADING: u64 = 1 << 19;
 
     /// Names in `COMMAND INFO` order.
     pub const NAMES: &[(u64, &str)] = &[
@@ -73,6 +75,7 @@ pub mod flags {
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (MOVABLE_KEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),

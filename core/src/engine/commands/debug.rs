@@ -431,6 +431,8 @@ fn debug(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         protocol(e, call)
     } else if is("populate") && (3..=5).contains(&argc) {
         populate(e, call)
+    } else if is("reload") {
+        reload(e, call)
     } else if is("set-active-expire") && argc == 3 {
         e.active_expire_enabled = atoi(call.arg(2)) != 0;
         Reply::ok()
@@ -440,6 +442,25 @@ fn debug(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             crate::engine::truncate_lossy(sub, 128)
         ))
     }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: the driver saves, empties and
+/// loads the file back before the reply leaves (replacing it on failure).
+fn reload(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let (mut save, mut flush) = (true, true);
+    for opt in &call.argv[2..] {
+        if opt.eq_ignore_ascii_case(b"merge") {
+            // Duplicate keys replace the loaded ones either way.
+        } else if opt.eq_ignore_ascii_case(b"noflush") {
+            flush = false;
+        } else if opt.eq_ignore_ascii_case(b"nosave") {
+            save = false;
+        } else {
+            return Reply::err("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+        }
+    }
+    e.request_persist(crate::persist::state::PersistRequest::Reload { save, flush });
+    Reply::ok()
 }
 
 /// The DEBUG group's table.

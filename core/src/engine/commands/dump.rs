@@ -193,7 +193,7 @@ fn restore_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     if let Some(at) = expire_at {
         db.set_expire(&key, at);
     }
-    if let Some(entry) = db.keys.get_mut(&key) {
+    if let Some(entry) = db.entry_mut(&key) {
         if let Some(idle) = args.idle_secs {
             let idle = u64::try_from(idle).unwrap_or(0);
             entry.access_secs = now.secs().saturating_sub(idle) as u32;

@@ -225,24 +225,38 @@ fn memory(e: &Engine) -> Section {
 fn persistence(e: &Engine, now: Time) -> Section {
     let mut s = Section::new("Persistence");
     let last_save = super::server::last_save_secs(e, now);
-    s.field("loading", 0)
+    let p = &e.persist;
+    let bg = p.bgsave.as_ref();
+    let (processed, total) = bg.map_or((0, 0), |b| (b.keys_processed, b.keys_total));
+    let perc = if total > 0 {
+        processed as f64 * 100.0 / total as f64
+    } else {
+        0.0
+    };
+    let current_secs = bg.map_or(-1, |b| {
+        i64::try_from(now.secs().saturating_sub(b.started.secs())).unwrap_or(i64::MAX)
+    });
+    s.field("loading", u8::from(p.loading.is_some()))
         .field("async_loading", 0)
         .field("current_cow_peak", 0)
         .field("current_cow_size", 0)
         .field("current_cow_size_age", 0)
-        .field("current_fork_perc", "0.00")
-        .field("current_save_keys_processed", 0)
-        .field("current_save_keys_total", 0)
-        .field("rdb_changes_since_last_save", 0)
-        .field("rdb_bgsave_in_progress", 0)
+        .field("current_fork_perc", format!("{perc:.2}"))
+        .field("current_save_keys_processed", processed)
+        .field("current_save_keys_total", total)
+        .field("rdb_changes_since_last_save", e.stats.dirty)
+        .field("rdb_bgsave_in_progress", u8::from(bg.is_some()))
         .field("rdb_last_save_time", last_save)
-        .field("rdb_last_bgsave_status", "ok")
-        .field("rdb_last_bgsave_time_sec", -1)
-        .field("rdb_current_bgsave_time_sec", -1)
-        .field("rdb_saves", 0)
+        .field(
+            "rdb_last_bgsave_status",
+            if p.last_bgsave_ok { "ok" } else { "err" },
+        )
+        .field("rdb_last_bgsave_time_sec", p.last_bgsave_secs)
+        .field("rdb_current_bgsave_time_sec", current_secs)
+        .field("rdb_saves", p.rdb_saves)
         .field("rdb_last_cow_size", 0)
-        .field("rdb_last_load_keys_expired", 0)
-        .field("rdb_last_load_keys_loaded", 0)
+        .field("rdb_last_load_keys_expired", p.last_load_keys.1)
+        .field("rdb_last_load_keys_loaded", p.last_load_keys.0)
         .field("aof_enabled", 0)
         .field("aof_rewrite_in_progress", 0)
         .field("aof_rewrite_scheduled", 0)
@@ -255,6 +269,27 @@ fn persistence(e: &Engine, now: Time) -> Section {
         .field("aof_last_cow_size", 0)
         .field("module_fork_in_progress", 0)
         .field("module_fork_last_cow_size", 0);
+    if let Some(l) = &p.loading {
+        // As Redis: progress fields only while loading.
+        let elapsed = now.secs().saturating_sub(l.start_secs);
+        let perc = if l.total_bytes > 0 {
+            l.loaded_bytes as f64 * 100.0 / l.total_bytes as f64
+        } else {
+            0.0
+        };
+        let eta = if l.loaded_bytes > 0 && elapsed > 0 {
+            let rate = l.loaded_bytes as f64 / elapsed as f64;
+            (l.total_bytes.saturating_sub(l.loaded_bytes) as f64 / rate) as u64
+        } else {
+            1
+        };
+        s.field("loading_start_time", l.start_secs)
+            .field("loading_total_bytes", l.total_bytes)
+            .field("loading_rdb_used_mem", 0)
+            .field("loading_loaded_bytes", l.loaded_bytes)
+            .field("loading_loaded_perc", format!("{perc:.2}"))
+            .field("loading_eta_seconds", eta);
+    }
     s
 }
 

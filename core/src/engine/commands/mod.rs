@@ -19,6 +19,7 @@ pub mod keys;
 pub mod list;
 pub mod memory;
 pub mod multi;
+pub mod persist;
 pub mod pubsub;
 #[cfg(test)]
 pub(crate) mod replay;
@@ -44,6 +45,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     client::COMMANDS,
     info::COMMANDS,
     server::COMMANDS,
+    persist::COMMANDS,
     command::COMMANDS,
     debug::COMMANDS,
     list::COMMANDS,

@@ -6,6 +6,7 @@ use super::{is_kw, SYNTAX_ERROR};
 use crate::engine::client::ReplyMode;
 use crate::engine::table::{acl, flags, CommandDoc, CommandSpec};
 use crate::engine::{Call, Effect, Engine, Time};
+use crate::persist::state::PersistRequest;
 use crate::resp::Reply;
 
 fn time(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
@@ -18,10 +19,9 @@ fn time(_e: &mut Engine, call: &mut Call<'_>) -> Reply {
 }
 
 /// Unix seconds of the last successful save (LASTSAVE, INFO
-/// rdb_last_save_time). Until persistence records saves, Redis's value for a
-/// server that never saved: its start time.
+/// rdb_last_save_time); the start time for a server that never saved.
 pub fn last_save_secs(e: &Engine, now: Time) -> u64 {
-    e.start_time.unwrap_or(now).secs()
+    e.last_save_secs(now)
 }
 
 fn lastsave(e: &mut Engine, call: &mut Call<'_>) -> Reply {
@@ -30,14 +30,17 @@ fn lastsave(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 
 fn shutdown(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let (mut nosave, mut save, mut abort) = (false, false, false);
-    let mut other = false;
+    let (mut other, mut force) = (false, false);
     for a in &call.argv[1..] {
         if is_kw(a, "nosave") {
             nosave = true;
         } else if is_kw(a, "save") {
             save = true;
-        } else if is_kw(a, "now") || is_kw(a, "force") {
+        } else if is_kw(a, "now") {
             other = true;
+        } else if is_kw(a, "force") {
+            other = true;
+            force = true;
         } else if is_kw(a, "abort") {
             abort = true;
         } else {
@@ -51,6 +54,12 @@ fn shutdown(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         // keyrs shuts down at once (no waiting for replicas to catch up), so
         // there is never a shutdown in progress to abort.
         return Reply::err("No shutdown in progress.");
+    }
+    // As Redis: save when asked to, or when `save` rules are configured
+    // unless NOSAVE. The driver saves before stopping; if that fails (and
+    // not FORCE) it stays up and answers the error.
+    if save || (!nosave && !e.config.save_params().is_empty()) {
+        e.request_persist(PersistRequest::Shutdown { save: true, force });
     }
     call.effects.push(Effect::Shutdown);
     // On success Redis exits without answering: silence this reply the way

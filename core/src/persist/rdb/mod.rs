@@ -11,6 +11,7 @@
 //! [`RdbError`], never a panic, and no allocation is sized by an unchecked
 //! length.
 
+pub mod file;
 pub mod intset;
 pub mod listpack;
 pub mod stream;
@@ -81,6 +82,9 @@ pub enum RdbError {
     Corrupt(&'static str),
     /// A valid type keyrs cannot (yet) hold or read.
     Unsupported(u8),
+    /// A container with no elements: Redis never writes one, and an RDB
+    /// file loader skips such keys (as Redis 7.0 does) rather than failing.
+    EmptyKey,
 }
 
 impl fmt::Display for RdbError {
@@ -89,6 +93,7 @@ impl fmt::Display for RdbError {
             RdbError::Truncated => write!(f, "unexpected end of RDB data"),
             RdbError::Corrupt(why) => write!(f, "corrupt RDB data: {why}"),
             RdbError::Unsupported(t) => write!(f, "unsupported RDB object type {t}"),
+            RdbError::EmptyKey => write!(f, "empty container"),
         }
     }
 }
@@ -265,8 +270,19 @@ fn encode_quicklist(out: &mut Vec<u8>, list: &List, opts: &SaveOptions) {
 /// Decode one value (type byte and body) from the start of `input`;
 /// trailing bytes are left alone (RESTORE reads from the whole payload).
 pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError> {
-    let mut r = Reader::new(input);
+    decode_value_from(&mut Reader::new(input), opts)
+}
+
+/// Decode one value (type byte and body) at `r`'s position, leaving `r`
+/// just past it (an RDB file holds values back to back); on an error `r`
+/// stops near the fault, which is how the file loader reports offsets.
+pub fn decode_value_from(r: &mut Reader<'_>, opts: &LoadOptions) -> Result<Value, RdbError> {
     let t = r.u8()?;
+    decode_body(r, t, opts)
+}
+
+/// Decode the body of a value whose type byte `t` was already read.
+pub fn decode_body(r: &mut Reader<'_>, t: u8, opts: &LoadOptions) -> Result<Value, RdbError> {
     let value = match t {
         types::STRING => Value::Str(StrValue::new(Bytes::from(r.string()?))),
         types::LIST => {
@@ -282,7 +298,7 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
             Value::List(items.into_iter().map(item_bytes).collect())
         }
         types::LIST_QUICKLIST | types::LIST_QUICKLIST_2 => Value::List(Shared::new(
-            decode_quicklist(&mut r, t == types::LIST_QUICKLIST_2)?,
+            decode_quicklist(r, t == types::LIST_QUICKLIST_2)?,
         )),
         types::SET => {
             let n = r.count(1)?;
@@ -332,10 +348,10 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
             Value::Hash(Shared::new(build_hash(pairs, opts)?))
         }
         types::ZSET | types::ZSET_2 | types::ZSET_ZIPLIST | types::ZSET_LISTPACK => {
-            Value::ZSet(Shared::new(zset::decode(&mut r, t, opts)?))
+            Value::ZSet(Shared::new(zset::decode(r, t, opts)?))
         }
         types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => Value::Stream(Shared::new(
-            stream::decode(&mut r, t == types::STREAM_LISTPACKS)?,
+            stream::decode(r, t == types::STREAM_LISTPACKS)?,
         )),
         other => return Err(RdbError::Unsupported(other)),
     };
@@ -350,7 +366,7 @@ pub fn decode_value(input: &[u8], opts: &LoadOptions) -> Result<Value, RdbError>
     };
     if empty {
         // Redis refuses empty containers ("empty keys").
-        return Err(RdbError::Corrupt("empty container"));
+        return Err(RdbError::EmptyKey);
     }
     Ok(value)
 }

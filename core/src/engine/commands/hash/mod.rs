@@ -118,7 +118,7 @@ fn set_fields<'a>(
             call.now,
         );
     }
-    let Some(Value::Hash(h)) = db.keys.get_mut(key).map(|entry| &mut entry.value) else {
+    let Some(Value::Hash(h)) = db.entry_mut(key).map(|entry| &mut entry.value) else {
         return 0;
     };
     let mut added = 0;

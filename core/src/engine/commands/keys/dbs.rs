@@ -74,5 +74,11 @@ pub fn flushall(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     for db in &mut e.dbs {
         db.clear();
     }
+    // As Redis: a background save in progress is killed, and with `save`
+    // rules the (empty) dataset is saved at once.
+    e.bgsave_abort();
+    if !e.config.save_params().is_empty() {
+        e.request_persist(crate::persist::state::PersistRequest::SaveQuietly);
+    }
     Reply::ok()
 }

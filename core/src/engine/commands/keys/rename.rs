@@ -37,7 +37,7 @@ fn rename_generic(e: &mut Engine, call: &mut Call<'_>, nx: bool) -> Reply {
     let Some(entry) = db.remove(src) else {
         return Reply::err("no such key");
     };
-    db.keys.insert(dst.clone(), entry);
+    db.insert_entry(dst.clone(), entry);
     if let Some(at) = expire {
         db.set_expire(dst, at);
     }
@@ -130,7 +130,7 @@ fn move_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
         return Ok(Reply::Integer(0));
     };
     let ddb = &mut e.dbs[dst_db];
-    ddb.keys.insert(key.clone(), entry);
+    ddb.insert_entry(key.clone(), entry);
     if let Some(at) = expire {
         ddb.set_expire(key, at);
     }

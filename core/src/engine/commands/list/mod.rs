@@ -195,7 +195,7 @@ pub fn move_between_keys(
 /// The list stored at `key`, without expiry check or access tracking (for
 /// a key the command has just looked up).
 fn stored_list<'e>(e: &'e mut Engine, db: usize, key: &[u8]) -> Option<&'e mut List> {
-    match e.dbs[db].keys.get_mut(key) {
+    match e.dbs[db].entry_mut(key) {
         Some(entry) => match &mut entry.value {
             Value::List(l) => Some(l),
             _ => None,

@@ -96,7 +96,7 @@ pub(super) fn sadd(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             );
         }
         let mut added = 0;
-        if let Some(Value::Set(s)) = e.dbs[call.db].keys.get_mut(key).map(|en| &mut en.value) {
+        if let Some(Value::Set(s)) = e.dbs[call.db].entry_mut(key).map(|en| &mut en.value) {
             for m in &call.argv[2..] {
                 if s.add(m, max, seed) {
                     added += 1;
@@ -257,9 +257,7 @@ pub(super) fn spop(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             let mut out = Vec::new();
             for _ in 0..count {
                 let r = e.random_u64();
-                if let Some(Value::Set(s)) =
-                    e.dbs[call.db].keys.get_mut(key).map(|en| &mut en.value)
-                {
+                if let Some(Value::Set(s)) = e.dbs[call.db].entry_mut(key).map(|en| &mut en.value) {
                     if let Some(m) = s.pop_random(r) {
                         out.push(Reply::Bulk(m));
                     }
@@ -308,7 +306,7 @@ pub(super) fn smove(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             );
         }
         e.signal_modified(call.db, src);
-        let added = match e.dbs[call.db].keys.get_mut(dst).map(|en| &mut en.value) {
+        let added = match e.dbs[call.db].entry_mut(dst).map(|en| &mut en.value) {
             Some(Value::Set(s)) => s.add(member, max, seed),
             _ => false,
         };

@@ -1,0 +1,347 @@
+//! The whole keyspace to and from an RDB file, as pure byte streams: the
+//! driver only moves bytes between these and the disk.
+//!
+//! - [`DatasetWriter`]: turns snapshot chunks ([`SnapshotItem`]s, grouped by
+//!   database as [`Engine::snapshot_next`] yields them) into RDB bytes with
+//!   Redis's aux fields and per-database size hints.
+//! - [`DatasetLoader`]: feeds file bytes to the RDB loader and applies what
+//!   it reads to the engine a bounded number of keys at a time (so the
+//!   driver can release the lock between steps and answer `-LOADING`),
+//!   skipping keys that have already expired, as a Redis master does.
+
+use super::rdb::file::{LoadEvent, RdbError, RdbLoader, RdbWriter, StandardAux};
+use super::snapshot::SnapshotItem;
+use crate::engine::commands::connection::REDIS_VERSION;
+use crate::engine::commands::dump::{load_options, save_options};
+use crate::engine::{Engine, Time};
+
+/// Writes a dataset as an RDB file, chunk by chunk.
+#[derive(Debug)]
+pub struct DatasetWriter {
+    w: RdbWriter,
+    db: Option<usize>,
+    sizes: Vec<(u64, u64)>,
+    keys: u64,
+}
+
+impl DatasetWriter {
+    /// A file with the engine's current settings (`rdbcompression`,
+    /// `rdbchecksum`, list node sizes); `sizes` are the (keys, keys with a
+    /// TTL) hints per database.
+    pub fn new(e: &Engine, sizes: Vec<(u64, u64)>, now: Time) -> DatasetWriter {
+        let checksum = e.config.get_bool("rdbchecksum").unwrap_or(true);
+        let mut w = RdbWriter::with_save_options(save_options(e), checksum);
+        w.standard_aux(&StandardAux {
+            redis_ver: REDIS_VERSION,
+            redis_bits: usize::BITS,
+            ctime: i64::try_from(now.secs()).unwrap_or(i64::MAX),
+            used_mem: e.host.used_memory,
+            repl: None,
+            aof_base: false,
+        });
+        DatasetWriter {
+            w,
+            db: None,
+            sizes,
+            keys: 0,
+        }
+    }
+
+    /// The (keys, keys with a TTL) of each database now: the size hints for
+    /// a save that runs under the lock.
+    pub fn sizes_of(e: &Engine) -> Vec<(u64, u64)> {
+        e.dbs
+            .iter()
+            .map(|d| (d.len() as u64, d.expires.len() as u64))
+            .collect()
+    }
+
+    /// Add keys (consecutive items of one database share its section).
+    pub fn add(&mut self, items: &[SnapshotItem]) {
+        for it in items {
+            if self.db != Some(it.db) {
+                let (keys, expires) = self.sizes.get(it.db).copied().unwrap_or((0, 0));
+                self.w.select_db(it.db, keys, expires);
+                self.db = Some(it.db);
+            }
+            self.w.entry(&it.key, &it.value, it.expire_ms);
+            self.keys += 1;
+        }
+    }
+
+    /// Keys written so far.
+    pub fn keys(&self) -> u64 {
+        self.keys
+    }
+
+    /// Bytes buffered, waiting for [`DatasetWriter::take_output`].
+    pub fn buffered(&self) -> usize {
+        self.w.buffered()
+    }
+
+    /// Drain the bytes produced so far.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        self.w.take_output()
+    }
+
+    /// End the file; the last bytes.
+    pub fn finish(self) -> Vec<u8> {
+        self.w.finish()
+    }
+}
+
+/// Write every key of `e` now (the caller holds the engine: nothing changes
+/// meanwhile) through `out`, a chunk at a time; `out` may fail (I/O).
+pub fn save_all<E>(
+    e: &mut Engine,
+    now: Time,
+    mut out: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<u64, E> {
+    let mut w = DatasetWriter::new(e, DatasetWriter::sizes_of(e), now);
+    let id = e.snapshot_begin();
+    let mut result = Ok(());
+    while let Some(items) = e.snapshot_next(id, 1024) {
+        w.add(&items);
+        if w.buffered() >= 1 << 20 {
+            result = out(&w.take_output());
+            if result.is_err() {
+                break;
+            }
+        }
+    }
+    e.snapshot_end(id);
+    result?;
+    let keys = w.keys();
+    out(&w.finish())?;
+    Ok(keys)
+}
+
+/// What a load step got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadStep {
+    /// Feed more bytes (or call [`DatasetLoader::end_of_input`]).
+    NeedInput,
+    /// The step's key budget is used up; call again.
+    More,
+    /// The file ended properly.
+    Done,
+}
+
+/// Facts from the file's aux fields, for the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileInfo {
+    /// `redis-ver`: who wrote the file.
+    pub producer_version: Option<String>,
+    /// `ctime`: when (Unix seconds).
+    pub ctime: Option<u64>,
+    /// `used-mem`: memory in use when it was written.
+    pub used_mem: Option<u64>,
+}
+
+/// Loads an RDB file into the engine.
+#[derive(Debug)]
+pub struct DatasetLoader {
+    loader: RdbLoader,
+    /// Keys added.
+    pub loaded: u64,
+    /// Keys skipped because they had expired.
+    pub expired: u64,
+    /// What the aux fields said.
+    pub info: FileInfo,
+}
+
+impl DatasetLoader {
+    /// A loader with the engine's encoding settings and database count.
+    pub fn new(e: &mut Engine) -> DatasetLoader {
+        let mut loader = RdbLoader::with_options(load_options(e));
+        loader.limit_databases(e.dbs.len());
+        DatasetLoader {
+            loader,
+            loaded: 0,
+            expired: 0,
+            info: FileInfo::default(),
+        }
+    }
+
+    /// More file bytes.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.loader.feed(bytes);
+    }
+
+    /// The whole file was fed.
+    pub fn end_of_input(&mut self) {
+        self.loader.end_of_input();
+    }
+
+    /// Bytes of the file consumed so far.
+    pub fn consumed(&self) -> u64 {
+        self.loader.consumed()
+    }
+
+    /// Apply up to `max_keys` keys to `e`. Keys already expired at `now` are
+    /// skipped; a key already present is replaced.
+    pub fn step(
+        &mut self,
+        e: &mut Engine,
+        now: Time,
+        max_keys: usize,
+    ) -> Result<LoadStep, RdbError> {
+        let mut n = 0usize;
+        while n < max_keys {
+            let Some(event) = self.loader.next_event()? else {
+                return Ok(LoadStep::NeedInput);
+            };
+            match event {
+                LoadEvent::Aux { key, value } => {
+                    let text = String::from_utf8_lossy(&value).into_owned();
+                    match &key[..] {
+                        b"redis-ver" => self.info.producer_version = Some(text),
+                        b"ctime" => self.info.ctime = text.parse().ok(),
+                        b"used-mem" => self.info.used_mem = text.parse().ok(),
+                        _ => {}
+                    }
+                }
+                LoadEvent::Entry {
+                    db,
+                    key,
+                    value,
+                    expire_ms,
+                } => {
+                    n += 1;
+                    if expire_ms.is_some_and(|at| at < now.ms()) {
+                        self.expired += 1;
+                        continue;
+                    }
+                    let Some(d) = e.dbs.get_mut(db) else {
+                        continue;
+                    };
+                    d.set(key.clone(), value, now);
+                    if let Some(at) = expire_ms {
+                        d.set_expire(&key, at);
+                    }
+                    self.loaded += 1;
+                }
+                LoadEvent::End => return Ok(LoadStep::Done),
+                LoadEvent::SelectDb(_) | LoadEvent::ResizeDb { .. } => {}
+                LoadEvent::SubkeyExpire { key, .. } => {
+                    tracing::warn!(
+                        "Ignoring a member expiry of key '{}': keyrs keeps TTLs per key only",
+                        String::from_utf8_lossy(&key)
+                    );
+                }
+            }
+        }
+        Ok(LoadStep::More)
+    }
+}
+
+/// Load a whole file held in memory into `e` (DEBUG RELOAD, tests).
+pub fn load_all(e: &mut Engine, bytes: &[u8], now: Time) -> Result<DatasetLoader, RdbError> {
+    let mut l = DatasetLoader::new(e);
+    l.feed(bytes);
+    l.end_of_input();
+    loop {
+        match l.step(e, now, usize::MAX)? {
+            LoadStep::Done => return Ok(l),
+            LoadStep::More => {}
+            LoadStep::NeedInput => {
+                // end_of_input was given: the loader reports truncation as
+                // an error rather than asking again; never loop on it.
+                return Err(RdbError::new(
+                    l.consumed(),
+                    super::rdb::file::ErrorKind::Truncated,
+                ));
+            }
+        }
+    }
+}
+
+/// The whole dataset as one RDB file in memory (tests, small saves).
+pub fn save_to_vec(e: &mut Engine, now: Time) -> Vec<u8> {
+    let mut out = Vec::new();
+    let r: Result<u64, std::convert::Infallible> = save_all(e, now, |b| {
+        out.extend_from_slice(b);
+        Ok(())
+    });
+    let _ = r;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::engine::{ConnInfo, ServerInfo};
+
+    fn engine() -> (Engine, crate::engine::ClientId, Time) {
+        let mut e = Engine::new(Config::default(), ServerInfo::default(), 1);
+        let now = Time::from_ms(1_700_000_000_000);
+        let c = e.connect(ConnInfo::default(), now).expect("connect");
+        (e, c, now)
+    }
+
+    fn run(e: &mut Engine, c: crate::engine::ClientId, now: Time, args: &[&str]) {
+        let argv: Vec<Bytes> = args
+            .iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect();
+        e.execute(c, &argv, now);
+    }
+
+    #[test]
+    fn save_then_load_restores_every_type_and_ttl() {
+        let (mut e, c, now) = engine();
+        run(&mut e, c, now, &["SET", "s", "hello"]);
+        run(&mut e, c, now, &["SET", "n", "12345"]);
+        run(&mut e, c, now, &["RPUSH", "l", "a", "b", "c"]);
+        run(&mut e, c, now, &["HSET", "h", "f", "v"]);
+        run(&mut e, c, now, &["SADD", "st", "x", "1"]);
+        run(&mut e, c, now, &["ZADD", "z", "1.5", "m"]);
+        run(&mut e, c, now, &["XADD", "x", "1-1", "f", "v"]);
+        run(&mut e, c, now, &["PEXPIRE", "s", "100000"]);
+        run(&mut e, c, now, &["SELECT", "5"]);
+        run(&mut e, c, now, &["SET", "other", "db"]);
+        run(&mut e, c, now, &["SET", "gone", "soon", "PX", "10"]);
+        let bytes = save_to_vec(&mut e, now);
+        let later = Time::from_ms(now.ms() + 1000);
+        let (mut f, _, _) = engine();
+        let l = load_all(&mut f, &bytes, later).expect("load");
+        assert_eq!(l.loaded, 8);
+        assert_eq!(l.expired, 1);
+        assert_eq!(l.info.producer_version.as_deref(), Some(REDIS_VERSION));
+        for (d, (a, b)) in e.dbs.iter().zip(f.dbs.iter()).enumerate() {
+            for (k, entry) in a.keys.iter() {
+                if &k[..] == b"gone" {
+                    assert!(b.keys.get(k).is_none());
+                    continue;
+                }
+                let got = b.keys.get(k).unwrap_or_else(|| panic!("{d}:{k:?} lost"));
+                assert_eq!(got.value, entry.value);
+                assert_eq!(b.expire_at(k), a.expire_at(k));
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_and_corrupt_files_are_errors() {
+        let (mut e, c, now) = engine();
+        for i in 0..100 {
+            run(&mut e, c, now, &["SET", &format!("k{i}"), "v"]);
+        }
+        let bytes = save_to_vec(&mut e, now);
+        for cut in [0, 5, 9, bytes.len() / 2, bytes.len() - 1] {
+            let (mut f, _, _) = engine();
+            assert!(
+                load_all(&mut f, &bytes[..cut], now).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut bad = bytes.clone();
+        let mid = bad.len() / 2;
+        bad[mid] ^= 0x55;
+        let (mut f, _, _) = engine();
+        assert!(load_all(&mut f, &bad, now).is_err());
+    }
+}

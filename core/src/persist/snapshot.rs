@@ -1,0 +1,304 @@
+//! Point-in-time snapshots of the keyspace, taken without fork and without
+//! copying it.
+//!
+//! Redis forks for BGSAVE: the child sees the memory as it was, and the
+//! kernel copies every page the parent writes meanwhile (up to twice the
+//! memory). Here a snapshot is a cursor walk over each database's key table
+//! that yields cheap clones (values are reference-counted and copied on
+//! write, see [`crate::engine::shared`]) a chunk at a time, while commands
+//! keep running between chunks. Three rules make the walk see one instant:
+//!
+//! 1. While a snapshot walks a table, the table's bucket layout is frozen
+//!    (no resize or rehash step; chains grow instead), so whether the cursor
+//!    has passed a key is a pure function of the key and the cursor
+//!    ([`Dict::scan_passed`]).
+//! 2. Before any modification of a key the cursor has not passed
+//!    ([`Db::preserve`]), the walk records the key's state at that moment —
+//!    its value clone and TTL, or "absent" — once. When the cursor reaches
+//!    the key it emits the recorded state instead of the live one; a key
+//!    recorded as absent (created after the start) is skipped; keys deleted
+//!    before the cursor reached them are emitted from the record when the
+//!    walk of their database ends.
+//! 3. A flush hands the old tables to the walks that still need them, and
+//!    SWAPDB moves walks with their database (they live in [`Db`]).
+//!
+//! The extra memory is therefore the records of keys written during the
+//! walk (and the old copies of containers written meanwhile), never a copy
+//! of the keyspace.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hashbrown::HashMap;
+
+use crate::engine::db::{Db, Entry};
+use crate::engine::dict::Dict;
+use crate::engine::value::Value;
+use crate::engine::Engine;
+
+/// Names one snapshot (from [`Engine::snapshot_begin`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SnapshotId(pub u64);
+
+/// One key of a snapshot as it was when the snapshot began.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotItem {
+    /// The database the key was in when the snapshot began.
+    pub db: usize,
+    /// The key.
+    pub key: Bytes,
+    /// Its value (a cheap clone, sharing containers with the keyspace).
+    pub value: Value,
+    /// Its absolute expiry in Unix milliseconds, if it had one.
+    pub expire_ms: Option<u64>,
+}
+
+/// A key's state recorded before its first modification during a walk.
+#[derive(Debug, Clone)]
+enum Saved {
+    /// The key did not exist when the snapshot began.
+    Absent,
+    /// The key's value and TTL when the snapshot began.
+    Present {
+        value: Value,
+        expire_ms: Option<u64>,
+    },
+}
+
+/// Tables a flush took away from a database while snapshots still walked
+/// them (shared by every such snapshot; never modified again).
+type Detached = Arc<(Dict<Entry>, Dict<u64>)>;
+
+/// One snapshot's walk over one database.
+#[derive(Debug, Clone)]
+pub struct DbWalk {
+    /// The snapshot.
+    id: u64,
+    /// The database index when the snapshot began (SWAPDB may move the
+    /// walk to another index; items keep this one).
+    origin: usize,
+    /// The SCAN cursor: the next bucket to emit (0 before the first).
+    cursor: u64,
+    /// Keys modified before the cursor reached them: their state at the
+    /// start. Entries leave as the cursor emits them.
+    saved: HashMap<Bytes, Saved>,
+    /// The tables to walk instead of the live ones, after a flush.
+    detached: Option<Detached>,
+}
+
+impl DbWalk {
+    fn new(id: u64, origin: usize) -> DbWalk {
+        DbWalk {
+            id,
+            origin,
+            cursor: 0,
+            saved: HashMap::new(),
+            detached: None,
+        }
+    }
+}
+
+/// Record `key`'s state in every walk that has not passed it yet (called
+/// by [`Db`] before it modifies `key`). `absent_too`: also record that the
+/// key does not exist (the change may create it).
+pub(crate) fn preserve(
+    walks: &mut [DbWalk],
+    keys: &Dict<Entry>,
+    expires: &Dict<u64>,
+    key: &[u8],
+    absent_too: bool,
+) {
+    for w in walks {
+        // After a flush the live tables hold only keys newer than the walk.
+        if w.detached.is_some() || w.saved.contains_key(key) || keys.scan_passed(w.cursor, key) {
+            continue;
+        }
+        match keys.get_key_value(key) {
+            Some((k, e)) => {
+                let saved = Saved::Present {
+                    value: e.value.clone(),
+                    expire_ms: expires.get(key).copied(),
+                };
+                w.saved.insert(k.clone(), saved);
+            }
+            None if absent_too => {
+                w.saved.insert(Bytes::copy_from_slice(key), Saved::Absent);
+            }
+            None => {}
+        }
+    }
+}
+
+/// A database is being flushed: walks on its live tables continue on
+/// `keys`/`expires`, the tables taken away from it.
+pub(crate) fn detach(walks: &mut [DbWalk], keys: Dict<Entry>, expires: Dict<u64>) {
+    let tables: Detached = Arc::new((keys, expires));
+    for w in walks {
+        if w.detached.is_none() {
+            w.detached = Some(Arc::clone(&tables));
+        }
+    }
+}
+
+/// Walk `db.walks[wi]` until `items` holds at least `until` items or the
+/// walk ends (true).
+fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem>) -> bool {
+    let (live_keys, live_expires, walks) = db.walk_parts();
+    let Some(w) = walks.get_mut(wi) else {
+        return true;
+    };
+    let detached = w.detached.clone();
+    let (keys, expires) = match &detached {
+        Some(t) => (&t.0, &t.1),
+        None => (live_keys, live_expires),
+    };
+    let origin = w.origin;
+    while items.len() < until {
+        let saved = &mut w.saved;
+        let next = keys.scan_step(w.cursor, |k, e| {
+            let state = if saved.is_empty() {
+                None
+            } else {
+                saved.remove(&k[..])
+            };
+            match state {
+                None => items.push(SnapshotItem {
+                    db: origin,
+                    key: k.clone(),
+                    value: e.value.clone(),
+                    expire_ms: expires.get(k).copied(),
+                }),
+                Some(Saved::Present { value, expire_ms }) => items.push(SnapshotItem {
+                    db: origin,
+                    key: k.clone(),
+                    value,
+                    expire_ms,
+                }),
+                Some(Saved::Absent) => {}
+            }
+        });
+        w.cursor = next;
+        if next == 0 {
+            // Keys deleted before the cursor reached them.
+            for (key, state) in w.saved.drain() {
+                if let Saved::Present { value, expire_ms } = state {
+                    items.push(SnapshotItem {
+                        db: origin,
+                        key,
+                        value,
+                        expire_ms,
+                    });
+                }
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// The snapshots in progress (part of the engine's persistence state).
+#[derive(Debug, Default)]
+pub struct Snapshots {
+    next_id: u64,
+    /// Each active snapshot and the origin database it walks next.
+    active: Vec<(u64, usize)>,
+}
+
+impl Snapshots {
+    /// How many snapshots are in progress.
+    pub fn active(&self) -> usize {
+        self.active.len()
+    }
+}
+
+/// Thaw `db`'s key table once no walk needs its layout any more.
+fn release_layout(db: &mut Db) {
+    if db.walks.is_empty() {
+        db.keys.set_layout_frozen(false);
+    }
+}
+
+impl Engine {
+    /// Start a point-in-time snapshot of every database. Walk it with
+    /// [`Engine::snapshot_next`]; always finish with [`Engine::snapshot_end`]
+    /// (until then, key tables do not resize and modified keys keep their
+    /// old state aside).
+    pub fn snapshot_begin(&mut self) -> SnapshotId {
+        let snaps = &mut self.persist.snapshots;
+        snaps.next_id = snaps.next_id.wrapping_add(1);
+        let id = snaps.next_id;
+        for (i, db) in self.dbs.iter_mut().enumerate() {
+            // An empty database has nothing to walk; keys it gets later are
+            // newer than the snapshot.
+            if db.is_empty() {
+                continue;
+            }
+            db.keys.set_layout_frozen(true);
+            db.walks.push(DbWalk::new(id, i));
+        }
+        snaps.active.push((id, 0));
+        SnapshotId(id)
+    }
+
+    /// The next keys of snapshot `id` (about `max_keys`; one bucket's chain
+    /// is never split), as they were when it began; `None` once every key
+    /// was returned (or for an unknown id). Cheap: clones share the values.
+    pub fn snapshot_next(&mut self, id: SnapshotId, max_keys: usize) -> Option<Vec<SnapshotItem>> {
+        let ndb = self.dbs.len();
+        let pos = self
+            .persist
+            .snapshots
+            .active
+            .iter()
+            .position(|&(sid, _)| sid == id.0)?;
+        let mut items = Vec::new();
+        let want = max_keys.max(1);
+        loop {
+            let origin = self.persist.snapshots.active[pos].1;
+            if origin >= ndb || items.len() >= want {
+                break;
+            }
+            let found = self.dbs.iter().enumerate().find_map(|(d, db)| {
+                db.walks
+                    .iter()
+                    .position(|w| w.id == id.0 && w.origin == origin)
+                    .map(|wi| (d, wi))
+            });
+            let Some((d, wi)) = found else {
+                self.persist.snapshots.active[pos].1 = origin + 1;
+                continue;
+            };
+            let db = &mut self.dbs[d];
+            if walk_chunk(db, wi, want, &mut items) {
+                db.walks.remove(wi);
+                release_layout(db);
+                self.persist.snapshots.active[pos].1 = origin + 1;
+            }
+        }
+        let finished = self.persist.snapshots.active[pos].1 >= ndb;
+        if items.is_empty() && finished {
+            None
+        } else {
+            Some(items)
+        }
+    }
+
+    /// Finish (or abandon) snapshot `id`: drop what it kept and let the
+    /// tables resize again.
+    pub fn snapshot_end(&mut self, id: SnapshotId) {
+        self.persist
+            .snapshots
+            .active
+            .retain(|&(sid, _)| sid != id.0);
+        for db in &mut self.dbs {
+            if db.walks.iter().any(|w| w.id == id.0) {
+                db.walks.retain(|w| w.id != id.0);
+                release_layout(db);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "snapshot_tests.rs"]
+mod tests;

@@ -68,6 +68,18 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     if let Err(code) = enter_dir(&mut cfg) {
         return code;
     }
+    // KeyDB's S3 backup: a malformed db-s3-object stops start-up, as KeyDB's
+    // config check does; otherwise saves upload and a missing file is fetched.
+    let s3_object = cfg.get("db-s3-object").unwrap_or_default();
+    if let Err(e) = (!s3_object.is_empty())
+        .then(|| s3::S3Object::parse(&s3_object))
+        .transpose()
+    {
+        tracing::warn!("{e}");
+        eprintln!("{e}");
+        return 1;
+    }
+    persist::set_hooks(s3::hooks(s3_object));
     let opts = RuntimeOptions::from_config(&cfg);
     let engine = Arc::new(Mutex::new(Engine::new(cfg, info, seed)));
     let runtime = match Runtime::bind(Arc::clone(&engine), &opts) {

@@ -22,6 +22,9 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use keyrs_core::config::Config;
 
 use s3::creds::Credentials;
 use s3::error::S3Error as ClientError;
@@ -523,12 +526,11 @@ pub enum Restore {
 }
 
 /// Before loading at startup: when the local RDB at `local` is missing (or
-/// `local_unreadable`: it failed to load) and `db_s3_object` is set, fetch the
-/// object. A missing local file is replaced by the download; an unreadable one
-/// is left alone for inspection and the download lands beside it
-/// (`<name>.s3`). Errors (bad credentials, network) are for the caller to
-/// treat as a load failure, so a server never starts empty and then
-/// overwrites a good backup with an empty save.
+/// `local_unreadable`: it cannot be opened) and `db_s3_object` is set, fetch
+/// the object into `local`; the download replaces it only once complete.
+/// Errors (bad credentials, network) are for the caller to treat as a load
+/// failure, so a server never starts empty and then overwrites a good backup
+/// with an empty save.
 pub fn before_load(
     local: &Path,
     local_unreadable: bool,
@@ -538,13 +540,7 @@ pub fn before_load(
         return Ok(Restore::UseLocal);
     }
     let obj = S3Object::parse(db_s3_object)?;
-    let dest = if local.exists() {
-        let mut name = local.as_os_str().to_os_string();
-        name.push(".s3");
-        PathBuf::from(name)
-    } else {
-        local.to_path_buf()
-    };
+    let dest = local.to_path_buf();
     tracing::info!("Loading the DB from S3 ({obj})");
     match download(&obj, &dest) {
         Ok(size) => {
@@ -559,6 +555,26 @@ pub fn before_load(
             tracing::warn!("Failed to load the DB from S3 ({obj}): {e}");
             Err(e)
         }
+    }
+}
+
+/// The persistence hooks that make the server keep its RDB file in S3:
+/// upload after every save while `db-s3-object` (read at save time, so
+/// `CONFIG SET` applies) is set; at start, fetch the object named by
+/// `startup_object` when the local file is missing or unreadable.
+pub fn hooks(startup_object: String) -> keyrs_io::persist::Hooks {
+    keyrs_io::persist::Hooks {
+        after_save: Some(Arc::new(|path: &Path, config: &Config| {
+            let object = config.get("db-s3-object").unwrap_or_default();
+            after_save(path, &object).map_err(|e| e.to_string())
+        })),
+        fetch_missing: Some(Arc::new(move |path: &Path| {
+            match before_load(path, true, &startup_object) {
+                Ok(Restore::Downloaded(_)) => Ok(true),
+                Ok(Restore::UseLocal | Restore::NothingStored) => Ok(false),
+                Err(e) => Err(e.to_string()),
+            }
+        })),
     }
 }
 

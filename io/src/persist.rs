@@ -480,7 +480,11 @@ pub fn start_loading(
         .name("keyrs-loader".into())
         .spawn(move || {
             let started = Instant::now();
-            match load_file(&engine, file) {
+            let result = match load_file(&engine, file) {
+                Err(why) => retry_from_remote(&engine, &path, &why).unwrap_or(Err(why)),
+                ok => ok,
+            };
+            match result {
                 Ok(l) => {
                     let mut e = engine.lock();
                     e.loading_progress(l.consumed(), 0, 0);
@@ -503,6 +507,33 @@ pub fn start_loading(
             }
         })?;
     Ok(())
+}
+
+/// KeyDB: a local file that fails to load falls back to the remote copy.
+/// `None` when there is none (no hook, or nothing stored): the local
+/// failure stands. Otherwise the keyspace is emptied of what the bad file
+/// put there and the fetched file is loaded in its place.
+fn retry_from_remote(
+    engine: &SharedEngine,
+    path: &Path,
+    why: &str,
+) -> Option<Result<DatasetLoader, String>> {
+    let h = hooks().fetch_missing?;
+    tracing::warn!("{why}");
+    tracing::warn!("The local DB is unreadable: trying the remote copy");
+    match h(path) {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(msg) => return Some(Err(format!("Fatal error loading the DB: {msg}. Exiting."))),
+    }
+    for db in &mut engine.lock().dbs {
+        db.clear();
+    }
+    Some(
+        File::open(path)
+            .map_err(|err| format!("Fatal error loading the DB: {err}. Exiting."))
+            .and_then(|file| load_file(engine, file)),
+    )
 }
 
 /// Stream `file` into the engine.

@@ -261,3 +261,40 @@ fn bad_credentials_fail_the_upload_but_keep_the_local_file() {
         Ok(redis::Value::SimpleString("PONG".into()))
     );
 }
+
+#[test]
+fn sigterm_save_uploads_and_a_corrupt_local_file_falls_back_to_s3() {
+    let Some(moto) = Moto::start(false) else {
+        return;
+    };
+    moto.create_bucket("keyrs-e2e");
+    let env = moto.env();
+    let mut first = Server::start_env(&["--db-s3-object", OBJECT, "--save", "3600", "1"], &env);
+    cmd(&first, &["SET", "k", "from-s3"]).unwrap();
+    // The final save on SIGTERM uploads too.
+    first.terminate();
+    let status = first.wait_exit(Duration::from_secs(30)).expect("exit");
+    assert!(status.success(), "{status}; log:\n{}", first.log());
+    let local = std::fs::read(first.dir().join("dump.rdb")).expect("final save");
+    assert_eq!(
+        moto.get_object("keyrs-e2e", "backups/dump.rdb").as_deref(),
+        Some(&local[..]),
+        "log:\n{}",
+        first.log()
+    );
+
+    // A local file that does not load: the S3 copy replaces it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("dump.rdb"), b"REDIS0010\xfa\x09corrupt").unwrap();
+    let dir_arg = dir.path().to_str().unwrap();
+    let second = Server::start_env(&["--db-s3-object", OBJECT, "--dir", dir_arg], &env);
+    assert_eq!(get(&second, "k").as_deref(), Some("from-s3"));
+    let log = second.log();
+    assert!(log.contains("trying the remote copy"), "{log}");
+    assert_eq!(std::fs::read(dir.path().join("dump.rdb")).unwrap(), local);
+
+    // Without db-s3-object a corrupt file still stops the server.
+    std::fs::write(dir.path().join("dump.rdb"), b"REDIS0010\xfa\x09corrupt").unwrap();
+    let e = Server::try_start_env(Flavor::Keyrs, None, &["--dir", dir_arg], &env).unwrap_err();
+    assert!(e.contains("exited"), "{e}");
+}

@@ -572,7 +572,8 @@ pub fn hooks(startup_object: String) -> keyrs_io::persist::Hooks {
             match before_load(path, true, &startup_object) {
                 Ok(Restore::Downloaded(_)) => Ok(true),
                 Ok(Restore::UseLocal | Restore::NothingStored) => Ok(false),
-                Err(e) => Err(e.to_string()),
+                // The caller appends its own full stop.
+                Err(e) => Err(e.to_string().trim_end_matches('.').to_string()),
             }
         })),
     }

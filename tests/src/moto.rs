@@ -108,6 +108,10 @@ impl Moto {
                 return Err(format!("moto exited with {status}; log:\n{}", moto.log()));
             }
             if moto.request("GET", "/", b"").is_ok() {
+                // moto loads its S3 (and auth) code on the first S3 request,
+                // which takes seconds on a busy machine: pay that here, not
+                // inside a server's start-up timeout.
+                moto.request("GET", "/keyrs-warm-up/x", b"")?;
                 return Ok(moto);
             }
             if Instant::now() > deadline {

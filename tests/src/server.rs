@@ -276,10 +276,15 @@ pub fn ping(port: u16) -> bool {
     if s.write_all(b"PING\r\n").is_err() {
         return false;
     }
-    // A server with requirepass answers -NOAUTH: up all the same.
+    // A server with requirepass answers -NOAUTH, one loading its dataset
+    // -LOADING: up all the same.
     let mut buf = [0u8; 64];
     match s.read(&mut buf) {
-        Ok(n) => buf[..n].starts_with(b"+PONG") || buf[..n].starts_with(b"-NOAUTH"),
+        Ok(n) => {
+            buf[..n].starts_with(b"+PONG")
+                || buf[..n].starts_with(b"-NOAUTH")
+                || buf[..n].starts_with(b"-LOADING")
+        }
         Err(_) => false,
     }
 }

@@ -13,18 +13,18 @@
 //!    has passed a key is a pure function of the key and the cursor
 //!    ([`Dict::scan_passed`]).
 //! 2. Before any modification of a key the cursor has not passed
-//!    ([`Db::preserve`]), the walk records the key's state at that moment —
-//!    its value clone and TTL, or "absent" — once. When the cursor reaches
-//!    the key it emits the recorded state instead of the live one; a key
-//!    recorded as absent (created after the start) is skipped; keys deleted
-//!    before the cursor reached them are emitted from the record when the
-//!    walk of their database ends.
+//!    ([`Db::preserve`]), the walk takes the key's state at that moment —
+//!    its value clone and TTL — once, and hands it out with its next chunk
+//!    (order within a database does not matter to an RDB file); it keeps
+//!    only the key's name, so that when the cursor reaches the key it skips
+//!    it. A key that did not exist yet is recorded as absent and skipped
+//!    the same way.
 //! 3. A flush hands the old tables to the walks that still need them, and
 //!    SWAPDB moves walks with their database (they live in [`Db`]).
 //!
-//! The extra memory is therefore the records of keys written during the
-//! walk (and the old copies of containers written meanwhile), never a copy
-//! of the keyspace.
+//! The extra memory is therefore the names of keys written during the walk
+//! (old values only until the next chunk; containers are copied when
+//! written while a chunk still holds them), never a copy of the keyspace.
 
 use std::sync::Arc;
 
@@ -33,7 +33,7 @@ use hashbrown::HashMap;
 
 use crate::engine::db::{Db, Entry};
 use crate::engine::dict::Dict;
-use crate::engine::value::Value;
+use crate::engine::value::{StrValue, Value};
 use crate::engine::Engine;
 
 /// Names one snapshot (from [`Engine::snapshot_begin`]).
@@ -53,16 +53,41 @@ pub struct SnapshotItem {
     pub expire_ms: Option<u64>,
 }
 
-/// A key's state recorded before its first modification during a walk.
-#[derive(Debug, Clone)]
+/// Byte strings up to this long are copied rather than shared when a
+/// snapshot takes them: sharing a `Bytes` built from a `Vec` allocates a
+/// reference-counted header that then stays with the live value for good
+/// (32 bytes per key and per string value after the first snapshot),
+/// while copying a short string costs one short-lived allocation.
+const COPY_MAX: usize = 256;
+
+/// A snapshot's copy of `b`: a copy when short, else a shared reference.
+fn take_bytes(b: &Bytes) -> Bytes {
+    if b.len() <= COPY_MAX {
+        Bytes::copy_from_slice(b)
+    } else {
+        b.clone()
+    }
+}
+
+/// A snapshot's clone of `v` (short strings copied, see [`take_bytes`];
+/// containers shared, copied on write by the keyspace).
+fn take_value(v: &Value) -> Value {
+    match v {
+        Value::Str(StrValue::Emb(b)) => Value::Str(StrValue::Emb(take_bytes(b))),
+        Value::Str(StrValue::Raw(b)) => Value::Str(StrValue::Raw(take_bytes(b))),
+        other => other.clone(),
+    }
+}
+
+/// What a walk must do when its cursor reaches a key recorded before its
+/// first modification: never emit the live state.
+#[derive(Debug, Clone, Copy)]
 enum Saved {
     /// The key did not exist when the snapshot began.
     Absent,
-    /// The key's value and TTL when the snapshot began.
-    Present {
-        value: Value,
-        expire_ms: Option<u64>,
-    },
+    /// Its state at the start went to `pending` (and out with the next
+    /// chunk).
+    Taken,
 }
 
 /// Tables a flush took away from a database while snapshots still walked
@@ -79,9 +104,14 @@ pub struct DbWalk {
     origin: usize,
     /// The SCAN cursor: the next bucket to emit (0 before the first).
     cursor: u64,
-    /// Keys modified before the cursor reached them: their state at the
-    /// start. Entries leave as the cursor emits them.
+    /// Keys modified before the cursor reached them. Entries leave as the
+    /// cursor passes them.
     saved: HashMap<Bytes, Saved>,
+    /// States at the start of keys modified before the cursor reached them,
+    /// not yet handed out: the next chunk of this walk emits them first
+    /// (order within a database does not matter), so a written key costs
+    /// the walk its old value only until then, and a key name after.
+    pending: Vec<SnapshotItem>,
     /// The tables to walk instead of the live ones, after a flush.
     detached: Option<Detached>,
 }
@@ -93,6 +123,7 @@ impl DbWalk {
             origin,
             cursor: 0,
             saved: HashMap::new(),
+            pending: Vec::new(),
             detached: None,
         }
     }
@@ -115,11 +146,13 @@ pub(crate) fn preserve(
         }
         match keys.get_key_value(key) {
             Some((k, e)) => {
-                let saved = Saved::Present {
-                    value: e.value.clone(),
+                w.pending.push(SnapshotItem {
+                    db: w.origin,
+                    key: take_bytes(k),
+                    value: take_value(&e.value),
                     expire_ms: expires.get(key).copied(),
-                };
-                w.saved.insert(k.clone(), saved);
+                });
+                w.saved.insert(take_bytes(k), Saved::Taken);
             }
             None if absent_too => {
                 w.saved.insert(Bytes::copy_from_slice(key), Saved::Absent);
@@ -153,43 +186,25 @@ fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem
         None => (live_keys, live_expires),
     };
     let origin = w.origin;
+    items.append(&mut w.pending);
     while items.len() < until {
         let saved = &mut w.saved;
         let next = keys.scan_step(w.cursor, |k, e| {
-            let state = if saved.is_empty() {
-                None
-            } else {
-                saved.remove(&k[..])
-            };
-            match state {
-                None => items.push(SnapshotItem {
-                    db: origin,
-                    key: k.clone(),
-                    value: e.value.clone(),
-                    expire_ms: expires.get(k).copied(),
-                }),
-                Some(Saved::Present { value, expire_ms }) => items.push(SnapshotItem {
-                    db: origin,
-                    key: k.clone(),
-                    value,
-                    expire_ms,
-                }),
-                Some(Saved::Absent) => {}
+            // A recorded key was (or is being) emitted from its record, or
+            // is newer than the snapshot: either way not from the table.
+            if !saved.is_empty() && saved.remove(&k[..]).is_some() {
+                return;
             }
+            items.push(SnapshotItem {
+                db: origin,
+                key: take_bytes(k),
+                value: take_value(&e.value),
+                expire_ms: expires.get(k).copied(),
+            });
         });
         w.cursor = next;
         if next == 0 {
-            // Keys deleted before the cursor reached them.
-            for (key, state) in w.saved.drain() {
-                if let Saved::Present { value, expire_ms } = state {
-                    items.push(SnapshotItem {
-                        db: origin,
-                        key,
-                        value,
-                        expire_ms,
-                    });
-                }
-            }
+            w.saved.clear();
             return true;
         }
     }

@@ -27,9 +27,85 @@ fn idx(h: u32) -> usize {
     (((h >> (3 * 8 - HLOG)).wrapping_sub(h.wrapping_mul(5))) as usize) & (HSIZE - 1)
 }
 
+/// Inputs up to this long use the small slot map (see [`SlotTable`]).
+const SMALL_INPUT: usize = 4096;
+
+/// The compressor's hash table: slot → the last position hashed there (0:
+/// none; position 0 is never referenced). liblzf's is 64K slots, but an
+/// input of n bytes writes at most n of them, so short inputs (most RDB
+/// strings) use a small open-addressing map instead of zeroing 512 KB per
+/// call; it answers exactly as the full table would, so the output is
+/// byte-identical.
+enum SlotTable {
+    Full(Vec<usize>),
+    Small {
+        /// `slot + 1` per cell, 0 for an empty cell.
+        slots: Vec<u32>,
+        positions: Vec<usize>,
+        mask: usize,
+    },
+}
+
+impl SlotTable {
+    fn new(in_len: usize) -> SlotTable {
+        if in_len <= SMALL_INPUT {
+            // At most half full: probing always ends at an empty cell.
+            let cap = (in_len * 2).next_power_of_two().max(16);
+            SlotTable::Small {
+                slots: vec![0; cap],
+                positions: vec![0; cap],
+                mask: cap - 1,
+            }
+        } else {
+            SlotTable::Full(vec![0; HSIZE])
+        }
+    }
+
+    /// The cell holding `slot`, or the empty cell where it would go.
+    fn cell(slots: &[u32], mask: usize, slot: usize) -> usize {
+        let mut i = slot.wrapping_mul(0x9e37_79b9) & mask;
+        while slots[i] != 0 && slots[i] as usize != slot + 1 {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
+    fn get(&self, slot: usize) -> usize {
+        match self {
+            SlotTable::Full(t) => t[slot],
+            SlotTable::Small {
+                slots,
+                positions,
+                mask,
+            } => positions[Self::cell(slots, *mask, slot)],
+        }
+    }
+
+    fn set(&mut self, slot: usize, pos: usize) {
+        match self {
+            SlotTable::Full(t) => t[slot] = pos,
+            SlotTable::Small {
+                slots,
+                positions,
+                mask,
+            } => {
+                let i = Self::cell(slots, *mask, slot);
+                // Slots are below 2^16, so `slot + 1` fits.
+                slots[i] = (slot + 1) as u32;
+                positions[i] = pos;
+            }
+        }
+    }
+}
+
 /// Compress `input` into at most `out_max` bytes; `None` when the output
 /// would not fit (Redis then stores the string uncompressed).
 pub fn compress(input: &[u8], out_max: usize) -> Option<Vec<u8>> {
+    compress_with(input, out_max, SlotTable::new(input.len()))
+}
+
+/// [`compress`] with the given (empty) slot table.
+fn compress_with(input: &[u8], out_max: usize, mut htab: SlotTable) -> Option<Vec<u8>> {
     let in_len = input.len();
     if in_len < 2 {
         // Too short for the hashing loop: one literal run.
@@ -40,7 +116,6 @@ pub fn compress(input: &[u8], out_max: usize) -> Option<Vec<u8>> {
     }
     // Slot values are positions + 1 so that 0 means "empty"; like liblzf,
     // a reference to position 0 is never used.
-    let mut htab = vec![0usize; HSIZE];
     let mut out: Vec<u8> = Vec::with_capacity(out_max.min(in_len + in_len / 16 + 64));
     let mut lit: usize = 0;
     // The run header slot of the current literal run.
@@ -50,8 +125,8 @@ pub fn compress(input: &[u8], out_max: usize) -> Option<Vec<u8>> {
     while ip + 2 < in_len {
         hval = next(hval, input, ip);
         let slot = idx(hval);
-        let r = htab[slot];
-        htab[slot] = ip;
+        let r = htab.get(slot);
+        htab.set(slot, ip);
         let matched = r > 0
             && r < ip
             && ip - r - 1 < MAX_OFF
@@ -114,10 +189,10 @@ pub fn compress(input: &[u8], out_max: usize) -> Option<Vec<u8>> {
             ip -= 2;
             hval = first(input, ip);
             hval = next(hval, input, ip);
-            htab[idx(hval)] = ip;
+            htab.set(idx(hval), ip);
             ip += 1;
             hval = next(hval, input, ip);
-            htab[idx(hval)] = ip;
+            htab.set(idx(hval), ip);
             ip += 1;
         } else {
             if out.len() >= out_max {
@@ -209,6 +284,28 @@ mod tests {
         for s in samples {
             let c = compress(&s, s.len() - 4).expect("compressible");
             assert_eq!(decompress(&c, s.len()).expect("valid"), s);
+        }
+    }
+
+    /// The small slot map must choose exactly the references the full
+    /// table chooses (the output is compared with Redis's elsewhere).
+    #[test]
+    fn small_slot_map_gives_the_full_tables_output() {
+        let mut state = 0x1234_5678_u64;
+        for len in [2usize, 3, 21, 64, 100, 1000, 4096] {
+            for alphabet in [2u64, 4, 26, 256] {
+                let input: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        ((state >> 33) % alphabet) as u8
+                    })
+                    .collect();
+                let small = compress_with(&input, len + 64, SlotTable::new(len));
+                let full = compress_with(&input, len + 64, SlotTable::Full(vec![0; HSIZE]));
+                assert_eq!(small, full, "len {len} alphabet {alphabet}");
+            }
         }
     }
 

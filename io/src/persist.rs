@@ -519,10 +519,8 @@ fn retry_from_remote(
     why: &str,
 ) -> Option<Result<DatasetLoader, String>> {
     let h = hooks().fetch_missing?;
-    tracing::warn!("{why}");
-    tracing::warn!("The local DB is unreadable: trying the remote copy");
     match h(path) {
-        Ok(true) => {}
+        Ok(true) => tracing::warn!("{why} Loading the remote copy instead."),
         Ok(false) => return None,
         Err(msg) => return Some(Err(format!("Fatal error loading the DB: {msg}. Exiting."))),
     }

@@ -290,7 +290,7 @@ fn sigterm_save_uploads_and_a_corrupt_local_file_falls_back_to_s3() {
     let second = Server::start_env(&["--db-s3-object", OBJECT, "--dir", dir_arg], &env);
     assert_eq!(get(&second, "k").as_deref(), Some("from-s3"));
     let log = second.log();
-    assert!(log.contains("trying the remote copy"), "{log}");
+    assert!(log.contains("Loading the remote copy instead"), "{log}");
     assert_eq!(std::fs::read(dir.path().join("dump.rdb")).unwrap(), local);
 
     // Without db-s3-object a corrupt file still stops the server.

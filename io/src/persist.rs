@@ -16,9 +16,10 @@
 //!   workers answer `-LOADING` ([`start_loading`]).
 //!
 //! Hooks for other storage (S3): [`Hooks::after_save`] runs after every
-//! successful save with the file's path; [`Hooks::fetch_missing`] runs at
-//! start when the local file is missing or unreadable and may put one in
-//! place.
+//! successful local save with the file's path (a failure fails the save, as
+//! KeyDB's S3 upload does; the local file stays); [`Hooks::fetch_missing`]
+//! runs at start when the local file is missing or unreadable and may put
+//! one in place.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -27,6 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use keyrs_core::config::Config;
 use keyrs_core::engine::{Effect, Engine, Outcome, Time};
 use keyrs_core::persist::dataset::{self, DatasetLoader, DatasetWriter, LoadStep};
 use keyrs_core::persist::state::{PersistRequest, SaveReason};
@@ -35,12 +37,19 @@ use keyrs_core::resp::Reply;
 use crate::clock;
 use crate::runtime::SharedEngine;
 
-/// Called after a save put the file at the given path (e.g. upload it).
-pub type AfterSave = dyn Fn(&Path) + Send + Sync;
+/// Called after a save put the file at the given path, with the current
+/// configuration (e.g. upload it when `db-s3-object` is set). An error makes
+/// the save count as failed (SAVE answers `-ERR`, BGSAVE reports an error).
+/// Never called with the engine lock held by the caller's thread for a
+/// background save; a foreground save (SAVE) holds it, so the hook must not
+/// lock the engine.
+pub type AfterSave = dyn Fn(&Path, &Config) -> Result<(), String> + Send + Sync;
 
 /// Called at start when the file at the given path is missing or
-/// unreadable; returns true if it put a file there to load.
-pub type FetchMissing = dyn Fn(&Path) -> bool + Send + Sync;
+/// unreadable: `Ok(true)` if it put a file there to load, `Ok(false)` if
+/// there is nothing to fetch, `Err(reason)` if fetching failed — loading then
+/// fails, so a server never starts empty and later overwrites the remote copy.
+pub type FetchMissing = dyn Fn(&Path) -> Result<bool, String> + Send + Sync;
 
 /// Extension points for other storage, installed once at start.
 #[derive(Default, Clone)]
@@ -207,10 +216,10 @@ pub fn save_now(e: &mut Engine) -> io::Result<PathBuf> {
     dataset::save_all(e, now, |b| tmp.write(b))?;
     tmp.commit(&dest)?;
     tracing::info!("DB saved on disk");
-    e.save_done(now);
     if let Some(h) = hooks().after_save {
-        h(&dest);
+        h(&dest, &e.config).map_err(io::Error::other)?;
     }
+    e.save_done(now);
     Ok(dest)
 }
 
@@ -342,7 +351,12 @@ fn run_bgsave(engine: &SharedEngine, job: keyrs_core::persist::state::BgSaveJob)
             tracing::info!("Background saving started");
         }
     }
-    let result = write_bgsave(engine, &job);
+    let result = match write_bgsave(engine, &job) {
+        // The after-save hook (S3 upload) runs while the save still counts
+        // as in progress, as in KeyDB's child, and its failure is the save's.
+        Ok(Some(dest)) => after_save_unlocked(engine, &dest).map(|()| Some(dest)),
+        other => other,
+    };
     let mut e = engine.lock();
     if !e.bgsave_is(job.id) {
         // FLUSHALL (or SHUTDOWN) ended it: as Redis's killed child.
@@ -351,16 +365,13 @@ fn run_bgsave(engine: &SharedEngine, job: keyrs_core::persist::state::BgSaveJob)
     }
     let now = clock::now();
     match result {
-        Ok(Some(dest)) => {
+        Ok(Some(_)) => {
             e.bgsave_done(true, now);
             drop(e);
             tracing::info!(
                 "Background saving terminated with success ({} ms)",
                 started.elapsed().as_millis()
             );
-            if let Some(h) = hooks().after_save {
-                h(&dest);
-            }
         }
         Ok(None) => {
             tracing::warn!("Background saving terminated by signal 10");
@@ -370,6 +381,16 @@ fn run_bgsave(engine: &SharedEngine, job: keyrs_core::persist::state::BgSaveJob)
             tracing::warn!("Background saving error");
         }
     }
+}
+
+/// Run the after-save hook for a background save, outside the lock (it may
+/// upload for a long time) with a copy of the configuration.
+fn after_save_unlocked(engine: &SharedEngine, dest: &Path) -> io::Result<()> {
+    let Some(h) = hooks().after_save else {
+        return Ok(());
+    };
+    let config = engine.lock().config.clone();
+    h(dest, &config).map_err(io::Error::other)
 }
 
 /// Write the snapshot to a temp file and rename it into place. `Ok(None)`:
@@ -434,7 +455,16 @@ pub fn start_loading(
     let file = match File::open(&path) {
         Ok(f) => f,
         Err(err) => {
-            let fetched = hooks().fetch_missing.is_some_and(|h| h(&path));
+            let fetched = match hooks().fetch_missing.map(|h| h(&path)) {
+                Some(Ok(fetched)) => fetched,
+                Some(Err(why)) => {
+                    on_failure(LoadFailure(format!(
+                        "Fatal error loading the DB: {why}. Exiting."
+                    )));
+                    return Ok(());
+                }
+                None => false,
+            };
             match File::open(&path) {
                 Ok(f) if fetched => f,
                 _ if err.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -454,7 +484,11 @@ pub fn start_loading(
         .name("keyrs-loader".into())
         .spawn(move || {
             let started = Instant::now();
-            match load_file(&engine, file) {
+            let result = match load_file(&engine, file) {
+                Err(why) => retry_from_remote(&engine, &path, &why).unwrap_or(Err(why)),
+                ok => ok,
+            };
+            match result {
                 Ok(l) => {
                     let mut e = engine.lock();
                     e.loading_progress(l.consumed(), 0, 0);
@@ -477,6 +511,31 @@ pub fn start_loading(
             }
         })?;
     Ok(())
+}
+
+/// KeyDB: a local file that fails to load falls back to the remote copy.
+/// `None` when there is none (no hook, or nothing stored): the local
+/// failure stands. Otherwise the keyspace is emptied of what the bad file
+/// put there and the fetched file is loaded in its place.
+fn retry_from_remote(
+    engine: &SharedEngine,
+    path: &Path,
+    why: &str,
+) -> Option<Result<DatasetLoader, String>> {
+    let h = hooks().fetch_missing?;
+    match h(path) {
+        Ok(true) => tracing::warn!("{why} Loading the remote copy instead."),
+        Ok(false) => return None,
+        Err(msg) => return Some(Err(format!("Fatal error loading the DB: {msg}. Exiting."))),
+    }
+    for db in &mut engine.lock().dbs {
+        db.clear();
+    }
+    Some(
+        File::open(path)
+            .map_err(|err| format!("Fatal error loading the DB: {err}. Exiting."))
+            .and_then(|file| load_file(engine, file)),
+    )
 }
 
 /// Stream `file` into the engine.

@@ -4,12 +4,14 @@
 //! - [`cli`]: `--version`, `--help`, and where the config file is.
 //! - [`logging`]: the tracing subscriber for `loglevel` / `logfile`.
 //! - [`host`]: facts about this process for INFO, the seed and the run id.
+//! - [`s3`]: KeyDB's S3 backup of the RDB file (`db-s3-object`).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod host;
 pub mod logging;
+pub mod s3;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -66,6 +68,18 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     if let Err(code) = enter_dir(&mut cfg) {
         return code;
     }
+    // KeyDB's S3 backup: a malformed db-s3-object stops start-up, as KeyDB's
+    // config check does; otherwise saves upload and a missing file is fetched.
+    let s3_object = cfg.get("db-s3-object").unwrap_or_default();
+    if let Err(e) = (!s3_object.is_empty())
+        .then(|| s3::S3Object::parse(&s3_object))
+        .transpose()
+    {
+        tracing::warn!("{e}");
+        eprintln!("{e}");
+        return 1;
+    }
+    persist::set_hooks(s3::hooks(s3_object));
     let mut opts = RuntimeOptions::from_config(&cfg);
     warn_about_threads(opts.threads);
     let aof_settings = AofSettings::from_config(&cfg);

@@ -6,12 +6,14 @@
 //! - [`ports`]: free ports from the range this suite may use.
 //! - [`server`]: [`Server`], one spawned server process.
 //! - [`raw`]: [`RawClient`], bytes in and whole RESP replies out.
+//! - [`moto`]: [`moto::Moto`], a local S3 server (moto) for the S3 backup tests.
 //!
 //! Environment knobs: `KEYRS_SERVER_BIN` (use this binary, build nothing),
 //! `KEYRS_TESTS_NO_BUILD=1` (use the existing binary as is),
 //! `KEYRS_TEST_PORTS=7400-7489` (the port range to draw from).
 
 pub mod binary;
+pub mod moto;
 pub mod ports;
 pub mod raw;
 pub mod server;

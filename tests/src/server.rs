@@ -52,6 +52,12 @@ impl Server {
         Some(Server::try_start(Flavor::Redis, None, args).unwrap_or_else(|e| panic!("{e}")))
     }
 
+    /// Start keyrs-server with `args` and extra environment variables
+    /// (`AWS_ENDPOINT_URL` for the S3 tests); panics if it does not come up.
+    pub fn start_env(args: &[&str], env: &[(String, String)]) -> Server {
+        Server::try_start_env(Flavor::Keyrs, None, args, env).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Start `flavor` on a free port, retrying on another port if the one
     /// picked was taken in the meantime.
     pub fn try_start(
@@ -59,9 +65,19 @@ impl Server {
         config: Option<&Path>,
         args: &[&str],
     ) -> Result<Server, String> {
+        Server::try_start_env(flavor, config, args, &[])
+    }
+
+    /// [`Server::try_start`] with extra environment variables for the process.
+    pub fn try_start_env(
+        flavor: Flavor,
+        config: Option<&Path>,
+        args: &[&str],
+        env: &[(String, String)],
+    ) -> Result<Server, String> {
         let mut last = String::new();
         for _ in 0..5 {
-            match Server::spawn_once(flavor, config, args, ports::free_port()) {
+            match Server::spawn_once(flavor, config, args, env, ports::free_port()) {
                 Ok(s) => return Ok(s),
                 Err(e) => {
                     let retry = e.contains("in use");
@@ -79,6 +95,7 @@ impl Server {
         flavor: Flavor,
         config: Option<&Path>,
         args: &[&str],
+        env: &[(String, String)],
         port: u16,
     ) -> Result<Server, String> {
         let dir = tempfile::Builder::new()
@@ -101,6 +118,7 @@ impl Server {
             cmd.args(["--save", "", "--appendonly", "no", "--daemonize", "no"]);
         }
         cmd.args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(log)

@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use super::dict::Dict;
+use super::smallkey::SmallKey;
 use super::value::Value;
 use super::Time;
 
@@ -83,8 +84,8 @@ impl Entry {
 /// A database.
 #[derive(Debug, Clone)]
 pub struct Db {
-    /// Key → entry.
-    pub keys: Dict<Entry>,
+    /// Key → entry (keys inline in the node when short: see `smallkey.rs`).
+    pub keys: Dict<Entry, SmallKey>,
     /// Key → absolute expiry in Unix milliseconds.
     pub expires: Dict<u64>,
     /// Keys deleted by lazy or active expiry, not yet counted in stats.
@@ -104,7 +105,7 @@ impl Db {
     /// An empty database.
     pub fn new(seed: u64) -> Db {
         Db {
-            keys: Dict::new(seed),
+            keys: Dict::new_keyed(seed),
             expires: Dict::new(seed ^ 0x9e37_79b9_7f4a_7c15),
             expired_pending: 0,
             expired_keys: Vec::new(),
@@ -135,7 +136,7 @@ impl Db {
         if self.is_expired(key, now) {
             self.expires.remove(key);
             if let Some((k, _)) = self.keys.remove(key) {
-                self.expired_keys.push(k);
+                self.expired_keys.push(k.into_bytes());
             }
             self.expired_pending += 1;
             true
@@ -179,6 +180,24 @@ impl Db {
         self.keys.insert(key, Entry::new(value, now));
     }
 
+    /// [`Db::set`] with the key as a slice, copied only when the key is new
+    /// (SET's hot path: no allocation when overwriting). True if created.
+    pub fn set_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
+        self.expires.remove(key);
+        self.set_keep_ttl_slice(key, value, now)
+    }
+
+    /// [`Db::set_keep_ttl`] with the key as a slice. True if created.
+    pub fn set_keep_ttl_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
+        if let Some(e) = self.keys.get_mut(key) {
+            e.value = value;
+            e.access_secs = now.secs() as u32;
+            return false;
+        }
+        self.keys.insert_slice(key, Entry::new(value, now));
+        true
+    }
+
     /// A uniform draw in [0, 1) from the database's seeded generator.
     fn next_rand01(&mut self) -> f64 {
         self.lfu_rng = self.lfu_rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -202,13 +221,11 @@ impl Db {
 
     /// Set the key's absolute expiry; false if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], at_ms: u64) -> bool {
-        match self.keys.get_key_value(key) {
-            Some((k, _)) => {
-                let k = k.clone();
-                self.expires.insert(k, at_ms);
-                true
-            }
-            None => false,
+        if self.keys.contains_key(key) {
+            self.expires.insert(Bytes::copy_from_slice(key), at_ms);
+            true
+        } else {
+            false
         }
     }
 
@@ -246,6 +263,12 @@ impl Db {
     /// Are there expired keys not yet announced?
     pub fn has_expired_keys(&self) -> bool {
         !self.expired_keys.is_empty()
+    }
+
+    /// Were keys expired (lazily or actively) since the engine last
+    /// collected them?
+    pub fn has_expired(&self) -> bool {
+        self.expired_pending != 0 || !self.expired_keys.is_empty()
     }
 
     /// Take the keys expired since the last call (for their events).
@@ -318,5 +341,16 @@ mod tests {
         let e = db.keys.get(b"k").unwrap();
         assert_eq!(e.lfu_counter, LFU_INIT_VAL + 1);
         assert_eq!(e.access_secs, t1.secs() as u32);
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    #[test]
+    fn keyspace_entry_layout() {
+        use super::*;
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
+        assert_eq!(std::mem::size_of::<SmallKey>(), 24);
     }
 }

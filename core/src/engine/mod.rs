@@ -15,6 +15,7 @@ pub mod expire;
 pub mod pubsub;
 pub mod shared;
 pub mod signals;
+pub mod smallkey;
 pub mod stats;
 pub mod table;
 pub mod types;
@@ -177,6 +178,9 @@ pub struct Engine {
     pub outbox: Vec<Effect>,
     /// EXEC is running its queued commands (blocking commands do not block).
     pub in_exec: bool,
+    /// Where bulk replies copied out of the keyspace are carved from
+    /// ([`Reply::bulk_in`]): GET allocates nothing per command.
+    pub reply_arena: bytes::BytesMut,
 }
 
 impl Engine {
@@ -204,6 +208,7 @@ impl Engine {
             blocking: blocking::Blocking::default(),
             outbox: Vec::new(),
             in_exec: false,
+            reply_arena: bytes::BytesMut::new(),
         }
     }
 
@@ -509,7 +514,10 @@ impl Engine {
 
     /// Move keys that lazy expiry deleted into the statistics.
     fn collect_lazy_expired(&mut self) {
-        self.drain_expired();
+        if !self.dbs.iter().any(Db::has_expired) {
+            return;
+        }
+        self.drain_expired_now();
         for db in &mut self.dbs {
             let n = db.take_expired_count();
             self.stats.expired_keys += n;

@@ -298,7 +298,9 @@ impl Engine {
         let blocked = self.blocking.is_blocked(client);
         // Deliveries to the caller go first (a RESP3 push precedes the
         // reply of the command that caused it), the rest after.
-        effects.splice(0..0, self.outbox.drain(..));
+        if !self.outbox.is_empty() {
+            effects.splice(0..0, self.outbox.drain(..));
+        }
         let proto = self.client_proto(client);
         // CLIENT REPLY: the mode after the command decides. OFF and a freshly
         // set SKIP silence this reply; SkipThis (not lifted by CLIENT REPLY
@@ -382,7 +384,7 @@ impl Engine {
             );
             return self.reject(client, argv, Reply::err(msg));
         }
-        if self.multi.contains_key(&client) {
+        if !self.multi.is_empty() && self.multi.contains_key(&client) {
             if spec.flags & table::flags::NO_MULTI != 0 {
                 return self.reject(
                     client,

@@ -187,6 +187,30 @@ impl Db {
         self.set_keep_ttl_slice(key, value, now)
     }
 
+    /// [`Db::set_slice`] for a key not looked up before: an existing key's
+    /// access is recorded ([`Entry::touch`], as [`Db::lookup`] does) before
+    /// its value is replaced, with one lookup for both. True if created.
+    pub fn set_slice_touching(&mut self, key: &[u8], value: Value, now: Time) -> bool {
+        self.expires.remove(key);
+        let rand01 = self.next_rand01();
+        if let Some(e) = self.keys.get_mut(key) {
+            e.touch(now, rand01);
+            e.value = value;
+            return false;
+        }
+        self.keys.insert_slice(key, Entry::new(value, now));
+        true
+    }
+
+    /// Record an access to `key` if it exists (what [`Db::lookup`] does
+    /// besides lazy expiry).
+    pub fn touch(&mut self, key: &[u8], now: Time) {
+        let rand01 = self.next_rand01();
+        if let Some(e) = self.keys.get_mut(key) {
+            e.touch(now, rand01);
+        }
+    }
+
     /// [`Db::set_keep_ttl`] with the key as a slice. True if created.
     pub fn set_keep_ttl_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
         if let Some(e) = self.keys.get_mut(key) {

@@ -126,6 +126,17 @@ fn written(e: &mut Engine, call: &Call<'_>, key: &[u8], event: &str) {
     e.notify_keyspace_event('$', event, key, call.db);
 }
 
+/// [`store`] for a key not looked up before: an overwritten key's access
+/// is recorded first (as `lookupKeyWrite` would have), in the same lookup.
+fn store_touching(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
+    let db = &mut e.dbs[call.db];
+    db.expire_if_needed(key, call.now);
+    let created = db.set_slice_touching(key, Value::Str(value), call.now);
+    if created {
+        e.notify_keyspace_event('n', "new", key, call.db);
+    }
+}
+
 /// Store `value` at `key`, keeping the key's TTL if it has one.
 fn store_keep_ttl(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
     let db = &mut e.dbs[call.db];

@@ -61,7 +61,17 @@ pub fn apply_outcome(session: &mut Session, me: ClientId, outcome: Outcome) -> F
         proto,
         effects,
     } = outcome;
-    let mut rest = FollowUps::default();
+    let mut rest = FollowUps {
+        blocked,
+        ..FollowUps::default()
+    };
+    if effects.is_empty() && more.is_empty() {
+        // The common case (GET, SET...): just the reply.
+        if let Some(reply) = &reply {
+            session.push_reply(reply, proto);
+        }
+        return rest;
+    }
     let mut later = Vec::new();
     for effect in effects {
         match effect {
@@ -78,7 +88,6 @@ pub fn apply_outcome(session: &mut Session, me: ClientId, outcome: Outcome) -> F
     for reply in &more {
         session.push_reply(reply, proto);
     }
-    rest.blocked = blocked;
     for effect in later {
         match effect {
             // CLIENT KILL of oneself: the reply still goes out.

@@ -234,7 +234,7 @@ fn keyspace(e: &Engine) -> Keyspace {
     for (db, d) in e.dbs.iter().enumerate() {
         for (k, entry) in d.keys.iter() {
             let exp = d.expire_at(k);
-            out.insert((db, k.clone()), (entry.value.clone(), exp));
+            out.insert((db, k.to_bytes()), (entry.value.clone(), exp));
         }
     }
     out

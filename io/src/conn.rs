@@ -118,6 +118,9 @@ pub struct Conn {
     /// The socket may hold unread bytes. mio is edge-triggered: after a
     /// readable event we must read until `WouldBlock` or remember to come back.
     pub read_pending: bool,
+    /// The poller reported the peer's side closed (FIN): read until EOF
+    /// even after a short read, as no further event will come.
+    pub peer_closed: bool,
     /// Parsing stopped because the queue was full, not for lack of input.
     pub parse_more: bool,
     /// The peer closed its side: answer what arrived, then close.
@@ -142,6 +145,7 @@ impl Conn {
             protocol_error: None,
             // Bytes may have arrived before the socket was registered.
             read_pending: true,
+            peer_closed: false,
             parse_more: false,
             eof: false,
             dead: false,
@@ -178,6 +182,16 @@ impl Conn {
                 Ok(n) => {
                     self.session.handle_input(&scratch[..n]);
                     budget = budget.saturating_sub(n);
+                    if n < scratch.len() && !self.peer_closed {
+                        // A short read emptied the socket's receive queue:
+                        // a further read would only return WouldBlock, and
+                        // bytes arriving later raise a new (edge) event. Not
+                        // asking saves one syscall per connection per loop.
+                        // Not once the peer's FIN was reported: its edge
+                        // came with the data, so read on to the EOF.
+                        self.read_pending = false;
+                        return ReadOutcome::Open;
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.read_pending = false;

@@ -137,6 +137,9 @@ impl Worker {
                         if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
                             c.read_pending = true;
                         }
+                        if ev.is_read_closed() || ev.is_error() {
+                            c.peer_closed = true;
+                        }
                         self.schedule(key);
                     }
                 } else if let Some(i) = t.checked_sub(LISTENER_BASE) {

@@ -153,7 +153,7 @@ fn keyspace() -> Keyspace {
     let mut ks = BTreeMap::new();
     for (db, d) in e.dbs.iter().enumerate() {
         for (k, entry) in d.keys.iter() {
-            ks.insert((db, k.clone()), (entry.value.clone(), d.expire_at(k)));
+            ks.insert((db, k.to_bytes()), (entry.value.clone(), d.expire_at(k)));
         }
     }
     ks

@@ -319,7 +319,11 @@ impl Config {
 
     /// `notify-keyspace-events` as bits (see [`value::NOTIFY_ALL`] and friends).
     pub fn notify_keyspace_events(&self) -> u32 {
-        match self.values[index_of("notify-keyspace-events")] {
+        // Read on every write command: the option's index is found once,
+        // not by a linear search of the option table per call.
+        static INDEX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        let idx = *INDEX.get_or_init(|| index_of("notify-keyspace-events"));
+        match self.values[idx] {
             Val::Notify(bits) => bits,
             _ => 0,
         }

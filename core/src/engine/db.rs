@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use super::dict::Dict;
+use super::smallkey::SmallKey;
 use super::value::Value;
 use super::Time;
 use crate::persist::snapshot::{self, DbWalk};
@@ -87,8 +88,8 @@ const EXPIRES_SEED_XOR: u64 = 0x9e37_79b9_7f4a_7c15;
 /// A database.
 #[derive(Debug, Clone)]
 pub struct Db {
-    /// Key → entry.
-    pub keys: Dict<Entry>,
+    /// Key → entry (keys inline in the node when short: see `smallkey.rs`).
+    pub keys: Dict<Entry, SmallKey>,
     /// Key → absolute expiry in Unix milliseconds.
     pub expires: Dict<u64>,
     /// Keys deleted by lazy or active expiry, not yet counted in stats.
@@ -116,7 +117,7 @@ impl Db {
     /// An empty database.
     pub fn new(seed: u64) -> Db {
         Db {
-            keys: Dict::new(seed),
+            keys: Dict::new_keyed(seed),
             expires: Dict::new(seed ^ EXPIRES_SEED_XOR),
             expired_pending: 0,
             expired_keys: Vec::new(),
@@ -163,7 +164,7 @@ impl Db {
     }
 
     /// The tables and the walks, borrowed apart (for the snapshot walker).
-    pub(crate) fn walk_parts(&mut self) -> (&Dict<Entry>, &Dict<u64>, &mut Vec<DbWalk>) {
+    pub(crate) fn walk_parts(&mut self) -> (&Dict<Entry, SmallKey>, &Dict<u64>, &mut Vec<DbWalk>) {
         (&self.keys, &self.expires, &mut self.walks)
     }
 
@@ -190,7 +191,7 @@ impl Db {
             self.preserve_existing(key);
             self.expires.remove(key);
             if let Some((k, _)) = self.keys.remove(key) {
-                self.expired_keys.push(k);
+                self.expired_keys.push(k.into_bytes());
             }
             self.expired_pending += 1;
             true
@@ -239,6 +240,51 @@ impl Db {
         self.keys.insert(key, Entry::new(value, now));
     }
 
+    /// [`Db::set`] with the key as a slice, copied only when the key is new
+    /// (SET's hot path: no allocation when overwriting). True if created.
+    pub fn set_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
+        self.preserve(key);
+        self.expires.remove(key);
+        self.set_keep_ttl_slice(key, value, now)
+    }
+
+    /// [`Db::set_slice`] for a key not looked up before: an existing key's
+    /// access is recorded ([`Entry::touch`], as [`Db::lookup`] does) before
+    /// its value is replaced, with one lookup for both. True if created.
+    pub fn set_slice_touching(&mut self, key: &[u8], value: Value, now: Time) -> bool {
+        self.preserve(key);
+        self.expires.remove(key);
+        let rand01 = self.next_rand01();
+        if let Some(e) = self.keys.get_mut(key) {
+            e.touch(now, rand01);
+            e.value = value;
+            return false;
+        }
+        self.keys.insert_slice(key, Entry::new(value, now));
+        true
+    }
+
+    /// Record an access to `key` if it exists (what [`Db::lookup`] does
+    /// besides lazy expiry).
+    pub fn touch(&mut self, key: &[u8], now: Time) {
+        let rand01 = self.next_rand01();
+        if let Some(e) = self.keys.get_mut(key) {
+            e.touch(now, rand01);
+        }
+    }
+
+    /// [`Db::set_keep_ttl`] with the key as a slice. True if created.
+    pub fn set_keep_ttl_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
+        self.preserve(key);
+        if let Some(e) = self.keys.get_mut(key) {
+            e.value = value;
+            e.access_secs = now.secs() as u32;
+            return false;
+        }
+        self.keys.insert_slice(key, Entry::new(value, now));
+        true
+    }
+
     /// A uniform draw in [0, 1) from the database's seeded generator.
     fn next_rand01(&mut self) -> f64 {
         self.lfu_rng = self.lfu_rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -264,13 +310,11 @@ impl Db {
     /// Set the key's absolute expiry; false if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], at_ms: u64) -> bool {
         self.preserve_existing(key);
-        match self.keys.get_key_value(key) {
-            Some((k, _)) => {
-                let k = k.clone();
-                self.expires.insert(k, at_ms);
-                true
-            }
-            None => false,
+        if self.keys.contains_key(key) {
+            self.expires.insert(Bytes::copy_from_slice(key), at_ms);
+            true
+        } else {
+            false
         }
     }
 
@@ -285,7 +329,7 @@ impl Db {
         if !self.walks.is_empty() {
             // Snapshots still walking the old content keep it whole; the
             // database starts over with new tables.
-            let keys = std::mem::replace(&mut self.keys, Dict::new(self.seed));
+            let keys = std::mem::replace(&mut self.keys, Dict::new_keyed(self.seed));
             let expires =
                 std::mem::replace(&mut self.expires, Dict::new(self.seed ^ EXPIRES_SEED_XOR));
             snapshot::detach(&mut self.walks, keys, expires);
@@ -317,6 +361,12 @@ impl Db {
     /// Are there expired keys not yet announced?
     pub fn has_expired_keys(&self) -> bool {
         !self.expired_keys.is_empty()
+    }
+
+    /// Were keys expired (lazily or actively) since the engine last
+    /// collected them?
+    pub fn has_expired(&self) -> bool {
+        self.expired_pending != 0 || !self.expired_keys.is_empty()
     }
 
     /// Take the keys expired since the last call (for their events).
@@ -389,5 +439,16 @@ mod tests {
         let e = db.keys.get(b"k").unwrap();
         assert_eq!(e.lfu_counter, LFU_INIT_VAL + 1);
         assert_eq!(e.access_secs, t1.secs() as u32);
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    #[test]
+    fn keyspace_entry_layout() {
+        use super::*;
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
+        assert_eq!(std::mem::size_of::<SmallKey>(), 24);
     }
 }

@@ -15,11 +15,58 @@
 //!
 //! Each entry is one heap node `{key, value, next}`; buckets are single
 //! pointers (`Option<Box<_>>` has the null-pointer niche), so an entry costs
-//! one allocation plus one bucket word at load factor 1.
+//! one allocation plus one bucket word at load factor 1. The key type is a
+//! parameter ([`DictKey`]): `Bytes` by default, [`SmallKey`] for the keyspace,
+//! whose node (key inline, 24-byte value, 8 bytes of access metadata, next)
+//! is then exactly 64 bytes, one allocator size class.
 
 use std::hash::BuildHasher;
 
 use bytes::Bytes;
+
+use super::smallkey::SmallKey;
+
+/// What a dict can store its keys as.
+pub trait DictKey: Clone + std::fmt::Debug {
+    /// The key's bytes (what is hashed and compared).
+    fn key_bytes(&self) -> &[u8];
+    /// Store a key received as `Bytes`.
+    fn from_bytes(b: Bytes) -> Self;
+    /// Store a copy of `b`.
+    fn from_slice(b: &[u8]) -> Self;
+    /// Hand a removed key back as `Bytes`.
+    fn into_bytes(self) -> Bytes;
+}
+
+impl DictKey for Bytes {
+    fn key_bytes(&self) -> &[u8] {
+        self
+    }
+    fn from_bytes(b: Bytes) -> Self {
+        b
+    }
+    fn from_slice(b: &[u8]) -> Self {
+        Bytes::copy_from_slice(b)
+    }
+    fn into_bytes(self) -> Bytes {
+        self
+    }
+}
+
+impl DictKey for SmallKey {
+    fn key_bytes(&self) -> &[u8] {
+        self.as_slice()
+    }
+    fn from_bytes(b: Bytes) -> Self {
+        SmallKey::from(b)
+    }
+    fn from_slice(b: &[u8]) -> Self {
+        SmallKey::from_slice(b)
+    }
+    fn into_bytes(self) -> Bytes {
+        SmallKey::into_bytes(self)
+    }
+}
 
 /// The hasher: fast, seeded from the engine's seed (never from global randomness).
 pub type DictHasher = foldhash::fast::FixedState;
@@ -40,22 +87,22 @@ const EMPTY_VISITS_PER_BUCKET: usize = 10;
 
 /// One entry: the key, its value and the rest of the bucket's chain.
 #[derive(Debug, Clone)]
-struct Node<V> {
-    key: Bytes,
+struct Node<V, K> {
+    key: K,
     value: V,
-    next: Link<V>,
+    next: Link<V, K>,
 }
 
-type Link<V> = Option<Box<Node<V>>>;
+type Link<V, K> = Option<Box<Node<V, K>>>;
 
 /// One bucket array. `buckets.len()` is zero or a power of two.
 #[derive(Debug, Clone)]
-struct Table<V> {
-    buckets: Vec<Link<V>>,
+struct Table<V, K> {
+    buckets: Vec<Link<V, K>>,
     used: usize,
 }
 
-impl<V> Table<V> {
+impl<V, K> Table<V, K> {
     fn empty() -> Self {
         Table {
             buckets: Vec::new(),
@@ -97,9 +144,9 @@ impl<V> Table<V> {
 
 /// A map from byte-string keys to `V` with a SCAN cursor that survives resizes.
 #[derive(Clone)]
-pub struct Dict<V> {
+pub struct Dict<V, K: DictKey = Bytes> {
     hasher: DictHasher,
-    ht: [Table<V>; 2],
+    ht: [Table<V, K>; 2],
     /// Next bucket of `ht[0]` to move while rehashing; `None` when not rehashing.
     rehash_idx: Option<usize>,
     /// The bucket layout is frozen (no resize, no rehash step) while a
@@ -108,7 +155,7 @@ pub struct Dict<V> {
     frozen: bool,
 }
 
-impl<V> std::fmt::Debug for Dict<V> {
+impl<V, K: DictKey> std::fmt::Debug for Dict<V, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Dict")
             .field("len", &self.len())
@@ -119,14 +166,14 @@ impl<V> std::fmt::Debug for Dict<V> {
     }
 }
 
-impl<V> Drop for Dict<V> {
+impl<V, K: DictKey> Drop for Dict<V, K> {
     fn drop(&mut self) {
         self.clear();
     }
 }
 
 /// Walk one chain.
-fn chain<V>(link: &Link<V>) -> impl Iterator<Item = &Node<V>> {
+fn chain<V, K>(link: &Link<V, K>) -> impl Iterator<Item = &Node<V, K>> {
     std::iter::successors(link.as_deref(), |n| n.next.as_deref())
 }
 
@@ -146,8 +193,15 @@ fn splitmix(state: &mut u64) -> u64 {
 }
 
 impl<V> Dict<V> {
-    /// An empty dict whose hashing is derived from `seed`.
+    /// An empty dict with `Bytes` keys whose hashing is derived from `seed`.
     pub fn new(seed: u64) -> Self {
+        Dict::new_keyed(seed)
+    }
+}
+
+impl<V, K: DictKey> Dict<V, K> {
+    /// An empty dict storing its keys as `K`, hashing derived from `seed`.
+    pub fn new_keyed(seed: u64) -> Self {
         Dict {
             hasher: DictHasher::with_seed(seed),
             ht: [Table::empty(), Table::empty()],
@@ -220,7 +274,7 @@ impl<V> Dict<V> {
         }
     }
 
-    fn find(&self, key: &[u8]) -> Option<&Node<V>> {
+    fn find(&self, key: &[u8]) -> Option<&Node<V, K>> {
         if self.is_empty() {
             return None;
         }
@@ -229,7 +283,7 @@ impl<V> Dict<V> {
             if t.size() == 0 {
                 continue;
             }
-            if let Some(n) = chain(&t.buckets[t.bucket_of(h)]).find(|n| n.key[..] == *key) {
+            if let Some(n) = chain(&t.buckets[t.bucket_of(h)]).find(|n| n.key.key_bytes() == key) {
                 return Some(n);
             }
         }
@@ -237,7 +291,7 @@ impl<V> Dict<V> {
     }
 
     /// Find `key` whose hash is `h` (hashed once by the caller).
-    fn find_mut_hashed(&mut self, key: &[u8], h: u64) -> Option<&mut Node<V>> {
+    fn find_mut_hashed(&mut self, key: &[u8], h: u64) -> Option<&mut Node<V, K>> {
         if self.is_empty() {
             return None;
         }
@@ -249,7 +303,7 @@ impl<V> Dict<V> {
             let idx = t.bucket_of(h);
             let mut cur = t.buckets[idx].as_deref_mut();
             while let Some(n) = cur {
-                if n.key[..] == *key {
+                if n.key.key_bytes() == key {
                     return Some(n);
                 }
                 cur = n.next.as_deref_mut();
@@ -275,7 +329,7 @@ impl<V> Dict<V> {
     }
 
     /// Look up the stored key and its value.
-    pub fn get_key_value(&self, key: &[u8]) -> Option<(&Bytes, &V)> {
+    pub fn get_key_value(&self, key: &[u8]) -> Option<(&K, &V)> {
         self.find(key).map(|n| (&n.key, &n.value))
     }
 
@@ -291,6 +345,24 @@ impl<V> Dict<V> {
         if let Some(n) = self.find_mut_hashed(&key, h) {
             return Some(std::mem::replace(&mut n.value, value));
         }
+        self.insert_new(K::from_bytes(key), h, value);
+        None
+    }
+
+    /// Insert or replace with the key given as a slice: copied only when the
+    /// key is new (the hot path of SET, whose key is in the request buffer).
+    pub fn insert_slice(&mut self, key: &[u8], value: V) -> Option<V> {
+        self.rehash_on_op();
+        let h = self.hash(key);
+        if let Some(n) = self.find_mut_hashed(key, h) {
+            return Some(std::mem::replace(&mut n.value, value));
+        }
+        self.insert_new(K::from_slice(key), h, value);
+        None
+    }
+
+    /// Link a new node for a key known to be absent, hashed to `h`.
+    fn insert_new(&mut self, key: K, h: u64, value: V) {
         self.expand_if_needed();
         // While rehashing, new entries go to the new table so the old one
         // only ever drains.
@@ -303,12 +375,11 @@ impl<V> Dict<V> {
         let next = t.buckets[idx].take();
         t.buckets[idx] = Some(Box::new(Node { key, value, next }));
         t.used += 1;
-        None
     }
 
     /// Remove a key, returning the stored key and value. Shrinks the table
     /// when it becomes sparse.
-    pub fn remove(&mut self, key: &[u8]) -> Option<(Bytes, V)> {
+    pub fn remove(&mut self, key: &[u8]) -> Option<(K, V)> {
         if self.is_empty() {
             return None;
         }
@@ -341,7 +412,7 @@ impl<V> Dict<V> {
     }
 
     /// Iterate entries (old table first while rehashing, then bucket order).
-    pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &V)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.ht
             .iter()
             .flat_map(|t| t.buckets.iter())
@@ -350,7 +421,7 @@ impl<V> Dict<V> {
     }
 
     /// Iterate keys.
-    pub fn keys(&self) -> impl Iterator<Item = &Bytes> {
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
         self.iter().map(|(k, _)| k)
     }
 
@@ -360,7 +431,7 @@ impl<V> Dict<V> {
     /// chain. Expected O(1) because the table is kept at least ~10% full;
     /// after a bounded number of misses it falls back to walking from a
     /// random bucket, so it always terminates.
-    pub fn random_entry(&self, r: u64) -> Option<(&Bytes, &V)> {
+    pub fn random_entry(&self, r: u64) -> Option<(&K, &V)> {
         if self.is_empty() {
             return None;
         }
@@ -374,7 +445,7 @@ impl<V> Dict<V> {
         };
         // Buckets below `start` in the old table are known empty.
         let span = total.saturating_sub(start).max(1);
-        let bucket_at = |i: usize| -> &Link<V> {
+        let bucket_at = |i: usize| -> &Link<V, K> {
             if i < s0 {
                 &self.ht[0].buckets[i]
             } else {
@@ -409,7 +480,7 @@ impl<V> Dict<V> {
     /// `count` entries were emitted, `count * 10 + 1` steps were made, or the
     /// cursor came back to 0; returns the next cursor (0: done). This is the
     /// loop Redis's SCAN runs around `dictScan`.
-    pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&Bytes, &V)) -> u64 {
+    pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&K, &V)) -> u64 {
         let count = count.max(1);
         let mut max_iterations = count.saturating_mul(10);
         let mut emitted = 0usize;
@@ -434,12 +505,12 @@ impl<V> Dict<V> {
     /// a visited index expands into (or folds from) were visited too. While
     /// rehashing, the cursor's bucket in the smaller table and all its
     /// expansions in the larger one are emitted together.
-    pub fn scan_step(&self, cursor: u64, mut f: impl FnMut(&Bytes, &V)) -> u64 {
+    pub fn scan_step(&self, cursor: u64, mut f: impl FnMut(&K, &V)) -> u64 {
         if self.is_empty() {
             return 0;
         }
         let mut v = cursor;
-        let mut emit = |link: &Link<V>| {
+        let mut emit = |link: &Link<V, K>| {
             for n in chain(link) {
                 f(&n.key, &n.value);
             }
@@ -498,7 +569,7 @@ impl<V> Dict<V> {
             let mut cur = self.ht[0].buckets[idx].take();
             while let Some(mut node) = cur {
                 cur = node.next.take();
-                let h = self.hasher.hash_one(&node.key[..]);
+                let h = self.hasher.hash_one(node.key.key_bytes());
                 let t1 = &mut self.ht[1];
                 let j = t1.bucket_of(h);
                 node.next = t1.buckets[j].take();
@@ -575,12 +646,12 @@ impl<V> Dict<V> {
 }
 
 /// Unlink the node holding `key` from the chain at `link`.
-fn unlink<V>(link: &mut Link<V>, key: &[u8]) -> Option<Box<Node<V>>> {
+fn unlink<V, K: DictKey>(link: &mut Link<V, K>, key: &[u8]) -> Option<Box<Node<V, K>>> {
     let mut cur = link;
     loop {
         match cur {
             None => return None,
-            Some(node) if node.key[..] == *key => {
+            Some(node) if node.key.key_bytes() == key => {
                 let mut node = cur.take()?;
                 *cur = node.next.take();
                 return Some(node);

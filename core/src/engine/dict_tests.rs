@@ -275,8 +275,14 @@ proptest! {
 fn entries_stay_compact() {
     // One allocation per entry: key handle, value, next pointer. The
     // expires table's entries (u64 values) must stay at 48 bytes.
-    assert_eq!(std::mem::size_of::<Node<u64>>(), 48);
-    assert_eq!(std::mem::size_of::<Link<u64>>(), 8);
+    assert_eq!(std::mem::size_of::<Node<u64, Bytes>>(), 48);
+    assert_eq!(std::mem::size_of::<Link<u64, Bytes>>(), 8);
+    // The keyspace's node: inline key, 32-byte entry, next = one 64-byte
+    // size class (with mimalloc, no per-allocation header).
+    assert_eq!(
+        std::mem::size_of::<Node<crate::engine::db::Entry, crate::engine::smallkey::SmallKey>>(),
+        64
+    );
 }
 
 #[test]

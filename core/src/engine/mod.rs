@@ -17,6 +17,7 @@ pub mod propagate;
 pub mod pubsub;
 pub mod shared;
 pub mod signals;
+pub mod smallkey;
 pub mod stats;
 pub mod table;
 pub mod types;
@@ -187,6 +188,9 @@ pub struct Engine {
     pub aof: commands::aof::AofStatus,
     /// Snapshots, saves, loading: what INFO persistence reports.
     pub persist: crate::persist::PersistState,
+    /// Where bulk replies copied out of the keyspace are carved from
+    /// ([`Reply::bulk_in`]): GET allocates nothing per command.
+    pub reply_arena: bytes::BytesMut,
 }
 
 impl Engine {
@@ -218,6 +222,7 @@ impl Engine {
             prop: propagate::Propagation::default(),
             aof: commands::aof::AofStatus::new(),
             persist: crate::persist::PersistState::default(),
+            reply_arena: bytes::BytesMut::new(),
         }
     }
 
@@ -309,7 +314,9 @@ impl Engine {
         let blocked = self.blocking.is_blocked(client);
         // Deliveries to the caller go first (a RESP3 push precedes the
         // reply of the command that caused it), the rest after.
-        effects.splice(0..0, self.outbox.drain(..));
+        if !self.outbox.is_empty() {
+            effects.splice(0..0, self.outbox.drain(..));
+        }
         let proto = self.client_proto(client);
         // CLIENT REPLY: the mode after the command decides. OFF and a freshly
         // set SKIP silence this reply; SkipThis (not lifted by CLIENT REPLY
@@ -413,7 +420,7 @@ impl Engine {
             );
             return self.reject(client, argv, Reply::err(msg));
         }
-        if self.multi.contains_key(&client) {
+        if !self.multi.is_empty() && self.multi.contains_key(&client) {
             if spec.flags & table::flags::NO_MULTI != 0 {
                 return self.reject(
                     client,
@@ -575,7 +582,10 @@ impl Engine {
 
     /// Move keys that lazy expiry deleted into the statistics.
     fn collect_lazy_expired(&mut self) {
-        self.drain_expired();
+        if !self.dbs.iter().any(Db::has_expired) {
+            return;
+        }
+        self.drain_expired_now();
         for db in &mut self.dbs {
             let n = db.take_expired_count();
             self.stats.expired_keys += n;

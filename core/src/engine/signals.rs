@@ -13,7 +13,7 @@
 use bytes::Bytes;
 
 use super::pubsub::Kind;
-use super::{ClientId, Effect, Engine};
+use super::{ClientId, Db, Effect, Engine};
 use crate::config::value::{parse_notify, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE};
 use crate::resp::{encoder, Reply};
 
@@ -133,6 +133,26 @@ impl Engine {
     /// Turn keys removed by expiry since the last call into `expired`
     /// events and WATCH invalidations.
     pub fn drain_expired(&mut self) {
+        // Called by every write, so the common cases must be O(1): when no
+        // one can observe an expiry (no WATCH, no blocked client, keyspace
+        // events off, no AOF or replica stream, whose DEL must precede the
+        // write that met the key) announcing it now or at the end of the
+        // command (the engine's `collect_lazy_expired`) is indistinguishable.
+        if !self.prop.enabled()
+            && self.watches.is_empty()
+            && self.blocking.is_empty()
+            && self.config.notify_keyspace_events() == 0
+        {
+            return;
+        }
+        self.drain_expired_now();
+    }
+
+    /// Announce every expired key not yet announced, whoever observes it.
+    pub(crate) fn drain_expired_now(&mut self) {
+        if !self.dbs.iter().any(Db::has_expired_keys) {
+            return;
+        }
         for d in 0..self.dbs.len() {
             if !self.dbs[d].has_expired_keys() {
                 continue;

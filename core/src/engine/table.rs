@@ -257,7 +257,8 @@ pub fn all_commands() -> impl Iterator<Item = &'static CommandSpec> {
 /// Name → spec lookup, built once per engine.
 #[derive(Debug)]
 pub struct CommandTable {
-    by_name: HashMap<&'static str, &'static CommandSpec>,
+    /// Keyed by the name's bytes, so a lookup needs no UTF-8 check.
+    by_name: HashMap<&'static [u8], &'static CommandSpec>,
 }
 
 impl Default for CommandTable {
@@ -271,7 +272,7 @@ impl CommandTable {
     pub fn new() -> Self {
         let mut by_name = HashMap::new();
         for spec in all_commands() {
-            let prev = by_name.insert(spec.name, spec);
+            let prev = by_name.insert(spec.name.as_bytes(), spec);
             debug_assert!(prev.is_none(), "duplicate command {}", spec.name);
         }
         CommandTable { by_name }
@@ -279,7 +280,12 @@ impl CommandTable {
 
     /// Look up a command by name, case-insensitively, without allocating.
     pub fn get(&self, name: &[u8]) -> Option<&'static CommandSpec> {
-        lookup_ci(name, |lower| self.by_name.get(lower).copied())
+        let mut buf = [0u8; 64];
+        let lower = buf.get_mut(..name.len())?;
+        for (d, s) in lower.iter_mut().zip(name) {
+            *d = s.to_ascii_lowercase();
+        }
+        self.by_name.get(&*lower).copied()
     }
 
     /// Number of top-level commands.
@@ -304,19 +310,6 @@ pub fn find_subcommand(parent: &'static CommandSpec, name: &[u8]) -> Option<&'st
         .subcommands
         .iter()
         .find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
-}
-
-/// Lower-case `name` into a stack buffer and call `f` with it as `&str`.
-fn lookup_ci<T>(name: &[u8], f: impl FnOnce(&str) -> Option<T>) -> Option<T> {
-    let mut buf = [0u8; 64];
-    if name.len() > buf.len() {
-        return None;
-    }
-    for (d, s) in buf.iter_mut().zip(name) {
-        *d = s.to_ascii_lowercase();
-    }
-    let lower = std::str::from_utf8(&buf[..name.len()]).ok()?;
-    f(lower)
 }
 
 /// The argument vector as given to a command.

@@ -33,7 +33,8 @@ use hashbrown::HashMap;
 
 use crate::engine::db::{Db, Entry};
 use crate::engine::dict::Dict;
-use crate::engine::value::{StrValue, Value};
+use crate::engine::smallkey::SmallKey;
+use crate::engine::value::Value;
 use crate::engine::Engine;
 
 /// Names one snapshot (from [`Engine::snapshot_begin`]).
@@ -53,30 +54,17 @@ pub struct SnapshotItem {
     pub expire_ms: Option<u64>,
 }
 
-/// Byte strings up to this long are copied rather than shared when a
-/// snapshot takes them: sharing a `Bytes` built from a `Vec` allocates a
-/// reference-counted header that then stays with the live value for good
-/// (32 bytes per key and per string value after the first snapshot),
-/// while copying a short string costs one short-lived allocation.
-const COPY_MAX: usize = 256;
-
-/// A snapshot's copy of `b`: a copy when short, else a shared reference.
-fn take_bytes(b: &Bytes) -> Bytes {
-    if b.len() <= COPY_MAX {
-        Bytes::copy_from_slice(b)
-    } else {
-        b.clone()
-    }
+/// A snapshot's copy of a key name (keys live inline in the table's nodes,
+/// so the snapshot owns a copy).
+fn take_key(k: &[u8]) -> Bytes {
+    Bytes::copy_from_slice(k)
 }
 
-/// A snapshot's clone of `v` (short strings copied, see [`take_bytes`];
-/// containers shared, copied on write by the keyspace).
+/// A snapshot's clone of `v`: string bytes are owned by the keyspace and
+/// copied (a chunk's worth at a time, freed once written); containers are
+/// shared and copied on write by the keyspace.
 fn take_value(v: &Value) -> Value {
-    match v {
-        Value::Str(StrValue::Emb(b)) => Value::Str(StrValue::Emb(take_bytes(b))),
-        Value::Str(StrValue::Raw(b)) => Value::Str(StrValue::Raw(take_bytes(b))),
-        other => other.clone(),
-    }
+    v.clone()
 }
 
 /// What a walk must do when its cursor reaches a key recorded before its
@@ -92,7 +80,7 @@ enum Saved {
 
 /// Tables a flush took away from a database while snapshots still walked
 /// them (shared by every such snapshot; never modified again).
-type Detached = Arc<(Dict<Entry>, Dict<u64>)>;
+type Detached = Arc<(Dict<Entry, SmallKey>, Dict<u64>)>;
 
 /// One snapshot's walk over one database.
 #[derive(Debug, Clone)]
@@ -134,7 +122,7 @@ impl DbWalk {
 /// key does not exist (the change may create it).
 pub(crate) fn preserve(
     walks: &mut [DbWalk],
-    keys: &Dict<Entry>,
+    keys: &Dict<Entry, SmallKey>,
     expires: &Dict<u64>,
     key: &[u8],
     absent_too: bool,
@@ -148,11 +136,11 @@ pub(crate) fn preserve(
             Some((k, e)) => {
                 w.pending.push(SnapshotItem {
                     db: w.origin,
-                    key: take_bytes(k),
+                    key: take_key(k),
                     value: take_value(&e.value),
                     expire_ms: expires.get(key).copied(),
                 });
-                w.saved.insert(take_bytes(k), Saved::Taken);
+                w.saved.insert(take_key(k), Saved::Taken);
             }
             None if absent_too => {
                 w.saved.insert(Bytes::copy_from_slice(key), Saved::Absent);
@@ -164,7 +152,7 @@ pub(crate) fn preserve(
 
 /// A database is being flushed: walks on its live tables continue on
 /// `keys`/`expires`, the tables taken away from it.
-pub(crate) fn detach(walks: &mut [DbWalk], keys: Dict<Entry>, expires: Dict<u64>) {
+pub(crate) fn detach(walks: &mut [DbWalk], keys: Dict<Entry, SmallKey>, expires: Dict<u64>) {
     let tables: Detached = Arc::new((keys, expires));
     for w in walks {
         if w.detached.is_none() {
@@ -197,7 +185,7 @@ fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem
             }
             items.push(SnapshotItem {
                 db: origin,
-                key: take_bytes(k),
+                key: take_key(k),
                 value: take_value(&e.value),
                 expire_ms: expires.get(k).copied(),
             });

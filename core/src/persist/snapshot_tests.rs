@@ -59,7 +59,7 @@ impl T {
             for (k, entry) in db.keys.iter() {
                 let bytes = encode_value(&entry.value, &SaveOptions::default());
                 out.insert(
-                    (d, k.clone()),
+                    (d, k.to_bytes()),
                     (entry.value.clone(), db.expire_at(k), bytes),
                 );
             }

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 /// The protocol version a connection speaks (HELLO 2 | HELLO 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,6 +94,22 @@ impl Reply {
     /// A bulk string copied from bytes.
     pub fn bulk(b: impl AsRef<[u8]>) -> Reply {
         Reply::Bulk(Bytes::copy_from_slice(b.as_ref()))
+    }
+
+    /// A bulk string holding a copy of `data`, carved from `arena`: the
+    /// arena's buffer is reused once the replies carved from it were
+    /// encoded and dropped, so a read command allocates nothing per call.
+    /// Large values get their own allocation.
+    pub fn bulk_in(arena: &mut BytesMut, data: &[u8]) -> Reply {
+        const CHUNK: usize = 16 * 1024;
+        if data.len() > CHUNK / 4 {
+            return Reply::Bulk(Bytes::copy_from_slice(data));
+        }
+        if arena.capacity() - arena.len() < data.len() {
+            arena.reserve(CHUNK);
+        }
+        arena.extend_from_slice(data);
+        Reply::Bulk(arena.split().freeze())
     }
 
     /// A bulk string from static bytes.

@@ -25,7 +25,7 @@ pub const CORRUPT: &str = "INVALIDOBJ Corrupted HLL object detected";
 /// integer-encoded strings are never HyperLogLogs).
 fn hll_bytes(value: &Value) -> Result<Bytes, Reply> {
     match value {
-        Value::Str(StrValue::Emb(b) | StrValue::Raw(b)) if hll::is_valid(b) => Ok(b.clone()),
+        Value::Str(s) if s.as_slice().is_some_and(hll::is_valid) => Ok(s.to_bytes()),
         Value::Str(_) => Err(Reply::error(NOT_HLL)),
         _ => Err(Reply::error(WRONGTYPE)),
     }

@@ -222,7 +222,8 @@ pub fn value_size(v: &Value, samples: usize) -> usize {
     CONTAINER_OVERHEAD
         + match v {
             Value::Str(StrValue::Int(_)) => 0,
-            Value::Str(StrValue::Emb(b) | StrValue::Raw(b)) => bytes_cost(b),
+            Value::Str(StrValue::Emb(b)) => bytes_cost(b),
+            Value::Str(StrValue::Raw(b)) => bytes_cost(b),
             Value::List(l) => sampled(l.iter().map(|b| bytes_cost(b)), l.len(), samples),
             Value::Hash(h) => sampled(
                 h.iter().map(|(f, v)| bytes_cost(f) + bytes_cost(v) + 16),

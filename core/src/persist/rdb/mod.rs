@@ -157,7 +157,8 @@ pub fn encode_value(value: &Value, opts: &SaveOptions) -> Vec<u8> {
             out.push(types::STRING);
             match s {
                 StrValue::Int(n) => write_int(&mut out, *n),
-                StrValue::Emb(b) | StrValue::Raw(b) => write_string(&mut out, b, opts.compression),
+                StrValue::Emb(b) => write_string(&mut out, b, opts.compression),
+                StrValue::Raw(b) => write_string(&mut out, b, opts.compression),
             }
         }
         Value::List(l) => {

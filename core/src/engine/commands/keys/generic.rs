@@ -72,7 +72,7 @@ pub fn randomkey(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         let Some((k, _)) = db.keys.random_entry(r) else {
             return Reply::Nil;
         };
-        let k = k.clone();
+        let k = k.to_bytes();
         if db.expire_if_needed(&k, call.now) {
             continue;
         }
@@ -91,7 +91,7 @@ pub fn keys(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         .keys()
         .filter(|k| all || glob::matches(pattern, k, false))
         .filter(|k| !db.is_expired(k, call.now))
-        .map(|k| Reply::Bulk(k.clone()))
+        .map(|k| Reply::Bulk(k.to_bytes()))
         .collect();
     Reply::Array(out)
 }
@@ -110,7 +110,7 @@ fn scan_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     } = parse_opts(call.argv, 2, true)?;
     let db = &mut e.dbs[call.db];
     let mut found = Vec::new();
-    let next = db.keys.scan(cursor, count, |k, _| found.push(k.clone()));
+    let next = db.keys.scan(cursor, count, |k, _| found.push(k.to_bytes()));
     let mut out = Vec::with_capacity(found.len());
     for k in found {
         if let Some(p) = &pattern {

@@ -4,7 +4,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::{
     as_str, as_str_mut, bulk_or_nil, check_string_length, lookup_read, lookup_write, read_string,
-    store, written,
+    read_string_reply, store, written,
 };
 use crate::engine::value::StrValue;
 use crate::engine::{Call, Engine};
@@ -12,10 +12,7 @@ use crate::resp::Reply;
 
 /// GET key
 pub(super) fn get(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    match read_string(e, call, call.arg(1)) {
-        Ok(v) => bulk_or_nil(v),
-        Err(err) => err,
-    }
+    read_string_reply(e, call, call.arg(1))
 }
 
 /// MGET key [key ...]: values of other types read as nil, never an error.

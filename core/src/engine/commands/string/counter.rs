@@ -85,10 +85,12 @@ pub(super) fn incrbyfloat(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let value = match current.as_deref() {
         None => LongDouble::ZERO,
         Some(StrValue::Int(n)) => LongDouble::from_i64(*n),
-        Some(StrValue::Emb(b) | StrValue::Raw(b)) => match LongDouble::parse(b) {
-            Some(v) => v,
-            None => return Reply::error(NOT_FLOAT),
-        },
+        Some(s @ (StrValue::Emb(_) | StrValue::Raw(_))) => {
+            match s.as_slice().and_then(LongDouble::parse) {
+                Some(v) => v,
+                None => return Reply::error(NOT_FLOAT),
+            }
+        }
     };
     let Some(incr) = LongDouble::parse(incr_arg) else {
         return Reply::error(NOT_FLOAT);

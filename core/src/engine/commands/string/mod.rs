@@ -74,6 +74,35 @@ fn read_string(e: &mut Engine, call: &Call<'_>, key: &[u8]) -> Result<Option<Byt
     }
 }
 
+/// GET's reply: the string at `key` (read with statistics, as
+/// [`read_string`]) encoded into the engine's reply arena, so a hit
+/// allocates nothing; nil when missing, WRONGTYPE for other types.
+fn read_string_reply(e: &mut Engine, call: &Call<'_>, key: &[u8]) -> Reply {
+    let Engine {
+        dbs,
+        stats,
+        reply_arena,
+        ..
+    } = e;
+    let reply = match dbs[call.db].lookup(key, call.now) {
+        Some(entry) => {
+            stats.keyspace_hits += 1;
+            match as_str(entry) {
+                Ok(s) => s.with_bytes(|b| Reply::bulk_in(reply_arena, b)),
+                Err(err) => err,
+            }
+        }
+        None => {
+            stats.keyspace_misses += 1;
+            Reply::Nil
+        }
+    };
+    if matches!(reply, Reply::Nil) {
+        e.notify_keyspace_event('m', "keymiss", key, call.db);
+    }
+    reply
+}
+
 /// A bulk reply for a present value, nil otherwise.
 fn bulk_or_nil(v: Option<Bytes>) -> Reply {
     v.map_or(Reply::Nil, Reply::Bulk)
@@ -83,19 +112,12 @@ fn bulk_or_nil(v: Option<Bytes>) -> Reply {
 /// TTL (Redis's `setKey` without KEEPTTL). The key is copied out of the
 /// request so it does not pin the read buffer.
 fn store(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
-    let created = absent(e, call, key);
-    e.dbs[call.db].set(Bytes::copy_from_slice(key), Value::Str(value), call.now);
+    let db = &mut e.dbs[call.db];
+    db.expire_if_needed(key, call.now);
+    let created = db.set_slice(key, Value::Str(value), call.now);
     if created {
         e.notify_keyspace_event('n', "new", key, call.db);
     }
-}
-
-/// Is `key` missing (after lazy expiry)? A store then creates it, which
-/// Redis announces with the `new` event.
-fn absent(e: &mut Engine, call: &Call<'_>, key: &[u8]) -> bool {
-    let db = &mut e.dbs[call.db];
-    db.expire_if_needed(key, call.now);
-    db.keys.get(key).is_none()
 }
 
 /// A string command modified `key`: WATCH, dirty, and its `$` event.
@@ -104,10 +126,22 @@ fn written(e: &mut Engine, call: &Call<'_>, key: &[u8], event: &str) {
     e.notify_keyspace_event('$', event, key, call.db);
 }
 
+/// [`store`] for a key not looked up before: an overwritten key's access
+/// is recorded first (as `lookupKeyWrite` would have), in the same lookup.
+fn store_touching(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
+    let db = &mut e.dbs[call.db];
+    db.expire_if_needed(key, call.now);
+    let created = db.set_slice_touching(key, Value::Str(value), call.now);
+    if created {
+        e.notify_keyspace_event('n', "new", key, call.db);
+    }
+}
+
 /// Store `value` at `key`, keeping the key's TTL if it has one.
 fn store_keep_ttl(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
-    let created = absent(e, call, key);
-    e.dbs[call.db].set_keep_ttl(Bytes::copy_from_slice(key), Value::Str(value), call.now);
+    let db = &mut e.dbs[call.db];
+    db.expire_if_needed(key, call.now);
+    let created = db.set_keep_ttl_slice(key, Value::Str(value), call.now);
     if created {
         e.notify_keyspace_event('n', "new", key, call.db);
     }

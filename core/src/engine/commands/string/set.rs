@@ -4,7 +4,8 @@ use bytes::Bytes;
 
 use super::super::{int_arg, is_kw, SYNTAX_ERROR};
 use super::{
-    as_str, bulk_or_nil, lookup_read, lookup_write, read_string, store, store_keep_ttl, written,
+    as_str, bulk_or_nil, lookup_read, lookup_write, read_string, store, store_keep_ttl,
+    store_touching, written,
 };
 use crate::engine::value::StrValue;
 use crate::engine::{Call, Engine};
@@ -150,7 +151,10 @@ fn set_generic(
     } else {
         None
     };
-    let found = lookup_write(e, call, key).is_some();
+    // Plain SET (no NX/XX) needs no separate lookup: the store below finds
+    // the key once and records the access Redis's `lookupKeyWrite` would.
+    let plain = !opts.nx && !opts.xx;
+    let found = !plain && lookup_write(e, call, key).is_some();
     if (opts.nx && found) || (opts.xx && !found) {
         return match old {
             Some(v) => bulk_or_nil(v),
@@ -159,7 +163,12 @@ fn set_generic(
     }
     let v = StrValue::from_arg(value);
     if opts.keepttl {
+        if plain {
+            e.dbs[call.db].touch(key, call.now);
+        }
         store_keep_ttl(e, call, key, v);
+    } else if plain {
+        store_touching(e, call, key, v);
     } else {
         store(e, call, key, v);
     }

@@ -30,8 +30,11 @@ use crate::sync::{spin_loop, thread_local, AtomicU32, AtomicU64, Ordering, Parke
 
 /// Spins (each with a pause hint) before a waiter parks. KeyDB spins far
 /// longer (2^20) before its futex sleep; with more workers than cores a short
-/// spin wastes less CPU that the holder could use.
-pub const DEFAULT_SPIN_LIMIT: u32 = 1 << 12;
+/// spin wastes less CPU that the holder could use. A batch holds the lock
+/// for tens to hundreds of microseconds, so a waiter rarely wins by spinning
+/// long: 2^8 pauses (BENCHMARKS.md, `server-threads 2`) lost 10% of CPU
+/// efficiency against one thread where 2^12 lost 13%, most of it at P16.
+pub const DEFAULT_SPIN_LIMIT: u32 = 1 << 8;
 
 /// How many contention samples [`FastLock::sample_contention`] averages
 /// (KeyDB keeps a ring of recent samples for `avg_lock_contention`).

@@ -143,8 +143,18 @@ fn cmd(s: &Server, args: &[&str]) -> Result<redis::Value, String> {
         .map_err(|e| e.to_string())
 }
 
+/// GET, once the server has finished loading its data set (a server that
+/// just started answers -LOADING while it streams the RDB file in).
 fn get(s: &Server, key: &str) -> Option<String> {
-    redis::cmd("GET").arg(key).query(&mut s.redis()).unwrap()
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match redis::cmd("GET").arg(key).query(&mut s.redis()) {
+            Err(e) if e.code() == Some("LOADING") && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            r => return r.unwrap(),
+        }
+    }
 }
 
 /// Wait until `f` holds (a background save's upload finishes on its own).

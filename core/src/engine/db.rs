@@ -23,6 +23,12 @@ pub struct Entry {
     pub lfu_minutes: u16,
     /// LFU: the logarithmic access counter (OBJECT FREQ).
     pub lfu_counter: u8,
+    /// Set while the database's marking snapshot walk has not reached this
+    /// entry but already took its state (or the key is newer than the
+    /// snapshot): the walk skips it and clears the mark as it passes. It
+    /// lives in the entry's padding, so a walk remembers written keys
+    /// without a table of their names (see `persist::snapshot`).
+    pub(crate) snap_skip: bool,
 }
 
 /// Initial LFU counter of a new key (Redis's `LFU_INIT_VAL`), so new keys
@@ -48,6 +54,7 @@ impl Entry {
             access_secs: now.secs() as u32,
             lfu_minutes: lfu_minutes(now),
             lfu_counter: LFU_INIT_VAL,
+            snap_skip: false,
         }
     }
 
@@ -128,24 +135,50 @@ impl Db {
         }
     }
 
-    /// About to modify `key` (write, delete, expire, TTL change): a snapshot
-    /// that has not reached the key yet keeps its current state first.
-    /// Every modification of the keyspace must come through here (the
-    /// mutating methods below call it; code that writes through `keys`
-    /// directly must call it itself, or use [`Db::entry_mut`]).
+    /// About to write `key` (a write that may create or replace its entry):
+    /// a snapshot that has not reached the key yet keeps its current state
+    /// first. Every modification of the keyspace must come through here or
+    /// its siblings below (the mutating methods call them). True when the
+    /// entry created for `key` must carry the snapshot mark
+    /// ([`Entry::snap_skip`]; an entry changed in place already does).
     #[inline]
-    pub fn preserve(&mut self, key: &[u8]) {
-        if !self.walks.is_empty() {
-            snapshot::preserve(&mut self.walks, &self.keys, &self.expires, key, true);
-        }
+    fn preserve(&mut self, key: &[u8]) -> bool {
+        !self.walks.is_empty()
+            && snapshot::preserve(
+                &mut self.walks,
+                &mut self.keys,
+                &self.expires,
+                key,
+                snapshot::Change::Write,
+            )
     }
 
-    /// [`Db::preserve`] for a change that cannot create `key` (a lookup for
-    /// writing, a delete, a TTL change): nothing to keep when it is absent.
+    /// [`Db::preserve`] for a change in place (a lookup for writing, a TTL
+    /// change): nothing to keep when the key is absent.
     #[inline]
     fn preserve_existing(&mut self, key: &[u8]) {
         if !self.walks.is_empty() {
-            snapshot::preserve(&mut self.walks, &self.keys, &self.expires, key, false);
+            snapshot::preserve(
+                &mut self.walks,
+                &mut self.keys,
+                &self.expires,
+                key,
+                snapshot::Change::Modify,
+            );
+        }
+    }
+
+    /// [`Db::preserve`] before `key` is deleted.
+    #[inline]
+    fn preserve_removal(&mut self, key: &[u8]) {
+        if !self.walks.is_empty() {
+            snapshot::preserve(
+                &mut self.walks,
+                &mut self.keys,
+                &self.expires,
+                key,
+                snapshot::Change::Remove,
+            );
         }
     }
 
@@ -158,14 +191,18 @@ impl Db {
 
     /// Store `entry` under `key` as it is (RENAME, MOVE), replacing any
     /// value but not touching TTLs.
-    pub fn insert_entry(&mut self, key: Bytes, entry: Entry) {
-        self.preserve(&key);
+    pub fn insert_entry(&mut self, key: Bytes, mut entry: Entry) {
+        // The entry may come marked from another key: the mark is about
+        // this key's place in the walk.
+        entry.snap_skip = self.preserve(&key);
         self.keys.insert(key, entry);
     }
 
     /// The tables and the walks, borrowed apart (for the snapshot walker).
-    pub(crate) fn walk_parts(&mut self) -> (&Dict<Entry, SmallKey>, &Dict<u64>, &mut Vec<DbWalk>) {
-        (&self.keys, &self.expires, &mut self.walks)
+    pub(crate) fn walk_parts(
+        &mut self,
+    ) -> (&mut Dict<Entry, SmallKey>, &Dict<u64>, &mut Vec<DbWalk>) {
+        (&mut self.keys, &self.expires, &mut self.walks)
     }
 
     /// Number of keys (including not-yet-reclaimed expired ones, as DBSIZE).
@@ -188,7 +225,7 @@ impl Db {
     /// Delete `key` if it is expired; true if it was.
     pub fn expire_if_needed(&mut self, key: &[u8], now: Time) -> bool {
         if self.is_expired(key, now) {
-            self.preserve_existing(key);
+            self.preserve_removal(key);
             self.expires.remove(key);
             if let Some((k, _)) = self.keys.remove(key) {
                 self.expired_keys.push(k.into_bytes());
@@ -231,13 +268,15 @@ impl Db {
     /// key keeps its LFU counter (as Redis's `dbSetValue` does), so
     /// rewriting a hot key does not make it look cold.
     pub fn set_keep_ttl(&mut self, key: Bytes, value: Value, now: Time) {
-        self.preserve(&key);
+        let mark = self.preserve(&key);
         if let Some(e) = self.keys.get_mut(&key) {
             e.value = value;
             e.access_secs = now.secs() as u32;
             return;
         }
-        self.keys.insert(key, Entry::new(value, now));
+        let mut entry = Entry::new(value, now);
+        entry.snap_skip = mark;
+        self.keys.insert(key, entry);
     }
 
     /// [`Db::set`] with the key as a slice, copied only when the key is new
@@ -252,7 +291,7 @@ impl Db {
     /// access is recorded ([`Entry::touch`], as [`Db::lookup`] does) before
     /// its value is replaced, with one lookup for both. True if created.
     pub fn set_slice_touching(&mut self, key: &[u8], value: Value, now: Time) -> bool {
-        self.preserve(key);
+        let mark = self.preserve(key);
         self.expires.remove(key);
         let rand01 = self.next_rand01();
         if let Some(e) = self.keys.get_mut(key) {
@@ -260,7 +299,9 @@ impl Db {
             e.value = value;
             return false;
         }
-        self.keys.insert_slice(key, Entry::new(value, now));
+        let mut entry = Entry::new(value, now);
+        entry.snap_skip = mark;
+        self.keys.insert_slice(key, entry);
         true
     }
 
@@ -275,13 +316,15 @@ impl Db {
 
     /// [`Db::set_keep_ttl`] with the key as a slice. True if created.
     pub fn set_keep_ttl_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
-        self.preserve(key);
+        let mark = self.preserve(key);
         if let Some(e) = self.keys.get_mut(key) {
             e.value = value;
             e.access_secs = now.secs() as u32;
             return false;
         }
-        self.keys.insert_slice(key, Entry::new(value, now));
+        let mut entry = Entry::new(value, now);
+        entry.snap_skip = mark;
+        self.keys.insert_slice(key, entry);
         true
     }
 
@@ -297,7 +340,7 @@ impl Db {
 
     /// Delete a key (and its TTL); returns the entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        self.preserve_existing(key);
+        self.preserve_removal(key);
         self.expires.remove(key);
         self.keys.remove(key).map(|(_, e)| e)
     }

@@ -542,6 +542,46 @@ impl<V, K: DictKey> Dict<V, K> {
         v
     }
 
+    /// [`Dict::scan_step`] with mutable access to the values (a snapshot
+    /// walk clears its per-entry marks as it passes them).
+    pub fn scan_step_mut(&mut self, cursor: u64, mut f: impl FnMut(&K, &mut V)) -> u64 {
+        fn emit<V, K, F: FnMut(&K, &mut V)>(link: &mut Link<V, K>, f: &mut F) {
+            let mut cur = link.as_deref_mut();
+            while let Some(n) = cur {
+                f(&n.key, &mut n.value);
+                cur = n.next.as_deref_mut();
+            }
+        }
+        if self.is_empty() {
+            return 0;
+        }
+        let mut v = cursor;
+        if self.rehash_idx.is_none() {
+            let m0 = self.ht[0].mask();
+            emit(&mut self.ht[0].buckets[(v & m0) as usize], &mut f);
+            v |= !m0;
+            v = rev(rev(v).wrapping_add(1));
+        } else {
+            let (si, bi) = if self.ht[0].size() <= self.ht[1].size() {
+                (0, 1)
+            } else {
+                (1, 0)
+            };
+            let m0 = self.ht[si].mask();
+            let m1 = self.ht[bi].mask();
+            emit(&mut self.ht[si].buckets[(v & m0) as usize], &mut f);
+            loop {
+                emit(&mut self.ht[bi].buckets[(v & m1) as usize], &mut f);
+                v |= !m1;
+                v = rev(rev(v).wrapping_add(1));
+                if v & (m0 ^ m1) == 0 {
+                    break;
+                }
+            }
+        }
+        v
+    }
+
     /// Advance an ongoing rehash by up to `buckets` buckets (the cron calls
     /// this so an idle table still finishes resizing). Returns true if more
     /// work remains.

@@ -12,19 +12,22 @@
 //!    (no resize or rehash step; chains grow instead), so whether the cursor
 //!    has passed a key is a pure function of the key and the cursor
 //!    ([`Dict::scan_passed`]).
-//! 2. Before any modification of a key the cursor has not passed
-//!    ([`Db::preserve`]), the walk takes the key's state at that moment —
+//! 2. Before any modification of a key the cursor has not passed (`Db`'s
+//!    `preserve` methods), the walk takes the key's state at that moment —
 //!    its value clone and TTL — once, and hands it out with its next chunk
-//!    (order within a database does not matter to an RDB file); it keeps
-//!    only the key's name, so that when the cursor reaches the key it skips
-//!    it. A key that did not exist yet is recorded as absent and skipped
-//!    the same way.
+//!    (order within a database does not matter to an RDB file); then it
+//!    marks the entry ([`Entry::snap_skip`], a flag in the entry's padding),
+//!    so that when the cursor reaches it, it skips it (and clears the mark).
+//!    A key created ahead of the cursor (new, or deleted and written again)
+//!    is marked the same way. A second walk on the same database, which
+//!    cannot share the one flag, keeps the names of the keys it took or saw
+//!    absent instead.
 //! 3. A flush hands the old tables to the walks that still need them, and
 //!    SWAPDB moves walks with their database (they live in [`Db`]).
 //!
-//! The extra memory is therefore the names of keys written during the walk
-//! (old values only until the next chunk; containers are copied when
-//! written while a chunk still holds them), never a copy of the keyspace.
+//! The extra memory is therefore the old states of written keys until the
+//! next chunk (containers are copied when written while a chunk still holds
+//! them), never a copy of the keyspace nor a table of written keys.
 
 use std::sync::Arc;
 
@@ -102,10 +105,15 @@ pub struct DbWalk {
     pending: Vec<SnapshotItem>,
     /// The tables to walk instead of the live ones, after a flush.
     detached: Option<Detached>,
+    /// This walk marks the entries it has dealt with ahead of its cursor
+    /// ([`Entry::snap_skip`]) instead of recording their names in `saved`
+    /// (which it then never uses). One walk per database at a time can: the
+    /// mark is a single flag.
+    marks: bool,
 }
 
 impl DbWalk {
-    fn new(id: u64, origin: usize) -> DbWalk {
+    fn new(id: u64, origin: usize, marks: bool) -> DbWalk {
         DbWalk {
             id,
             origin,
@@ -113,23 +121,61 @@ impl DbWalk {
             saved: HashMap::new(),
             pending: Vec::new(),
             detached: None,
+            marks,
         }
     }
 }
 
+/// What a keyspace change about to happen does to its key (see
+/// [`preserve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// A write that may create the key or replace its entry.
+    Write,
+    /// A change to an existing entry in place (value or TTL).
+    Modify,
+    /// The key is deleted.
+    Remove,
+}
+
 /// Record `key`'s state in every walk that has not passed it yet (called
-/// by [`Db`] before it modifies `key`). `absent_too`: also record that the
-/// key does not exist (the change may create it).
+/// by [`Db`] before it changes `key`). Returns true when the entry the
+/// change creates for `key` must carry the mark ([`Entry::snap_skip`]):
+/// the marking walk has not reached the key, so the new entry is newer
+/// than its snapshot.
 pub(crate) fn preserve(
     walks: &mut [DbWalk],
-    keys: &Dict<Entry, SmallKey>,
+    keys: &mut Dict<Entry, SmallKey>,
     expires: &Dict<u64>,
     key: &[u8],
-    absent_too: bool,
-) {
+    change: Change,
+) -> bool {
+    let mut mark = false;
     for w in walks {
         // After a flush the live tables hold only keys newer than the walk.
-        if w.detached.is_some() || w.saved.contains_key(key) || keys.scan_passed(w.cursor, key) {
+        if w.detached.is_some() || keys.scan_passed(w.cursor, key) {
+            continue;
+        }
+        if w.marks {
+            if let Some(e) = keys.get_mut(key) {
+                if !e.snap_skip {
+                    w.pending.push(SnapshotItem {
+                        db: w.origin,
+                        key: take_key(key),
+                        value: take_value(&e.value),
+                        expire_ms: expires.get(key).copied(),
+                    });
+                    e.snap_skip = true;
+                }
+                // A deleted entry takes its mark along; if the key comes
+                // back, the write that re-creates it marks the new entry.
+                mark = change != Change::Remove;
+            } else if change == Change::Write {
+                mark = true;
+            }
+            continue;
+        }
+        if w.saved.contains_key(key) {
             continue;
         }
         match keys.get_key_value(key) {
@@ -142,12 +188,13 @@ pub(crate) fn preserve(
                 });
                 w.saved.insert(take_key(k), Saved::Taken);
             }
-            None if absent_too => {
+            None if change == Change::Write => {
                 w.saved.insert(Bytes::copy_from_slice(key), Saved::Absent);
             }
             None => {}
         }
     }
+    mark
 }
 
 /// A database is being flushed: walks on its live tables continue on
@@ -168,19 +215,18 @@ fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem
     let Some(w) = walks.get_mut(wi) else {
         return true;
     };
-    let detached = w.detached.clone();
-    let (keys, expires) = match &detached {
-        Some(t) => (&t.0, &t.1),
-        None => (live_keys, live_expires),
-    };
     let origin = w.origin;
+    let marks = w.marks;
     items.append(&mut w.pending);
+    let detached = w.detached.clone();
     while items.len() < until {
         let saved = &mut w.saved;
-        let next = keys.scan_step(w.cursor, |k, e| {
-            // A recorded key was (or is being) emitted from its record, or
-            // is newer than the snapshot: either way not from the table.
-            if !saved.is_empty() && saved.remove(&k[..]).is_some() {
+        // A marked or recorded key was (or is being) emitted from its
+        // record, or is newer than the snapshot: either way not from the
+        // table.
+        let mut take = |k: &SmallKey, e: &Entry, expires: &Dict<u64>| {
+            let recorded = !saved.is_empty() && saved.remove(&k[..]).is_some();
+            if recorded || (marks && e.snap_skip) {
                 return;
             }
             items.push(SnapshotItem {
@@ -189,7 +235,19 @@ fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem
                 value: take_value(&e.value),
                 expire_ms: expires.get(k).copied(),
             });
-        });
+        };
+        let next = match &detached {
+            // The old tables after a flush: read-only, dropped with the walk.
+            Some(t) => t.0.scan_step(w.cursor, |k, e| take(k, e, &t.1)),
+            None => live_keys.scan_step_mut(w.cursor, |k, e| {
+                take(k, e, live_expires);
+                // Behind the cursor a mark means nothing: the marking walk
+                // clears it, so no mark is left once it is over.
+                if marks {
+                    e.snap_skip = false;
+                }
+            }),
+        };
         w.cursor = next;
         if next == 0 {
             w.saved.clear();
@@ -197,6 +255,21 @@ fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem
         }
     }
     false
+}
+
+/// Clear the marks a walk that stops early leaves ahead of its cursor (the
+/// next marking walk must start with none).
+fn clear_marks(db: &mut Db, w: &DbWalk) {
+    if !w.marks || w.detached.is_some() || w.cursor == 0 && db.keys.is_empty() {
+        return;
+    }
+    let mut cursor = w.cursor;
+    loop {
+        cursor = db.keys.scan_step_mut(cursor, |_, e| e.snap_skip = false);
+        if cursor == 0 {
+            break;
+        }
+    }
 }
 
 /// The snapshots in progress (part of the engine's persistence state).
@@ -237,7 +310,8 @@ impl Engine {
                 continue;
             }
             db.keys.set_layout_frozen(true);
-            db.walks.push(DbWalk::new(id, i));
+            let marks = !db.walks.iter().any(|w| w.marks);
+            db.walks.push(DbWalk::new(id, i, marks));
         }
         snaps.active.push((id, 0));
         SnapshotId(id)
@@ -294,8 +368,13 @@ impl Engine {
             .active
             .retain(|&(sid, _)| sid != id.0);
         for db in &mut self.dbs {
-            if db.walks.iter().any(|w| w.id == id.0) {
-                db.walks.retain(|w| w.id != id.0);
+            let mut found = false;
+            while let Some(wi) = db.walks.iter().position(|w| w.id == id.0) {
+                let w = db.walks.remove(wi);
+                clear_marks(db, &w);
+                found = true;
+            }
+            if found {
                 release_layout(db);
             }
         }

@@ -108,6 +108,10 @@ enum Op {
     Cmd(usize, Vec<String>),
     /// Take a chunk of the snapshot.
     Chunk(usize),
+    /// Start the second snapshot (once), or take a chunk of it.
+    Second(usize),
+    /// Start a throwaway snapshot and take a few items, or abandon it.
+    Throwaway,
     /// Let time pass (ms) and run the cron (active expiry).
     Tick(u64),
 }
@@ -167,6 +171,8 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         12 => (0usize..3, command()).prop_map(|(d, c)| Op::Cmd(d, c)),
         4 => (1usize..12).prop_map(Op::Chunk),
+        2 => (1usize..12).prop_map(Op::Second),
+        1 => Just(Op::Throwaway),
         1 => (0u64..150).prop_map(Op::Tick),
     ]
 }
@@ -186,6 +192,12 @@ fn scenario(seed: u64, setup: Vec<(usize, Vec<String>)>, ops: Vec<Op>) {
     let id = t.e.snapshot_begin();
     let mut got = Vec::new();
     let mut done = false;
+    // A second snapshot begun mid-walk (it shares databases with the first,
+    // so it records names rather than marking entries where the first
+    // walks), and throwaway snapshots abandoned half-way (their marks must
+    // not survive them).
+    let mut second: Option<(SnapshotId, Image, Vec<SnapshotItem>, bool)> = None;
+    let mut throwaway: Option<SnapshotId> = None;
     for op in ops {
         match op {
             Op::Cmd(d, c) => {
@@ -194,6 +206,23 @@ fn scenario(seed: u64, setup: Vec<(usize, Vec<String>)>, ops: Vec<Op>) {
             }
             Op::Chunk(n) if !done => done = !t.chunk(id, n, &mut got),
             Op::Chunk(_) => {}
+            Op::Second(n) => match &mut second {
+                None => second = Some((t.e.snapshot_begin(), t.image(), Vec::new(), false)),
+                Some((sid, _, sgot, sdone)) => {
+                    if !*sdone {
+                        *sdone = !t.chunk(*sid, n, sgot);
+                    }
+                }
+            },
+            Op::Throwaway => match throwaway.take() {
+                None => {
+                    let tid = t.e.snapshot_begin();
+                    let mut ignored = Vec::new();
+                    t.chunk(tid, 3, &mut ignored);
+                    throwaway = Some(tid);
+                }
+                Some(tid) => t.e.snapshot_end(tid),
+            },
             Op::Tick(ms) => {
                 t.now = Time::from_ms(t.now.ms() + ms);
                 t.e.tick(t.now);
@@ -203,11 +232,30 @@ fn scenario(seed: u64, setup: Vec<(usize, Vec<String>)>, ops: Vec<Op>) {
     while t.chunk(id, 7, &mut got) {}
     t.e.snapshot_end(id);
     check(&expected, got);
-    // Nothing is left behind: no walks, thawed tables that resize again.
+    if let Some((sid, image, mut sgot, _)) = second {
+        while t.chunk(sid, 7, &mut sgot) {}
+        t.e.snapshot_end(sid);
+        check(&image, sgot);
+    }
+    if let Some(tid) = throwaway {
+        t.e.snapshot_end(tid);
+    }
+    // Nothing is left behind: no walks, no marks, thawed tables.
     for db in &t.e.dbs {
         assert!(db.walks.is_empty());
+        assert!(
+            db.keys.iter().all(|(_, e)| !e.snap_skip),
+            "a mark outlived its walk"
+        );
     }
     assert_eq!(t.e.persist.snapshots.active(), 0);
+    // A snapshot after all that is exact too (stale marks would hide keys).
+    let expected = t.image();
+    let id = t.e.snapshot_begin();
+    let mut got = Vec::new();
+    while t.chunk(id, 5, &mut got) {}
+    t.e.snapshot_end(id);
+    check(&expected, got);
 }
 
 proptest! {

@@ -6,7 +6,7 @@ use super::dict::Dict;
 use super::smallkey::SmallKey;
 use super::value::Value;
 use super::Time;
-use crate::persist::snapshot::{self, DbWalk};
+use crate::persist::snapshot::{self, Change, DbWalk};
 
 /// A key's entry.
 ///
@@ -135,57 +135,22 @@ impl Db {
         }
     }
 
-    /// About to write `key` (a write that may create or replace its entry):
-    /// a snapshot that has not reached the key yet keeps its current state
-    /// first. Every modification of the keyspace must come through here or
-    /// its siblings below (the mutating methods call them). True when the
-    /// entry created for `key` must carry the snapshot mark
-    /// ([`Entry::snap_skip`]; an entry changed in place already does).
+    /// About to change `key` (`change` says how): a snapshot that has not
+    /// reached the key yet keeps its current state first. Every
+    /// modification of the keyspace must come through here (the mutating
+    /// methods below call it). True when an entry created for `key` must
+    /// carry the snapshot mark ([`Entry::snap_skip`]; an entry changed in
+    /// place already does).
     #[inline]
-    fn preserve(&mut self, key: &[u8]) -> bool {
+    fn preserve(&mut self, key: &[u8], change: Change) -> bool {
         !self.walks.is_empty()
-            && snapshot::preserve(
-                &mut self.walks,
-                &mut self.keys,
-                &self.expires,
-                key,
-                snapshot::Change::Write,
-            )
-    }
-
-    /// [`Db::preserve`] for a change in place (a lookup for writing, a TTL
-    /// change): nothing to keep when the key is absent.
-    #[inline]
-    fn preserve_existing(&mut self, key: &[u8]) {
-        if !self.walks.is_empty() {
-            snapshot::preserve(
-                &mut self.walks,
-                &mut self.keys,
-                &self.expires,
-                key,
-                snapshot::Change::Modify,
-            );
-        }
-    }
-
-    /// [`Db::preserve`] before `key` is deleted.
-    #[inline]
-    fn preserve_removal(&mut self, key: &[u8]) {
-        if !self.walks.is_empty() {
-            snapshot::preserve(
-                &mut self.walks,
-                &mut self.keys,
-                &self.expires,
-                key,
-                snapshot::Change::Remove,
-            );
-        }
+            && snapshot::preserve(&mut self.walks, &mut self.keys, &self.expires, key, change)
     }
 
     /// The entry of `key` for modification, with no expiry check and no
     /// access tracking (a key the command has just looked up).
     pub fn entry_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.preserve_existing(key);
+        self.preserve(key, Change::Modify);
         self.keys.get_mut(key)
     }
 
@@ -194,7 +159,7 @@ impl Db {
     pub fn insert_entry(&mut self, key: Bytes, mut entry: Entry) {
         // The entry may come marked from another key: the mark is about
         // this key's place in the walk.
-        entry.snap_skip = self.preserve(&key);
+        entry.snap_skip = self.preserve(&key, Change::Write);
         self.keys.insert(key, entry);
     }
 
@@ -225,7 +190,7 @@ impl Db {
     /// Delete `key` if it is expired; true if it was.
     pub fn expire_if_needed(&mut self, key: &[u8], now: Time) -> bool {
         if self.is_expired(key, now) {
-            self.preserve_removal(key);
+            self.preserve(key, Change::Remove);
             self.expires.remove(key);
             if let Some((k, _)) = self.keys.remove(key) {
                 self.expired_keys.push(k.into_bytes());
@@ -242,7 +207,7 @@ impl Db {
     pub fn lookup(&mut self, key: &[u8], now: Time) -> Option<&mut Entry> {
         self.expire_if_needed(key, now);
         // The caller may write through the reference.
-        self.preserve_existing(key);
+        self.preserve(key, Change::Modify);
         let rand01 = self.next_rand01();
         let e = self.keys.get_mut(key)?;
         e.touch(now, rand01);
@@ -253,13 +218,13 @@ impl Db {
     /// peeks). Still expires lazily.
     pub fn lookup_no_touch(&mut self, key: &[u8], now: Time) -> Option<&mut Entry> {
         self.expire_if_needed(key, now);
-        self.preserve_existing(key);
+        self.preserve(key, Change::Modify);
         self.keys.get_mut(key)
     }
 
     /// Set `key` to `value`, dropping any TTL (SET without KEEPTTL).
     pub fn set(&mut self, key: Bytes, value: Value, now: Time) {
-        self.preserve(&key);
+        self.preserve(&key, Change::Write);
         self.expires.remove(&key);
         self.set_keep_ttl(key, value, now);
     }
@@ -268,7 +233,7 @@ impl Db {
     /// key keeps its LFU counter (as Redis's `dbSetValue` does), so
     /// rewriting a hot key does not make it look cold.
     pub fn set_keep_ttl(&mut self, key: Bytes, value: Value, now: Time) {
-        let mark = self.preserve(&key);
+        let mark = self.preserve(&key, Change::Write);
         if let Some(e) = self.keys.get_mut(&key) {
             e.value = value;
             e.access_secs = now.secs() as u32;
@@ -282,7 +247,7 @@ impl Db {
     /// [`Db::set`] with the key as a slice, copied only when the key is new
     /// (SET's hot path: no allocation when overwriting). True if created.
     pub fn set_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
-        self.preserve(key);
+        self.preserve(key, Change::Write);
         self.expires.remove(key);
         self.set_keep_ttl_slice(key, value, now)
     }
@@ -291,7 +256,7 @@ impl Db {
     /// access is recorded ([`Entry::touch`], as [`Db::lookup`] does) before
     /// its value is replaced, with one lookup for both. True if created.
     pub fn set_slice_touching(&mut self, key: &[u8], value: Value, now: Time) -> bool {
-        let mark = self.preserve(key);
+        let mark = self.preserve(key, Change::Write);
         self.expires.remove(key);
         let rand01 = self.next_rand01();
         if let Some(e) = self.keys.get_mut(key) {
@@ -316,7 +281,7 @@ impl Db {
 
     /// [`Db::set_keep_ttl`] with the key as a slice. True if created.
     pub fn set_keep_ttl_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
-        let mark = self.preserve(key);
+        let mark = self.preserve(key, Change::Write);
         if let Some(e) = self.keys.get_mut(key) {
             e.value = value;
             e.access_secs = now.secs() as u32;
@@ -340,7 +305,7 @@ impl Db {
 
     /// Delete a key (and its TTL); returns the entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        self.preserve_removal(key);
+        self.preserve(key, Change::Remove);
         self.expires.remove(key);
         self.keys.remove(key).map(|(_, e)| e)
     }
@@ -352,7 +317,7 @@ impl Db {
 
     /// Set the key's absolute expiry; false if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], at_ms: u64) -> bool {
-        self.preserve_existing(key);
+        self.preserve(key, Change::Modify);
         if self.keys.contains_key(key) {
             self.expires.insert(Bytes::copy_from_slice(key), at_ms);
             true
@@ -363,7 +328,7 @@ impl Db {
 
     /// Remove the key's TTL; true if it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        self.preserve_existing(key);
+        self.preserve(key, Change::Modify);
         self.expires.remove(key).is_some()
     }
 

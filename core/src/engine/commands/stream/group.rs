@@ -577,7 +577,7 @@ pub fn xclaim(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 /// Redis 7.0's propagation of one claim (XCLAIM, XAUTOCLAIM, group reads):
 /// `XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n FORCE JUSTID
 /// LASTID last`.
-fn claim_op(
+pub(super) fn claim_op(
     key: &Bytes,
     gname: &Bytes,
     cname: &Bytes,
@@ -606,7 +606,7 @@ fn claim_op(
 }
 
 /// `XGROUP SETID key group last ENTRIESREAD n`: a group's position.
-fn setid_op(
+pub(super) fn setid_op(
     key: &Bytes,
     gname: &Bytes,
     g: &crate::engine::types::stream::ConsumerGroup,

@@ -380,37 +380,16 @@ fn group_read_ops(
             ]);
         }
         if !ids.is_empty() || created {
-            ops.push(vec![
-                b("XGROUP"),
-                b("SETID"),
-                key.clone(),
-                gname.clone(),
-                Bytes::from(g.last_id.to_string()),
-                b("ENTRIESREAD"),
-                Bytes::from(g.entries_read.to_string()),
-            ]);
+            ops.push(super::group::setid_op(key, gname, g));
         }
         return;
     }
     for (id, count) in ids {
         // A new entry was the group's last ID when it was delivered.
         let last = *id;
-        ops.push(vec![
-            b("XCLAIM"),
-            key.clone(),
-            gname.clone(),
-            cname.clone(),
-            b("0"),
-            Bytes::from(id.to_string()),
-            b("TIME"),
-            Bytes::from(now_ms.to_string()),
-            b("RETRYCOUNT"),
-            Bytes::from(count.to_string()),
-            b("FORCE"),
-            b("JUSTID"),
-            b("LASTID"),
-            Bytes::from(last.to_string()),
-        ]);
+        ops.push(super::group::claim_op(
+            key, gname, cname, *id, now_ms, *count, last,
+        ));
     }
 }
 

@@ -108,43 +108,45 @@ fn bulk_or_nil(v: Option<Bytes>) -> Reply {
     v.map_or(Reply::Nil, Reply::Bulk)
 }
 
-/// Store `value` at `key`, replacing any value of any type and dropping its
-/// TTL (Redis's `setKey` without KEEPTTL). The key is copied out of the
-/// request so it does not pin the read buffer.
-fn store(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
+/// How [`store_as`] writes a key's new value.
+#[derive(Clone, Copy)]
+enum Store {
+    /// Replace any value of any type and drop the TTL (Redis's `setKey`
+    /// without KEEPTTL).
+    Replace,
+    /// [`Store::Replace`] for a key not looked up before: an overwritten
+    /// key's access is recorded first (as `lookupKeyWrite` would have), in
+    /// the same lookup.
+    ReplaceTouching,
+    /// Replace the value, keeping the key's TTL if it has one.
+    KeepTtl,
+}
+
+/// Store `value` at `key` as `how` says. The key is copied out of the
+/// request (only when new) so it does not pin the read buffer.
+fn store_as(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue, how: Store) {
     let db = &mut e.dbs[call.db];
     db.expire_if_needed(key, call.now);
-    let created = db.set_slice(key, Value::Str(value), call.now);
+    let value = Value::Str(value);
+    let created = match how {
+        Store::Replace => db.set_slice(key, value, call.now),
+        Store::ReplaceTouching => db.set_slice_touching(key, value, call.now),
+        Store::KeepTtl => db.set_keep_ttl_slice(key, value, call.now),
+    };
     if created {
         e.notify_keyspace_event('n', "new", key, call.db);
     }
+}
+
+/// [`store_as`] with [`Store::Replace`].
+fn store(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
+    store_as(e, call, key, value, Store::Replace);
 }
 
 /// A string command modified `key`: WATCH, dirty, and its `$` event.
 fn written(e: &mut Engine, call: &Call<'_>, key: &[u8], event: &str) {
     e.signal_modified(call.db, key);
     e.notify_keyspace_event('$', event, key, call.db);
-}
-
-/// [`store`] for a key not looked up before: an overwritten key's access
-/// is recorded first (as `lookupKeyWrite` would have), in the same lookup.
-fn store_touching(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
-    let db = &mut e.dbs[call.db];
-    db.expire_if_needed(key, call.now);
-    let created = db.set_slice_touching(key, Value::Str(value), call.now);
-    if created {
-        e.notify_keyspace_event('n', "new", key, call.db);
-    }
-}
-
-/// Store `value` at `key`, keeping the key's TTL if it has one.
-fn store_keep_ttl(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue) {
-    let db = &mut e.dbs[call.db];
-    db.expire_if_needed(key, call.now);
-    let created = db.set_keep_ttl_slice(key, Value::Str(value), call.now);
-    if created {
-        e.notify_keyspace_event('n', "new", key, call.db);
-    }
 }
 
 /// Redis's `checkStringLength`: refuse a result longer than `max_len`

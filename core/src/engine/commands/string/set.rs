@@ -4,8 +4,7 @@ use bytes::Bytes;
 
 use super::super::{int_arg, is_kw, SYNTAX_ERROR};
 use super::{
-    as_str, bulk_or_nil, lookup_read, lookup_write, read_string, store, store_keep_ttl,
-    store_touching, written,
+    as_str, bulk_or_nil, lookup_read, lookup_write, read_string, store, store_as, written, Store,
 };
 use crate::engine::value::StrValue;
 use crate::engine::{Call, Engine};
@@ -166,9 +165,9 @@ fn set_generic(
         if plain {
             e.dbs[call.db].touch(key, call.now);
         }
-        store_keep_ttl(e, call, key, v);
+        store_as(e, call, key, v, Store::KeepTtl);
     } else if plain {
-        store_touching(e, call, key, v);
+        store_as(e, call, key, v, Store::ReplaceTouching);
     } else {
         store(e, call, key, v);
     }

@@ -83,35 +83,8 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     let mut opts = RuntimeOptions::from_config(&cfg);
     warn_about_threads(opts.threads);
     let aof_settings = AofSettings::from_config(&cfg);
-    let mut engine = Engine::new(cfg, info, seed);
-    // On start: the AOF when it is enabled (loaded here, before clients
-    // connect), else the RDB file (streamed below while clients get -LOADING).
-    let mut loaded_aof = None;
-    if aof_settings.enabled {
-        match keyrs_io::aof::load_at_start(&mut engine, &aof_settings) {
-            Ok(l) => {
-                if let Some(m) = l.manifest {
-                    tracing::info!("DB loaded from append only file: {} commands", l.commands);
-                    loaded_aof = Some((m, l.base_size, l.total_size));
-                }
-            }
-            Err(e) => {
-                tracing::warn!("{e}");
-                eprintln!("{e}");
-                return 1;
-            }
-        }
-    }
-    let engine = Arc::new(FastLock::new(engine));
+    let engine = Arc::new(FastLock::new(Engine::new(cfg, info, seed)));
     let aof = Aof::new(aof_settings.clone());
-    if aof_settings.enabled {
-        if let Err(e) = aof.open(&engine, loaded_aof) {
-            let msg = format!("Can't open the append-only file: {e}");
-            tracing::warn!("{msg}");
-            eprintln!("{msg}");
-            return 1;
-        }
-    }
     if let Err(e) = aof.spawn_fsync_thread() {
         tracing::warn!("could not start the AOF fsync thread: {e}");
         return 1;
@@ -138,10 +111,14 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
         tracing::warn!("could not start the saver thread: {e}");
         return 1;
     }
-    // On start the AOF wins when enabled (the AOF side loads it); otherwise
-    // the RDB file, streamed while clients get -LOADING.
+    // On start the AOF wins when enabled, else the RDB file; either is
+    // streamed in while clients get -LOADING.
     let load = if aof_settings.enabled {
-        Ok(())
+        keyrs_io::aof::start_loading(&engine, &aof, |why| {
+            tracing::warn!("{why}");
+            eprintln!("{why}");
+            std::process::exit(1);
+        })
     } else {
         persist::start_loading(&engine, |failure| {
             tracing::warn!("{}", failure.0);

@@ -16,17 +16,46 @@ use keyrs_tests::Server;
 
 /// A keyrs server with the AOF on in `dir`, plus `extra` arguments.
 fn start(dir: &Path, extra: &[&str]) -> Server {
-    let d = dir.to_str().expect("utf-8 path");
-    let mut args = vec!["--appendonly", "yes", "--dir", d];
-    args.extend_from_slice(extra);
-    Server::start(&args)
+    try_start(dir, extra).expect("server starts")
 }
 
+/// Start with the AOF on and wait until it is loaded: the server answers
+/// -LOADING while it replays the files, and exits if they cannot be loaded
+/// (the error is the log).
 fn try_start(dir: &Path, extra: &[&str]) -> Result<Server, String> {
     let d = dir.to_str().expect("utf-8 path");
     let mut args = vec!["--appendonly", "yes", "--dir", d];
     args.extend_from_slice(extra);
-    Server::try_start(Flavor::Keyrs, None, &args)
+    let mut s = Server::try_start(Flavor::Keyrs, None, &args)?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = s.try_wait() {
+            return Err(format!("exited with {status}; log:\n{}", s.log()));
+        }
+        if let Some(reply) = inline_ping(s.port()) {
+            if !reply.starts_with("-LOADING") {
+                return Ok(s);
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still loading; log:\n{}",
+            s.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// One inline PING's reply, or `None` if the server cannot be reached
+/// (it may be exiting).
+fn inline_ping(port: u16) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    c.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    c.write_all(b"PING\r\n").ok()?;
+    let mut buf = [0u8; 128];
+    let n = c.read(&mut buf).ok()?;
+    (n > 0).then(|| String::from_utf8_lossy(&buf[..n]).into_owned())
 }
 
 fn kill9(server: &mut Server) {
@@ -755,4 +784,64 @@ fn we_load_the_append_only_dir_of_redis_server() {
         assert_eq!(probe(&mut c), theirs, "preamble {preamble}");
         assert_eq!(call(&mut c, &["XPENDING", "st", "g"]), pending);
     }
+}
+
+/// One field of INFO.
+fn info_field(c: &mut RawClient, field: &str) -> String {
+    let info = call(c, &["INFO", "persistence"]);
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn clients_get_loading_while_the_aof_loads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A base of commands (no RDB preamble): 200k commands to replay.
+    let extra = ["--aof-use-rdb-preamble", "no", "--save", ""];
+    {
+        let mut s = start(dir.path(), &extra);
+        let mut c = s.raw();
+        call(&mut c, &["DEBUG", "POPULATE", "200000"]);
+        assert!(call(&mut c, &["BGREWRITEAOF"]).starts_with('+'));
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !(info_field(&mut c, "aof_rewrite_in_progress") == "0"
+            && info_field(&mut c, "aof_rewrites") == "1")
+        {
+            assert!(Instant::now() < deadline, "rewrite did not finish");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = c.call(&[b"SHUTDOWN".as_slice(), b"NOSAVE"]);
+        s.wait_exit(Duration::from_secs(10));
+    }
+    let d = dir.path().to_str().expect("utf-8 path");
+    let mut args = vec!["--appendonly", "yes", "--dir", d];
+    args.extend_from_slice(&extra);
+    let s = Server::try_start(Flavor::Keyrs, None, &args).expect("starts");
+    let mut c = s.raw();
+    assert_eq!(
+        call(&mut c, &["GET", "key:1"]),
+        "-LOADING Redis is loading the dataset in memory\r\n"
+    );
+    assert_eq!(info_field(&mut c, "loading"), "1");
+    let files: u64 = fs::read_dir(aof_dir(dir.path()))
+        .expect("aof dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_name().to_string_lossy().ends_with(".manifest"))
+        .map(|e| e.metadata().expect("meta").len())
+        .sum();
+    let total: u64 = info_field(&mut c, "loading_total_bytes")
+        .parse()
+        .expect("number");
+    assert_eq!(total, files);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while info_field(&mut c, "loading") != "0" {
+        assert!(Instant::now() < deadline, "still loading");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(call(&mut c, &["DBSIZE"]), ":200000\r\n");
+    // Appending resumed once loaded.
+    assert_eq!(call(&mut c, &["SET", "after", "1"]), "+OK\r\n");
+    assert_eq!(info_field(&mut c, "aof_enabled"), "1");
 }

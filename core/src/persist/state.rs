@@ -113,6 +113,9 @@ pub struct Loading {
     pub keys_loaded: u64,
     /// Keys skipped because they had expired.
     pub keys_expired: u64,
+    /// The client replaying an append-only file into the keyspace (Redis's
+    /// fake AOF client): the one client whose commands run while loading.
+    pub replayer: Option<crate::engine::ClientId>,
 }
 
 /// Everything the engine knows about saving and loading.
@@ -285,6 +288,14 @@ impl Engine {
         }
     }
 
+    /// `client` replays the file being loaded: its commands are not
+    /// refused with -LOADING.
+    pub fn loading_replayer(&mut self, client: crate::engine::ClientId) {
+        if let Some(l) = &mut self.persist.loading {
+            l.replayer = Some(client);
+        }
+    }
+
     /// Loading ended (successfully or not): commands run again.
     pub fn loading_end(&mut self) {
         if let Some(l) = self.persist.loading.take() {
@@ -340,8 +351,10 @@ impl Engine {
         name: CmdName,
         spec: &CommandSpec,
     ) -> Option<Reply> {
-        if self.persist.loading.is_some() && spec.flags & flags::LOADING == 0 {
-            return Some(Reply::error(LOADING_ERROR));
+        if let Some(l) = &self.persist.loading {
+            if spec.flags & flags::LOADING == 0 && l.replayer != Some(client) {
+                return Some(Reply::error(LOADING_ERROR));
+            }
         }
         if self.writes_denied_by_disk_error() {
             let write = spec.flags & flags::WRITE != 0

@@ -10,6 +10,7 @@
 //! with a clear message. Nothing here panics on file content.
 
 use std::fs::{self, OpenOptions};
+use std::ops::DerefMut;
 use std::path::Path;
 
 use bytes::BytesMut;
@@ -18,6 +19,62 @@ use keyrs_core::persist::rdb::file::{LoadEvent, RdbLoader};
 use keyrs_core::resp::{ParserLimits, Reply, RequestParser};
 
 use super::manifest::{manifest_name, Manifest};
+use crate::fastlock::{FastLock, FastLockGuard};
+
+/// Commands replayed per hold of the engine lock when loading behind the
+/// shared lock: between holds, clients get their -LOADING replies.
+const COMMANDS_PER_LOCK: u64 = 512;
+
+/// How the loader reaches the engine: owned outright, or through the
+/// shared lock, taken afresh every [`COMMANDS_PER_LOCK`] commands (the
+/// guard is dropped between), so the server answers while it loads.
+pub trait Access {
+    /// What [`Access::engine`] hands out.
+    type Guard<'a>: DerefMut<Target = Engine>
+    where
+        Self: 'a;
+    /// The engine, for a while.
+    fn engine(&mut self) -> Self::Guard<'_>;
+}
+
+impl Access for &mut Engine {
+    type Guard<'a>
+        = &'a mut Engine
+    where
+        Self: 'a;
+    fn engine(&mut self) -> &mut Engine {
+        self
+    }
+}
+
+impl Access for &FastLock<Engine> {
+    type Guard<'a>
+        = FastLockGuard<'a, Engine>
+    where
+        Self: 'a;
+    fn engine(&mut self) -> FastLockGuard<'_, Engine> {
+        self.lock()
+    }
+}
+
+/// The total size of the files the manifest in `dir` lists (0 without a
+/// manifest): the loading progress's denominator.
+pub fn total_size(dir: &Path, filename: &str) -> u64 {
+    let Ok(text) = fs::read_to_string(dir.join(manifest_name(filename))) else {
+        return 0;
+    };
+    let Ok(manifest) = Manifest::parse(&text) else {
+        return 0;
+    };
+    manifest
+        .base
+        .iter()
+        .map(|b| &b.name)
+        .chain(manifest.incrs.iter().map(|i| &i.name))
+        .filter_map(|name| fs::metadata(dir.join(name)).ok())
+        .map(|m| m.len())
+        .sum()
+}
 
 /// What a successful load found.
 #[derive(Debug, Default)]
@@ -34,8 +91,8 @@ pub struct Loaded {
 
 /// Read the manifest in `dir` and replay its files into `engine`.
 /// `Ok(Loaded{manifest: None, ..})` when the directory holds no manifest.
-pub fn load(
-    engine: &mut Engine,
+pub fn load<A: Access>(
+    engine: A,
     dir: &Path,
     filename: &str,
     load_truncated: bool,
@@ -80,6 +137,7 @@ pub fn load(
                 loaded.base_size = size;
             }
             loaded.total_size += size;
+            replay.progress(loaded.total_size - size);
             let mut body: &[u8] = &data;
             let mut offset = 0u64;
             if data.starts_with(b"REDIS") {
@@ -105,6 +163,7 @@ pub fn load(
         Ok(())
     })();
     loaded.commands += replay.commands;
+    replay.progress(loaded.total_size);
     replay.finish();
     result?;
     loaded.manifest = Some(manifest);
@@ -112,24 +171,27 @@ pub fn load(
 }
 
 /// The replaying client and its counters.
-struct Replay<'e> {
-    engine: &'e mut Engine,
+struct Replay<A: Access> {
+    access: A,
     client: u64,
     now: Time,
     commands: u64,
     keys: u64,
 }
 
-impl<'e> Replay<'e> {
-    fn new(engine: &'e mut Engine, now: Time) -> Replay<'e> {
+impl<A: Access> Replay<A> {
+    fn new(mut access: A, now: Time) -> Replay<A> {
+        let mut engine = access.engine();
         let client = engine.connect(ConnInfo::default(), now).unwrap_or_default();
         if let Some(c) = engine.clients.get_mut(client) {
             // The fake client bypasses AUTH, as Redis's.
             c.authenticated = true;
         }
         engine.prop.set_obeying(true);
+        engine.loading_replayer(client);
+        drop(engine);
         Replay {
-            engine,
+            access,
             client,
             now,
             commands: 0,
@@ -137,15 +199,22 @@ impl<'e> Replay<'e> {
         }
     }
 
-    fn finish(self) {
-        self.engine.prop.set_obeying(false);
-        self.engine.disconnect(self.client);
+    /// INFO's `loading_loaded_bytes`: `bytes` of the files are replayed.
+    fn progress(&mut self, bytes: u64) {
+        self.access.engine().loading_progress(bytes, 0, 0);
+    }
+
+    fn finish(mut self) {
+        let mut engine = self.access.engine();
+        engine.prop.set_obeying(false);
+        engine.disconnect(self.client);
     }
 
     /// Load an RDB preamble; returns how many bytes it took.
     fn rdb(&mut self, data: &[u8], name: &str) -> Result<usize, String> {
         let mut loader = RdbLoader::new();
-        loader.limit_databases(self.engine.dbs.len());
+        let mut engine = self.access.engine();
+        loader.limit_databases(engine.dbs.len());
         loader.feed(data);
         loader.end_of_input();
         loop {
@@ -156,7 +225,11 @@ impl<'e> Replay<'e> {
                     value,
                     expire_ms,
                 })) => {
-                    let Some(d) = self.engine.dbs.get_mut(db) else {
+                    if self.keys % COMMANDS_PER_LOCK == COMMANDS_PER_LOCK - 1 {
+                        drop(engine);
+                        engine = self.access.engine();
+                    }
+                    let Some(d) = engine.dbs.get_mut(db) else {
                         return Err(format!(
                             "Bad file format reading the append only file {name}: database {db} out of range"
                         ));
@@ -205,6 +278,7 @@ impl<'e> Replay<'e> {
         // Offset just after the last whole command, and before an open MULTI.
         let mut valid = start;
         let mut before_multi: Option<u64> = None;
+        let mut engine = self.access.engine();
         loop {
             if parser.is_idle() && !buf.is_empty() && buf[0] != b'*' {
                 let at = start + total - buf.len() as u64;
@@ -222,7 +296,16 @@ impl<'e> Replay<'e> {
                     } else if name_lc.as_deref() == Some(&b"exec"[..]) {
                         before_multi = None;
                     }
-                    let out = self.engine.execute(self.client, &argv, self.now);
+                    // Let clients in between batches, though never inside a
+                    // transaction (its commands would see -LOADING replies
+                    // meanwhile, harmlessly, but MULTI state is ours alone).
+                    if self.commands % COMMANDS_PER_LOCK == COMMANDS_PER_LOCK - 1
+                        && before_multi.is_none()
+                    {
+                        drop(engine);
+                        engine = self.access.engine();
+                    }
+                    let out = engine.execute(self.client, &argv, self.now);
                     if let Some(Reply::Error(text)) = &out.reply {
                         if text.starts_with("ERR unknown command") {
                             return Err(format!(
@@ -248,7 +331,7 @@ impl<'e> Replay<'e> {
             return Ok(None);
         }
         // Drop a transaction the file never closed.
-        self.engine.discard_transaction(self.client);
+        engine.discard_transaction(self.client);
         let cut = open_multi.unwrap_or(valid);
         if open_multi.is_some() {
             tracing::warn!("Revert incomplete MULTI/EXEC transaction in AOF file {name}");

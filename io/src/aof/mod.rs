@@ -712,13 +712,53 @@ fn value_commands(out: &mut Vec<u8>, key: &Bytes, value: &Value, opts: &SaveOpti
     }
 }
 
-/// Load the AOF named by the settings into `engine`, at start-up.
-pub fn load_at_start(engine: &mut Engine, settings: &AofSettings) -> Result<load::Loaded, String> {
-    load::load(
-        engine,
-        &settings.dir,
-        &settings.filename,
-        settings.load_truncated,
-        clock::now(),
-    )
+/// Load the AOF named by the settings at start-up, on a thread of its own,
+/// while the server already answers: clients get -LOADING (INFO shows the
+/// progress) until the files are replayed and appending has started
+/// ([`Aof::open`]). `on_failure` gets the reason a load or the open failed
+/// (the server then exits, as Redis does).
+pub fn start_loading(
+    engine: &SharedEngine,
+    aof: &Arc<Aof>,
+    on_failure: impl FnOnce(String) + Send + 'static,
+) -> io::Result<()> {
+    let settings = aof.settings();
+    let size = load::total_size(&settings.dir, &settings.filename);
+    engine.lock().loading_start(size, clock::now());
+    let engine = Arc::clone(engine);
+    let aof = Arc::clone(aof);
+    std::thread::Builder::new()
+        .name("keyrs-aof-loader".into())
+        .spawn(move || {
+            let started = Instant::now();
+            let result = load::load(
+                &*engine,
+                &settings.dir,
+                &settings.filename,
+                settings.load_truncated,
+                clock::now(),
+            );
+            let failure = match result {
+                Ok(l) => {
+                    let loaded = l.manifest.map(|m| (m, l.base_size, l.total_size));
+                    if loaded.is_some() {
+                        tracing::info!(
+                            "DB loaded from append only file: {:.3} seconds ({} commands)",
+                            started.elapsed().as_secs_f64(),
+                            l.commands
+                        );
+                    }
+                    // Appending starts before clients may write.
+                    aof.open(&engine, loaded)
+                        .err()
+                        .map(|e| format!("Can't open the append-only file: {e}"))
+                }
+                Err(why) => Some(why),
+            };
+            engine.lock().loading_end();
+            if let Some(why) = failure {
+                on_failure(why);
+            }
+        })
+        .map(drop)
 }

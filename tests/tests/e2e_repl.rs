@@ -46,7 +46,10 @@ fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
 }
 
 fn redis_or_skip(args: &[&str]) -> Option<Server> {
-    match Server::start_redis(args) {
+    // DEBUG DIGEST is off by default in Redis 7.
+    let mut all = vec!["--enable-debug-command", "yes"];
+    all.extend_from_slice(args);
+    match Server::start_redis(&all) {
         Some(s) => Some(s),
         None => {
             if std::env::var("KEYRS_REQUIRE_REDIS").is_ok_and(|v| v == "1") {

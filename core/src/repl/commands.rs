@@ -44,7 +44,7 @@ fn replicaof(e: &mut Engine, call: &mut Call<'_>) -> Reply {
 
 /// REPLCONF option value [option value ...].
 fn replconf(e: &mut Engine, call: &mut Call<'_>) -> Reply {
-    if call.argv.len() % 2 == 0 {
+    if call.argv.len().is_multiple_of(2) {
         return Reply::error(SYNTAX_ERROR);
     }
     let mut conf = e.repl.confs.get(&call.client).copied().unwrap_or_default();

@@ -234,6 +234,22 @@ fn keyrs_replicates_from_redis() {
 }
 
 #[test]
+fn keyrs_authenticates_to_a_password_protected_redis_master() {
+    let Some(master) = redis_or_skip(&["--requirepass", "s3cret"]) else {
+        return;
+    };
+    let port = master.port().to_string();
+    let replica = keyrs(&["--replicaof", "127.0.0.1", &port, "--masterauth", "s3cret"]);
+    eventually("the authenticated link", || link_up(&replica));
+    let mut c = master.raw();
+    assert_eq!(call_on(&mut c, &["AUTH", "s3cret"]), "+OK\r\n");
+    call_on(&mut c, &["SET", "guarded", "yes"]);
+    eventually("the write on the replica", || {
+        call(&replica, &["GET", "guarded"]) == "$3\r\nyes\r\n"
+    });
+}
+
+#[test]
 fn chain_cut_partial_resync_and_restart() {
     let master = keyrs(&[]);
     write_data(&master, "a", 30);

@@ -103,6 +103,11 @@ impl Applier {
                     .and_then(|d| usize::try_from(d).ok())
                     .unwrap_or(0);
                 e.repl_link_up(self.generation, self.master.clone(), now);
+                if e.aof.enabled {
+                    // The AOF must start from the new dataset (Redis
+                    // restarts it after a full sync): rewrite it.
+                    e.aof.rewrite_requested = true;
+                }
                 tracing::info!(
                     "MASTER <-> REPLICA sync: Finished with success ({} keys)",
                     ld.loaded

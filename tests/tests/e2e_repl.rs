@@ -275,6 +275,9 @@ fn chain_cut_partial_resync_and_restart() {
         Some("1")
     );
     converged(&master, &[&mid, &leaf]);
+    // CLIENT LIST flags the links as Redis does.
+    assert!(call(&master, &["CLIENT", "LIST", "TYPE", "replica"]).contains(" flags=S "));
+    assert!(call(&mid, &["CLIENT", "LIST", "TYPE", "master"]).contains(" flags=M "));
 
     // A replica restart (no persistence): a new full sync.
     drop(leaf);

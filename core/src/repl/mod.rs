@@ -205,6 +205,7 @@ impl Engine {
             c.authenticated = true;
             // The stream goes on in the database it had selected.
             c.db = db;
+            c.repl_flag = Some('M');
         }
         self.repl_link_status(generation, LinkStatus::Connected, now);
         if let Some(m) = &mut self.repl.master {
@@ -345,6 +346,9 @@ impl Engine {
             PsyncDecision::Full => ReplicaPhase::WaitBgsave,
             PsyncDecision::Continue { .. } => ReplicaPhase::Online,
         };
+        if let Some(c) = self.clients.get_mut(h.client) {
+            c.repl_flag = Some('S');
+        }
         self.repl.replicas.retain(|r| r.client != h.client);
         self.repl.replicas.push(state::ReplicaEntry {
             client: h.client,

@@ -130,6 +130,15 @@ fn serve(shared: &Arc<Shared>, stream: &TcpStream, pending: &[u8], h: &Handoff) 
             if killed(&e, h.client) {
                 return Ok(());
             }
+            let silent = e
+                .repl
+                .replicas
+                .iter()
+                .find(|r| r.client == h.client)
+                .is_some_and(|r| clock::now().secs().saturating_sub(r.ack_time.secs()) > timeout);
+            if silent {
+                return Err(io::Error::other("Disconnecting timedout replica"));
+            }
             e.repl
                 .backlog
                 .as_ref()

@@ -135,14 +135,18 @@ fn clients(e: &Engine, caller: Option<ClientId>) -> Section {
     let mut s = Section::new("Clients");
     let max_in = e.clients.iter().map(|c| c.qbuf).max().unwrap_or(0);
     let max_out = e.clients.iter().map(|c| c.omem).max().unwrap_or(0);
-    s.field("connected_clients", e.clients.len())
-        .field("cluster_connections", 0)
-        .field("maxclients", e.config.maxclients)
-        .field("client_recent_max_input_buffer", max_in)
-        .field("client_recent_max_output_buffer", max_out)
-        .field("blocked_clients", e.blocking.len())
-        .field("tracking_clients", 0)
-        .field("clients_in_timeout_table", e.blocking.with_deadline());
+    // Redis counts replicas apart (connected_slaves).
+    s.field(
+        "connected_clients",
+        e.clients.len().saturating_sub(e.repl.replicas.len()),
+    )
+    .field("cluster_connections", 0)
+    .field("maxclients", e.config.maxclients)
+    .field("client_recent_max_input_buffer", max_in)
+    .field("client_recent_max_output_buffer", max_out)
+    .field("blocked_clients", e.blocking.len())
+    .field("tracking_clients", 0)
+    .field("clients_in_timeout_table", e.blocking.with_deadline());
     // KeyDB's per-thread figures: the caller's thread and each thread's
     // client count, from the one registry every thread updates.
     let threads = e.config.server_threads.max(1);

@@ -93,8 +93,10 @@ pub enum LinkEvent {
 pub struct ReplicaLink {
     cfg: LinkConfig,
     phase: Phase,
-    /// Received, not yet consumed.
+    /// Received; bytes before `start` are consumed (compacted when more
+    /// arrives, so consuming many small commands moves no memory).
     inbuf: Vec<u8>,
+    start: usize,
     /// To send.
     out: Vec<u8>,
     /// What PSYNC asks for.
@@ -121,6 +123,7 @@ impl ReplicaLink {
             cfg,
             phase: Phase::Ping,
             inbuf: Vec::new(),
+            start: 0,
             out: Vec::new(),
             psync_replid: replid,
             psync_offset: offset,
@@ -164,6 +167,7 @@ impl ReplicaLink {
         if !bytes.is_empty() {
             self.last_io_ms = now_ms;
         }
+        self.compact();
         self.inbuf.extend_from_slice(bytes);
     }
 
@@ -188,16 +192,17 @@ impl ReplicaLink {
     fn fail(&mut self, why: String) -> Option<LinkEvent> {
         self.phase = Phase::Failed;
         self.inbuf.clear();
+        self.start = 0;
         Some(LinkEvent::Failed(why))
     }
 
     /// Take one reply line, if complete.
     fn reply_line(&mut self) -> Result<Option<String>, WireError> {
-        let Some((text, used)) = wire::line(&self.inbuf)? else {
+        let Some((text, used)) = wire::line(&self.inbuf[self.start..])? else {
             return Ok(None);
         };
         let text = String::from_utf8_lossy(text).into_owned();
-        self.inbuf.drain(..used);
+        self.start += used;
         Ok(Some(text))
     }
 
@@ -325,7 +330,16 @@ impl ReplicaLink {
         self.fail(format!("Unexpected reply to PSYNC from master: {line}"))
     }
 
+    /// Drop the consumed bytes.
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.inbuf.drain(..self.start);
+            self.start = 0;
+        }
+    }
+
     fn rdb_step(&mut self, now_ms: u64) -> Option<LinkEvent> {
+        self.compact();
         match self.framing.clone() {
             Some(RdbFraming::Length(_)) => {
                 if self.rdb_left == 0 {
@@ -372,12 +386,13 @@ impl ReplicaLink {
     }
 
     fn stream_step(&mut self, now_ms: u64) -> Option<LinkEvent> {
-        let (argv, used) = match wire::command(&self.inbuf) {
+        let (argv, used) = match wire::command(&self.inbuf[self.start..]) {
             Ok(Some(c)) => c,
             Ok(None) => return None,
             Err(e) => return self.fail(format!("Protocol error from master: {}", e.0)),
         };
-        let raw: Vec<u8> = self.inbuf.drain(..used).collect();
+        let raw = self.inbuf[self.start..self.start + used].to_vec();
+        self.start += used;
         let internal = argv
             .first()
             .is_some_and(|a| a.eq_ignore_ascii_case(b"replconf"));

@@ -20,6 +20,9 @@ fn replicaof(e: &mut Engine, call: &mut Call<'_>) -> Reply {
                 call.client
             );
             e.repl_unset_master();
+            // CONFIG REWRITE writes what the server does now.
+            let no_one = ["no".to_string(), "one".to_string()];
+            let _ = e.config.set_option("replicaof", &no_one);
         }
         return Reply::ok();
     }
@@ -38,6 +41,9 @@ fn replicaof(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         "REPLICAOF {host}:{port} enabled (user request from 'id={}')",
         call.client
     );
+    let _ = e
+        .config
+        .set_option("replicaof", &[host.clone(), port.to_string()]);
     e.repl_set_master(host, port);
     Reply::ok()
 }

@@ -270,3 +270,26 @@ fn a_small_backlog_forces_full_resyncs_and_still_converges() {
     let (full, _) = run(42, 2, "64", 1500);
     assert!(full > 2, "full syncs: {full}");
 }
+
+#[test]
+fn replicaof_is_what_config_rewrite_writes() {
+    let mut e = Engine::new(Config::default(), ServerInfo::default(), 3);
+    let c = e.connect(ConnInfo::default(), now(0)).unwrap();
+    let reply = |e: &mut Engine, words: &[&str]| e.execute(c, &argv(words), now(1)).reply;
+    assert_eq!(
+        reply(&mut e, &["REPLICAOF", "127.0.0.1", "6390"]),
+        Some(crate::resp::Reply::ok())
+    );
+    let text = crate::config::rewrite::rewrite(&e.config, "");
+    assert!(text.contains("replicaof 127.0.0.1 6390"), "{text}");
+    assert_eq!(
+        reply(&mut e, &["SLAVEOF", "127.0.0.1", "6390"]),
+        Some(crate::resp::Reply::status(
+            "OK Already connected to specified master"
+        ))
+    );
+    reply(&mut e, &["REPLICAOF", "NO", "ONE"]);
+    let text = crate::config::rewrite::rewrite(&e.config, "");
+    assert!(!text.contains("replicaof"), "{text}");
+    assert!(!e.repl.is_replica());
+}

@@ -17,6 +17,7 @@ pub mod dispatch;
 pub mod engine;
 pub mod lock;
 pub mod persist;
+pub mod repl;
 pub mod resp;
 pub mod session;
 pub mod util;

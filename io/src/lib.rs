@@ -17,6 +17,8 @@
 //! - [`host`]: RSS and CPU figures for INFO, read from `/proc`.
 //! - [`persist`]: RDB files: foreground and background saves (a saver
 //!   thread walking a point-in-time snapshot), loading at start.
+//! - [`repl`]: replication's threads (replica connections after PSYNC,
+//!   the link to our master).
 //! - [`clock`]: wall-clock time as the engine's [`keyrs_core::engine::Time`].
 //! - [`fastlock`]: KeyDB's fair FIFO ticket lock, which the engine is shared
 //!   behind (`Arc<FastLock<Engine>>`).
@@ -32,6 +34,7 @@ pub mod fastlock;
 pub mod host;
 pub mod listener;
 pub mod persist;
+pub mod repl;
 pub mod runtime;
 #[allow(unsafe_code)]
 mod sync;

@@ -374,6 +374,7 @@ impl Runtime {
         let Some(first) = workers.next() else {
             return Ok(());
         };
+        crate::repl::replica::spawn(Arc::clone(&self.shared))?;
         let mut handles = Vec::new();
         for w in workers {
             let shared = Arc::clone(&self.shared);

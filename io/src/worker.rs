@@ -74,6 +74,8 @@ pub struct Worker {
     cpu: Option<usize>,
     /// `min-clients-per-thread` as the cron last read it from the config.
     min_clients_seen: Option<usize>,
+    /// Connections that became replicas (PSYNC/SYNC) in this batch.
+    handoffs: Vec<keyrs_core::repl::Handoff>,
 }
 
 impl Worker {
@@ -105,6 +107,7 @@ impl Worker {
             active: Vec::new(),
             cpu,
             min_clients_seen: None,
+            handoffs: Vec::new(),
         })
     }
 
@@ -345,6 +348,9 @@ impl Worker {
                 &mut shutdown,
                 &mut posts,
             );
+            if !engine.repl.handoffs.is_empty() {
+                self.handoffs.append(&mut engine.repl.handoffs);
+            }
             // Delivered before the next connection runs, so what a later
             // command of the batch causes reaches a client after this.
             self.route(&engine, std::mem::take(&mut posts), &mut foreign_posts);
@@ -398,7 +404,10 @@ impl Worker {
         if let Some(aof) = &shared.aof {
             aof.after_batch(&mut engine, &shared.engine, tick_due);
         }
+        // The same drain feeds the replication backlog.
+        crate::repl::after_batch(&mut engine);
         drop(engine);
+        self.take_over_replicas();
         for (to, p) in foreign_posts.into_iter().enumerate() {
             shared.post(to, p);
         }
@@ -406,6 +415,37 @@ impl Worker {
         if shutdown {
             tracing::warn!("User requested shutdown...");
             shared.request_shutdown();
+        }
+    }
+
+    /// Hand connections that sent PSYNC/SYNC to replication threads (with
+    /// any replies not written yet); the engine keeps their clients.
+    fn take_over_replicas(&mut self) {
+        for h in std::mem::take(&mut self.handoffs) {
+            let Some(key) = self.by_client.remove(&h.client) else {
+                continue;
+            };
+            self.shared.loads[self.index]
+                .clients
+                .fetch_sub(1, Ordering::Relaxed);
+            if !self.conns.contains(key) {
+                continue;
+            }
+            let mut c = self.conns.remove(key);
+            if c.scheduled {
+                self.active.retain(|&k| k != key);
+            }
+            let _ = self.poll.registry().deregister(&mut c.stream);
+            let pending = c.session.poll_transmit().to_vec();
+            match c.stream {
+                Stream::Tcp(t) => crate::repl::master::spawn(
+                    Arc::clone(&self.shared),
+                    std::net::TcpStream::from(t),
+                    pending,
+                    h,
+                ),
+                Stream::Unix(_) => self.shared.engine.lock().repl_detach(h.client),
+            }
         }
     }
 

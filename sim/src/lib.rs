@@ -8,6 +8,8 @@
 //!   `hz` ticks in virtual time.
 //! - [`client`]: simulated clients that send random command sequences and
 //!   record every reply byte they receive (the trace two runs compare).
+//! - [`repl`]: replication between nodes (the master's side of a replica
+//!   connection, the replica's link) over the core's `ReplicaLink`.
 //! - [`workload`]: the random commands.
 //! - [`chunker`]: splits writes at random points, because madsim delivers
 //!   each `flush()` as one chunk and real networks do not.
@@ -23,6 +25,8 @@ pub mod chunker;
 pub mod client;
 #[cfg(madsim)]
 pub mod node;
+#[cfg(madsim)]
+pub mod repl;
 #[cfg(madsim)]
 pub mod workload;
 

@@ -25,11 +25,17 @@ pub type SharedEngine = Arc<Mutex<Engine>>;
 /// tick) reach: its session (output for `Deliver`), whether it is blocked,
 /// killed or at end of input, and the wake-up of its driving task.
 #[derive(Default)]
-struct Peer {
-    session: Session,
-    blocked: bool,
-    killed: bool,
-    eof: bool,
+pub struct Peer {
+    /// The connection's protocol state.
+    pub session: Session,
+    /// Parked by a blocking command.
+    pub blocked: bool,
+    /// Killed by the engine.
+    pub killed: bool,
+    /// The peer closed its side.
+    pub eof: bool,
+    /// PSYNC made it a replica: the connection now streams replication.
+    pub handoff: Option<keyrs_core::repl::Handoff>,
 }
 
 /// A connection as the node's registry holds it.
@@ -80,6 +86,7 @@ pub async fn serve(engine: SharedEngine, addr: SocketAddr) -> std::io::Result<()
     let listener = TcpListener::bind(addr).await?;
     let peers = Peers::default();
     madsim::task::spawn(tick_loop(engine.clone(), peers.clone()));
+    madsim::task::spawn(crate::repl::replica_loop(engine.clone(), addr));
     loop {
         let (stream, peer) = listener.accept().await?;
         let info = ConnInfo {
@@ -106,6 +113,8 @@ async fn tick_loop(engine: SharedEngine, peers: Peers) {
         madsim::time::sleep(Duration::from_micros(1_000_000 / hz)).await;
         let mut e = lock(&engine);
         let rest = split_effects(e.tick(now()));
+        // The propagation stream feeds the replication backlog.
+        let _ = e.take_propagated();
         follow_up(&mut e, &peers, rest.posts, &rest.kills);
     }
 }
@@ -186,7 +195,10 @@ async fn connection(
     let result = drive(&engine, &peers, &handle, &mut wr, id).await;
     reader.abort();
     lock_any(&peers).remove(&id);
-    lock(&engine).disconnect(id);
+    let mut e = lock(&engine);
+    e.repl_detach(id);
+    e.disconnect(id);
+    drop(e);
     // Dropping both halves closes the stream: the peer reads end-of-file.
     result
 }
@@ -229,6 +241,10 @@ async fn drive<W: tokio::io::AsyncWrite + Unpin>(
             write_chunked(wr, &out).await?;
             lock_any(&handle.state).session.advance_transmit(out.len());
         }
+        let handoff = lock_any(&handle.state).handoff.take();
+        if let Some(h) = handoff {
+            return crate::repl::serve_replica(engine, &handle.state, wr, id, h).await;
+        }
         // Every parsed command has run (or the client is blocked and its
         // peer gone, which frees it as in Redis).
         if lock_any(&handle.state).eof {
@@ -253,6 +269,12 @@ fn run_queued(engine: &mut Engine, peers: &Peers, handle: &PeerHandle, id: Clien
             let outcome = engine.execute(id, &argv, now());
             let rest = apply_outcome(&mut st.session, id, outcome);
             st.blocked = rest.blocked;
+            // One drain of the propagation stream feeds the backlog.
+            let _ = engine.take_propagated();
+            if let Some(i) = engine.repl.handoffs.iter().position(|h| h.client == id) {
+                st.handoff = Some(engine.repl.handoffs.remove(i));
+                st.blocked = true;
+            }
             rest
         };
         sleep_us = sleep_us.saturating_add(rest.sleep_us);

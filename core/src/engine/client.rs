@@ -62,6 +62,9 @@ pub struct ClientState {
     pub reply_mode: ReplyMode,
     /// CLIENT NO-EVICT.
     pub no_evict: bool,
+    /// A replication link: `S` (a replica of ours) or `M` (our master), as
+    /// CLIENT LIST shows it.
+    pub repl_flag: Option<char>,
     /// Passed AUTH (or no password is set).
     pub authenticated: bool,
     /// ACL user name.
@@ -109,6 +112,9 @@ impl ClientState {
         let mut f = String::new();
         if self.monitor {
             f.push('O');
+        }
+        if let Some(flag) = self.repl_flag {
+            f.push(flag);
         }
         if self.is_pubsub() {
             f.push('P');
@@ -207,6 +213,7 @@ impl ClientRegistry {
                 last_cmd: CmdName::NULL,
                 reply_mode: ReplyMode::On,
                 no_evict: false,
+                repl_flag: None,
                 authenticated: false,
                 user: "default".into(),
                 qbuf: 0,

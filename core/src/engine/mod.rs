@@ -191,6 +191,8 @@ pub struct Engine {
     /// Where bulk replies copied out of the keyspace are carved from
     /// ([`Reply::bulk_in`]): GET allocates nothing per command.
     pub reply_arena: bytes::BytesMut,
+    /// Replication: ids, offsets, backlog, replicas, our master.
+    pub repl: crate::repl::ReplState,
 }
 
 impl Engine {
@@ -199,7 +201,7 @@ impl Engine {
         let dbs = (0..config.databases.max(1))
             .map(|_| Db::new(seed))
             .collect();
-        Engine {
+        let mut e = Engine {
             table: CommandTable::new(),
             dbs,
             clients: ClientRegistry::default(),
@@ -223,7 +225,16 @@ impl Engine {
             aof: commands::aof::AofStatus::new(),
             persist: crate::persist::PersistState::default(),
             reply_arena: bytes::BytesMut::new(),
+            repl: crate::repl::ReplState::new(crate::repl::state::make_id({
+                // A generator of its own: the engine's sequence stays as it was.
+                let mut r = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x7265_706c_6964);
+                move || r.next_u64()
+            })),
+        };
+        if let Some((host, port)) = e.config.masters().into_iter().next() {
+            e.repl_set_master(host, port);
         }
+        e
     }
 
     /// A random 64-bit number from the engine's seeded generator.
@@ -408,6 +419,10 @@ impl Engine {
             );
         }
         if let Some(refusal) = self.persist_refusal(client, name, spec) {
+            self.stats.record_rejected(name);
+            return self.reject(client, argv, refusal);
+        }
+        if let Some(refusal) = self.repl_refusal(client, spec) {
             self.stats.record_rejected(name);
             return self.reject(client, argv, refusal);
         }
@@ -603,6 +618,7 @@ impl Engine {
         db::rehash_cron(&mut self.dbs);
         self.persist_cron(now);
         self.collect_lazy_expired();
+        self.repl_cron(now);
         self.expire_blocked(now);
         if self.config.timeout_secs > 0 {
             let limit_us = self.config.timeout_secs.saturating_mul(1_000_000);

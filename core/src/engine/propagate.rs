@@ -135,8 +135,14 @@ pub fn encode<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
 
 impl Engine {
     /// Take the propagated commands collected so far (in execution order).
+    /// The same bytes go to the replication backlog (one stream for the
+    /// AOF and the replicas).
     pub fn take_propagated(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.prop.out)
+        let out = std::mem::take(&mut self.prop.out);
+        if self.repl.backlog.is_some() {
+            self.repl_feed_propagated(&out);
+        }
+        out
     }
 
     /// Is the propagation stream collected? Handlers check it before

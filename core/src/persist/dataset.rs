@@ -29,6 +29,17 @@ impl DatasetWriter {
     /// `rdbchecksum`, list node sizes); `sizes` are the (keys, keys with a
     /// TTL) hints per database.
     pub fn new(e: &Engine, sizes: Vec<(u64, u64)>, now: Time) -> DatasetWriter {
+        DatasetWriter::with_repl(e, sizes, now, None)
+    }
+
+    /// [`DatasetWriter::new`] with Redis's replication aux fields (a full
+    /// sync tells the replica which database the stream has selected).
+    pub fn with_repl(
+        e: &Engine,
+        sizes: Vec<(u64, u64)>,
+        now: Time,
+        repl: Option<super::rdb::file::ReplAux<'_>>,
+    ) -> DatasetWriter {
         let checksum = e.config.get_bool("rdbchecksum").unwrap_or(true);
         let mut w = RdbWriter::with_save_options(save_options(e), checksum);
         w.standard_aux(&StandardAux {
@@ -36,7 +47,7 @@ impl DatasetWriter {
             redis_bits: usize::BITS,
             ctime: i64::try_from(now.secs()).unwrap_or(i64::MAX),
             used_mem: e.host.used_memory,
-            repl: None,
+            repl,
             aof_base: false,
         });
         DatasetWriter {
@@ -136,6 +147,8 @@ pub struct FileInfo {
     pub ctime: Option<u64>,
     /// `used-mem`: memory in use when it was written.
     pub used_mem: Option<u64>,
+    /// `repl-stream-db`: the database a master's stream has selected.
+    pub repl_stream_db: Option<i64>,
 }
 
 /// Loads an RDB file into the engine.
@@ -198,6 +211,7 @@ impl DatasetLoader {
                         b"redis-ver" => self.info.producer_version = Some(text),
                         b"ctime" => self.info.ctime = text.parse().ok(),
                         b"used-mem" => self.info.used_mem = text.parse().ok(),
+                        b"repl-stream-db" => self.info.repl_stream_db = text.parse().ok(),
                         _ => {}
                     }
                 }

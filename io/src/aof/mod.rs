@@ -298,7 +298,9 @@ impl Aof {
         } else if !new.enabled && was_on {
             self.flush();
             self.state.lock().active = None;
-            engine.prop.set_enabled(false);
+            // Replication may still need the stream.
+            let keep = engine.repl_wants_stream();
+            engine.prop.set_enabled(keep);
             engine.aof.enabled = false;
         } else if auto && !engine.aof.rewrite_in_progress {
             tracing::info!("Starting automatic rewriting of AOF");

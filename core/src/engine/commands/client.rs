@@ -39,10 +39,13 @@ impl ClientType {
         }
     }
 
-    /// The type of `c`. Replication links do not exist yet, so a client is
-    /// either in the pub/sub context or normal.
-    pub fn of(c: &ClientState) -> ClientType {
-        if c.is_pubsub() {
+    /// The type of `c`: replication links are known to `repl`.
+    pub fn of(c: &ClientState, repl: &crate::repl::ReplState) -> ClientType {
+        if repl.master_client() == Some(c.id) {
+            ClientType::Master
+        } else if repl.replicas.iter().any(|r| r.client == c.id) {
+            ClientType::Replica
+        } else if c.is_pubsub() {
             ClientType::PubSub
         } else {
             ClientType::Normal
@@ -148,7 +151,7 @@ fn list(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         }
         None => {
             for c in e.clients.iter() {
-                if type_filter.is_none_or(|t| ClientType::of(c) == t) {
+                if type_filter.is_none_or(|t| ClientType::of(c, &e.repl) == t) {
                     out.push_str(&line_of(c));
                 }
             }
@@ -169,7 +172,7 @@ struct KillFilter {
 }
 
 impl KillFilter {
-    fn matches(&self, c: &ClientState) -> bool {
+    fn matches(&self, c: &ClientState, repl: &crate::repl::ReplState) -> bool {
         self.id.is_none_or(|id| c.id == id)
             && self
                 .addr
@@ -183,7 +186,7 @@ impl KillFilter {
                 .user
                 .as_ref()
                 .is_none_or(|u| c.user.as_bytes() == &u[..])
-            && self.ctype.is_none_or(|t| ClientType::of(c) == t)
+            && self.ctype.is_none_or(|t| ClientType::of(c, repl) == t)
     }
 
     fn parse(args: &[Bytes]) -> Result<KillFilter, Reply> {
@@ -252,6 +255,7 @@ fn kill(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             .map(|c| c.id);
         return match victim {
             Some(v) => {
+                e.repl_kill(v);
                 kill_one(call, v);
                 Reply::ok()
             }
@@ -265,10 +269,12 @@ fn kill(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let victims: Vec<ClientId> = e
         .clients
         .iter()
-        .filter(|c| filter.matches(c) && !(filter.skipme && c.id == call.client))
+        .filter(|c| filter.matches(c, &e.repl) && !(filter.skipme && c.id == call.client))
         .map(|c| c.id)
         .collect();
     for &v in &victims {
+        // Replication links belong to no worker: the driver drops them.
+        e.repl_kill(v);
         kill_one(call, v);
     }
     Reply::Integer(victims.len() as i64)

@@ -135,14 +135,18 @@ fn clients(e: &Engine, caller: Option<ClientId>) -> Section {
     let mut s = Section::new("Clients");
     let max_in = e.clients.iter().map(|c| c.qbuf).max().unwrap_or(0);
     let max_out = e.clients.iter().map(|c| c.omem).max().unwrap_or(0);
-    s.field("connected_clients", e.clients.len())
-        .field("cluster_connections", 0)
-        .field("maxclients", e.config.maxclients)
-        .field("client_recent_max_input_buffer", max_in)
-        .field("client_recent_max_output_buffer", max_out)
-        .field("blocked_clients", e.blocking.len())
-        .field("tracking_clients", 0)
-        .field("clients_in_timeout_table", e.blocking.with_deadline());
+    // Redis counts replicas apart (connected_slaves).
+    s.field(
+        "connected_clients",
+        e.clients.len().saturating_sub(e.repl.replicas.len()),
+    )
+    .field("cluster_connections", 0)
+    .field("maxclients", e.config.maxclients)
+    .field("client_recent_max_input_buffer", max_in)
+    .field("client_recent_max_output_buffer", max_out)
+    .field("blocked_clients", e.blocking.len())
+    .field("tracking_clients", 0)
+    .field("clients_in_timeout_table", e.blocking.with_deadline());
     // KeyDB's per-thread figures: the caller's thread and each thread's
     // client count, from the one registry every thread updates.
     let threads = e.config.server_threads.max(1);
@@ -320,9 +324,9 @@ fn stats(e: &Engine) -> Section {
         .field("instantaneous_input_repl_kbps", "0.00")
         .field("instantaneous_output_repl_kbps", "0.00")
         .field("rejected_connections", st.rejected_connections)
-        .field("sync_full", 0)
-        .field("sync_partial_ok", 0)
-        .field("sync_partial_err", 0)
+        .field("sync_full", e.repl.sync_full)
+        .field("sync_partial_ok", e.repl.sync_partial_ok)
+        .field("sync_partial_err", e.repl.sync_partial_err)
         .field("expired_keys", st.expired_keys)
         .field("expired_stale_perc", "0.00")
         .field("expired_time_cap_reached_count", 0)
@@ -367,26 +371,11 @@ fn stats(e: &Engine) -> Section {
     s
 }
 
-fn replication(e: &Engine) -> Section {
+fn replication(e: &Engine, now: Time) -> Section {
     let mut s = Section::new("Replication");
-    // Without replication the replication id only needs to be stable and
-    // well-formed; the run id is both.
-    let replid = if e.server.run_id.len() == 40 {
-        e.server.run_id.clone()
-    } else {
-        "0".repeat(40)
-    };
-    s.field("role", "master")
-        .field("connected_slaves", 0)
-        .field("master_failover_state", "no-failover")
-        .field("master_replid", replid)
-        .field("master_replid2", "0".repeat(40))
-        .field("master_repl_offset", 0)
-        .field("second_repl_offset", -1)
-        .field("repl_backlog_active", 0)
-        .field("repl_backlog_size", 1_048_576)
-        .field("repl_backlog_first_byte_offset", 0)
-        .field("repl_backlog_histlen", 0);
+    for (k, v) in crate::repl::info::fields(e, now) {
+        s.field(&k, v);
+    }
     s
 }
 
@@ -486,7 +475,7 @@ pub fn info_string_for(e: &Engine, args: &[Bytes], now: Time, caller: Option<Cli
             "memory" => memory(e),
             "persistence" => persistence(e, now),
             "stats" => stats(e),
-            "replication" => replication(e),
+            "replication" => replication(e, now),
             "cpu" => cpu(e),
             "modules" => Section::new("Modules"),
             "commandstats" => commandstats(e),

@@ -66,6 +66,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     memory::COMMANDS,
     monitor::COMMANDS,
     dump::COMMANDS,
+    crate::repl::commands::COMMANDS,
 ];
 
 /// Redis's error for a malformed or out-of-range integer argument.

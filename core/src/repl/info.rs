@@ -1,0 +1,106 @@
+//! INFO replication, field for field as Redis 7.0 prints it.
+
+use super::state::{LinkStatus, ReplicaPhase};
+use crate::engine::{Engine, Time};
+
+/// The section's fields in order.
+pub fn fields(e: &Engine, now: Time) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = Vec::new();
+    let mut add = |k: &str, v: String| f.push((k.to_string(), v));
+    let r = &e.repl;
+    match &r.master {
+        None => add("role", "master".into()),
+        Some(m) => {
+            add("role", "slave".into());
+            add("master_host", m.host.clone());
+            add("master_port", m.port.to_string());
+            let up = m.status == LinkStatus::Connected;
+            add("master_link_status", if up { "up" } else { "down" }.into());
+            let last_io = match m.last_io {
+                Some(t) if up => now.secs().saturating_sub(t.secs()) as i64,
+                _ => -1,
+            };
+            add("master_last_io_seconds_ago", last_io.to_string());
+            let syncing = m.status == LinkStatus::Sync;
+            add("master_sync_in_progress", u8::from(syncing).to_string());
+            add("slave_read_repl_offset", r.offset.to_string());
+            add("slave_repl_offset", r.offset.to_string());
+            if syncing {
+                let total = m.sync_total.map_or(-1, |t| t as i64);
+                add("master_sync_total_bytes", total.to_string());
+                add("master_sync_read_bytes", m.sync_read.to_string());
+                let left = if total < 0 {
+                    -1
+                } else {
+                    total - m.sync_read as i64
+                };
+                add("master_sync_left_bytes", left.to_string());
+                let perc = if total > 0 {
+                    m.sync_read as f64 * 100.0 / total as f64
+                } else {
+                    0.0
+                };
+                add("master_sync_perc", format!("{perc:.2}"));
+                let io = m.last_io.map_or(0, |t| now.secs().saturating_sub(t.secs()));
+                add("master_sync_last_io_seconds_ago", io.to_string());
+            }
+            if !up {
+                let since = match m.down_since {
+                    Some(t) => now.secs().saturating_sub(t.secs()) as i64,
+                    None => -1,
+                };
+                add("master_link_down_since_seconds", since.to_string());
+            }
+            let prio = e
+                .config
+                .get("replica-priority")
+                .unwrap_or_else(|| "100".into());
+            add("slave_priority", prio);
+            let ro = e.config.get_bool("replica-read-only") != Some(false);
+            add("slave_read_only", u8::from(ro).to_string());
+            let announced = e.config.get_bool("replica-announced") != Some(false);
+            add("replica_announced", u8::from(announced).to_string());
+        }
+    }
+    add("connected_slaves", r.replicas.len().to_string());
+    for (i, s) in r.replicas.iter().enumerate() {
+        let lag = match s.phase {
+            ReplicaPhase::Online => now.secs().saturating_sub(s.ack_time.secs()),
+            _ => 0,
+        };
+        add(
+            &format!("slave{i}"),
+            format!(
+                "ip={},port={},state={},offset={},lag={}",
+                s.ip,
+                s.port,
+                s.phase.name(),
+                s.ack_offset,
+                lag
+            ),
+        );
+    }
+    add("master_failover_state", "no-failover".into());
+    add("master_replid", r.replid.clone());
+    add("master_replid2", r.replid2.clone());
+    add("master_repl_offset", r.offset.to_string());
+    add("second_repl_offset", r.second_offset.to_string());
+    match &r.backlog {
+        Some(b) => {
+            add("repl_backlog_active", "1".into());
+            add("repl_backlog_size", b.size().to_string());
+            add(
+                "repl_backlog_first_byte_offset",
+                b.first_byte_offset().to_string(),
+            );
+            add("repl_backlog_histlen", b.histlen().to_string());
+        }
+        None => {
+            add("repl_backlog_active", "0".into());
+            add("repl_backlog_size", e.repl_backlog_size().to_string());
+            add("repl_backlog_first_byte_offset", "0".into());
+            add("repl_backlog_histlen", "0".into());
+        }
+    }
+    f
+}

@@ -406,7 +406,11 @@ impl Worker {
         }
         // The same drain feeds the replication backlog.
         crate::repl::after_batch(&mut engine);
+        let rewrite = engine.config.take_pending_rewrite();
         drop(engine);
+        if let Some((path, text)) = rewrite {
+            write_config(&path, &text);
+        }
         self.take_over_replicas();
         for (to, p) in foreign_posts.into_iter().enumerate() {
             shared.post(to, p);
@@ -675,5 +679,31 @@ fn pin_to_cpu(worker: usize, cpu: usize) {
             cpu,
             "could not set the thread affinity to CPU {cpu}"
         );
+    }
+}
+
+/// CONFIG REWRITE's new file text, written atomically: a temporary file
+/// beside the config file, synced, then renamed over it (a crash leaves
+/// the old file or the new one, never half of one). A failure is logged
+/// (the command has already answered).
+fn write_config(path: &str, text: &str) {
+    use std::io::Write;
+    let target = std::path::Path::new(path);
+    let tmp = target.with_file_name(format!(
+        ".{}.tmp-{}",
+        target
+            .file_name()
+            .map_or_else(|| "keyrs.conf".into(), |n| n.to_string_lossy()),
+        std::process::id()
+    ));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, target));
+    match result {
+        Ok(()) => tracing::info!("CONFIG REWRITE executed with success."),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            tracing::warn!("CONFIG REWRITE failed: {e}");
+        }
     }
 }

@@ -53,20 +53,23 @@ fn capitalize(s: &str) -> String {
     }
 }
 
+/// `path` made absolute (as Redis keeps its config file's path), or as
+/// given if it cannot be resolved.
+pub fn absolute(path: &str) -> String {
+    std::fs::canonicalize(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.to_owned())
+}
+
 /// Everything INFO server reports about the process.
 pub fn server_info(cfg: &Config, config_file: Option<&str>) -> ServerInfo {
-    let absolute = |p: &str| {
-        std::fs::canonicalize(p)
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| p.to_owned())
-    };
     ServerInfo {
         pid: std::process::id(),
         tcp_port: cfg.port,
         executable: std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
-        config_file: config_file.map(absolute).unwrap_or_default(),
+        config_file: config_file.map(|f| absolute(f)).unwrap_or_default(),
         run_id: run_id(),
         os: os_string(),
         arch_bits: usize::BITS,

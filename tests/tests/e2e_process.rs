@@ -166,3 +166,41 @@ fn a_second_keyrs_server_on_the_same_port_exits_1() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("in use"), "{err}");
 }
+
+#[test]
+fn config_rewrite_writes_the_file_even_after_a_dir_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("rw.conf");
+    std::fs::write(&conf, "# keep this comment\ndatabases 4\n").unwrap();
+    let data_arg = data.path().display().to_string();
+    // `dir` moves the working directory away from the config file's.
+    let server = Server::start_with_config(&conf, &["--dir", &data_arg]);
+    let mut c = server.raw();
+    assert_eq!(
+        c.call(&[b"CONFIG", b"SET", b"maxmemory-policy", b"allkeys-lru"])
+            .unwrap(),
+        b"+OK\r\n"
+    );
+    assert_eq!(c.call(&[b"CONFIG", b"REWRITE"]).unwrap(), b"+OK\r\n");
+    // Written by the worker right after the batch: wait for it briefly.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let text = loop {
+        let text = std::fs::read_to_string(&conf).unwrap();
+        if text.contains("maxmemory-policy allkeys-lru") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(text.contains("maxmemory-policy allkeys-lru"), "{text}");
+    assert!(text.contains("# keep this comment"), "{text}");
+    assert!(text.contains("databases 4"), "{text}");
+    // No temporary file left beside it.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "rw.conf")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

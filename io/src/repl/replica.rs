@@ -36,9 +36,12 @@ fn run(shared: &Arc<Shared>) {
     while !shared.is_shutting_down() {
         let target = {
             let e = shared.engine.lock();
+            // Not while the server loads its own files at start: a full
+            // sync would race the replay (Redis connects once loaded).
             e.repl
                 .master
                 .as_ref()
+                .filter(|_| e.persist.loading.is_none())
                 .map(|m| (m.host.clone(), m.port, e.repl.generation))
         };
         let Some((host, port, generation)) = target else {

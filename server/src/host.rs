@@ -69,7 +69,7 @@ pub fn server_info(cfg: &Config, config_file: Option<&str>) -> ServerInfo {
         executable: std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
-        config_file: config_file.map(|f| absolute(f)).unwrap_or_default(),
+        config_file: config_file.map(absolute).unwrap_or_default(),
         run_id: run_id(),
         os: os_string(),
         arch_bits: usize::BITS,

@@ -9,6 +9,8 @@
 //! - [`wire`]: the stream's framing.
 //! - [`commands`]: REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, ROLE, WAIT.
 //! - [`info`]: INFO replication.
+//! - [`active`]: active-active replication groundwork (stamps, conflict
+//!   resolution, tombstones, RREPLAY); not wired into the engine yet.
 //!
 //! The master's stream is the engine's propagation stream: whatever the
 //! driver drains with [`Engine::take_propagated`] (for the AOF too) is
@@ -18,6 +20,7 @@
 //! offsets stay equal to the master's and sub-replicas can continue
 //! partial resyncs with it (chains, failover).
 
+pub mod active;
 pub mod apply;
 pub mod backlog;
 pub mod commands;

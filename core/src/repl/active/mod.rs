@@ -1,0 +1,44 @@
+//! Active-active replication (KeyDB's `active-replica` / `multi-master`),
+//! the pure groundwork: how writes are stamped, how a node decides whether
+//! a replicated write applies, and the wire pieces. Nothing here is wired
+//! into the engine's command path yet; with `active-replica` off none of it
+//! is allocated (see [`keystamps`] for the memory trade-off).
+//!
+//! - [`stamp`]: KeyDB's 64-bit `(ms << 20) | counter` stamps from a hybrid
+//!   logical clock, and [`Version`] = (stamp, origin) as the total order.
+//! - [`node`]: the node's UUID, its text, RDB aux and id-file forms.
+//! - [`keystamps`]: per-key versions and tombstones of one database, the
+//!   apply/skip rule, flush tombstones, tombstone collection.
+//! - [`watermark`]: per-origin dedup and loop breaking, per-peer acks and
+//!   the floor below which tombstones may go.
+//! - [`envelope`]: the RREPLAY envelope, encode and parse.
+//! - [`lww`]: which commands are whole-value last-writer-wins and how all
+//!   the others are shipped (as the key's whole state).
+//!
+//! Convergence: each node applies an effect iff its version beats the
+//! key's version, tombstone and flush tombstone. Because every effect is a
+//! whole-key state and versions are totally ordered, the result per key is
+//! "the highest-versioned effect, deletes and flushes included" whatever
+//! the delivery order or duplication. `converge_tests` checks it with
+//! simulated nodes against that oracle, with local expiry and tombstone
+//! collection at the watermark floor.
+
+pub mod envelope;
+pub mod keystamps;
+pub mod lww;
+pub mod node;
+pub mod stamp;
+pub mod watermark;
+
+#[cfg(test)]
+mod converge_tests;
+
+pub use keystamps::{DbStamps, Decision};
+pub use node::NodeId;
+pub use stamp::{Hlc, Stamp, Version};
+pub use watermark::{Admit, Watermarks};
+
+/// The per-key RDB aux field KeyDB writes before every key in active mode
+/// (its value is the key's stamp in decimal). keyrs will read and write it
+/// too, so RDBs carry versions both ways.
+pub const RDB_MVCC_AUX_FIELD: &str = "mvcc-tstamp";

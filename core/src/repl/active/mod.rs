@@ -12,6 +12,8 @@
 //! - [`watermark`]: per-origin dedup and loop breaking, per-peer acks and
 //!   the floor below which tombstones may go.
 //! - [`envelope`]: the RREPLAY envelope, encode and parse.
+//! - [`resolve`]: a received command against the versions: run it (reduced
+//!   to the keys that won), skip it, or flush all but the survivors.
 //! - [`lww`]: which commands are whole-value last-writer-wins and how all
 //!   the others are shipped (as the key's whole state).
 //!
@@ -27,6 +29,7 @@ pub mod envelope;
 pub mod keystamps;
 pub mod lww;
 pub mod node;
+pub mod resolve;
 pub mod stamp;
 pub mod watermark;
 

@@ -12,6 +12,8 @@
 //! - [`watermark`]: per-origin dedup and loop breaking, per-peer acks and
 //!   the floor below which tombstones may go.
 //! - [`envelope`]: the RREPLAY envelope, encode and parse.
+//! - [`rdbaux`]: versions and tombstones as RDB aux fields (persistence and
+//!   full sync), encode and decode.
 //! - [`resolve`]: a received command against the versions: run it (reduced
 //!   to the keys that won), skip it, or flush all but the survivors.
 //! - [`lww`]: which commands are whole-value last-writer-wins and how all
@@ -24,11 +26,31 @@
 //! the delivery order or duplication. `converge_tests` checks it with
 //! simulated nodes against that oracle, with local expiry and tombstone
 //! collection at the watermark floor.
+//!
+//! # Wiring still to do (issue 7)
+//!
+//! - Engine: an `Option<Box<DbStamps>>` per `Db` (allocated by
+//!   `active-replica yes`, kept through SWAPDB/FLUSH/snapshots), an [`Hlc`]
+//!   and [`Watermarks`] on the engine, the node id; every local write ticks
+//!   the clock and records its version via the `Db` methods that already
+//!   call `preserve`; local expiry calls [`DbStamps::expired`].
+//! - Propagation: in active mode each unit leaves as an RREPLAY envelope
+//!   ([`envelope::encode`]); [`lww::Plan::State`] writes are re-encoded as
+//!   `KEYDB.MVCCRESTORE key stamp pexpire-at <DUMP>` (or DEL) per key.
+//! - RREPLAY and KEYDB.MVCCRESTORE commands: [`envelope::Rreplay::parse`],
+//!   `peel`, [`Watermarks::admit`], [`resolve::resolve`], run, `record`,
+//!   forward unchanged (unless `multi-master-no-forward`).
+//! - RDB: write and read [`rdbaux`] fields; merge-load for full sync;
+//!   persist the id ([`node`]) and the clock (`Hlc::resume`).
+//! - Config (`active-replica`, `multi-master`, several masters, REPLICAOF
+//!   REMOVE, `replica-quorum`, ...), INFO/ROLE, OBJECT LASTMODIFIED, the
+//!   io links, acks for the collection floor, the sim swarm and e2e tests.
 
 pub mod envelope;
 pub mod keystamps;
 pub mod lww;
 pub mod node;
+pub mod rdbaux;
 pub mod resolve;
 pub mod stamp;
 pub mod watermark;
@@ -40,8 +62,3 @@ pub use keystamps::{DbStamps, Decision};
 pub use node::NodeId;
 pub use stamp::{Hlc, Stamp, Version};
 pub use watermark::{Admit, Watermarks};
-
-/// The per-key RDB aux field KeyDB writes before every key in active mode
-/// (its value is the key's stamp in decimal). keyrs will read and write it
-/// too, so RDBs carry versions both ways.
-pub const RDB_MVCC_AUX_FIELD: &str = "mvcc-tstamp";

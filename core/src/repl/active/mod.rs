@@ -33,7 +33,10 @@
 //!   `active-replica yes`, kept through SWAPDB/FLUSH/snapshots), an [`Hlc`]
 //!   and [`Watermarks`] on the engine, the node id; every local write ticks
 //!   the clock and records its version via the `Db` methods that already
-//!   call `preserve`; local expiry calls [`DbStamps::expired`].
+//!   call `preserve`; local expiry calls [`DbStamps::expired`]. Every
+//!   stamp the node takes in (applied envelopes, loaded RDB versions) goes
+//!   through [`Hlc::observe`], so a local write always beats what the node
+//!   holds.
 //! - Propagation: in active mode each unit leaves as an RREPLAY envelope
 //!   ([`envelope::encode`]); [`lww::Plan::State`] writes are re-encoded as
 //!   `KEYDB.MVCCRESTORE key stamp pexpire-at <DUMP>` (or DEL) per key.

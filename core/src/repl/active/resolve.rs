@@ -212,3 +212,117 @@ mod tests {
         assert_eq!(resolve(&a("FLUSHDB"), 9, &mut t, v(1)), Err(BadDb(9)));
     }
 }
+
+/// Commands resolved by [`resolve`] and run on a tiny string-only keyspace
+/// converge whatever the delivery order and duplication.
+#[cfg(test)]
+mod converge {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::repl::active::node::NodeId;
+    use crate::repl::active::stamp::Stamp;
+
+    type Keyspace = Vec<BTreeMap<Bytes, Bytes>>;
+
+    /// Run a resolved command on the model keyspace.
+    fn run(ks: &mut Keyspace, db: usize, r: Resolved) {
+        match r {
+            Resolved::Run(argv) => match &argv[0][..] {
+                b"SET" => {
+                    ks[db].insert(argv[1].clone(), argv[2].clone());
+                }
+                b"MSET" => {
+                    for p in argv[1..].chunks_exact(2) {
+                        ks[db].insert(p[0].clone(), p[1].clone());
+                    }
+                }
+                b"DEL" => {
+                    for k in &argv[1..] {
+                        ks[db].remove(k);
+                    }
+                }
+                other => panic!("model cannot run {other:?}"),
+            },
+            Resolved::FlushExcept(dbs) => {
+                for (d, keep) in dbs {
+                    ks[d].retain(|k, _| keep.contains(k));
+                }
+            }
+            Resolved::Skip => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn command() -> impl Strategy<Value = (usize, Vec<Bytes>)> {
+        let key = (0u8..4).prop_map(|i| Bytes::from(vec![b'a' + i]));
+        let val = (0u8..9).prop_map(|i| Bytes::from(vec![b'0' + i]));
+        let b = |s: &'static str| Bytes::from_static(s.as_bytes());
+        (
+            0usize..2,
+            prop_oneof![
+                4 => (key.clone(), val.clone()).prop_map(move |(k, v)| vec![b("SET"), k, v]),
+                3 => prop::collection::vec((key.clone(), val), 1..4).prop_map(move |ps| {
+                    let mut a = vec![b("MSET")];
+                    for (k, v) in ps {
+                        a.push(k);
+                        a.push(v);
+                    }
+                    a
+                }),
+                3 => prop::collection::vec(key, 1..3).prop_map(move |ks| {
+                    let mut a = vec![b("DEL")];
+                    a.extend(ks);
+                    a
+                }),
+                1 => Just(vec![b("FLUSHDB")]),
+                1 => Just(vec![b("FLUSHALL")]),
+            ],
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn resolved_commands_converge(
+            (cmds, orders) in prop::collection::vec((command(), 0u64..6, 0u8..3), 1..16)
+                .prop_flat_map(|cmds| {
+                    let n = cmds.len();
+                    let order = (Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+                                 prop::collection::vec((0..n, 0..=n), 0..4));
+                    (Just(cmds), prop::collection::vec(order, 3))
+                })
+        ) {
+            // Distinct versions (a stamp is never reused by one origin).
+            let mut seen = std::collections::BTreeSet::new();
+            let cmds: Vec<((usize, Vec<Bytes>), Version)> = cmds
+                .into_iter()
+                .filter_map(|(c, s, o)| {
+                    let v = Version::new(Stamp(s), NodeId::from_bytes([o; 16]));
+                    seen.insert(v).then_some((c, v))
+                })
+                .collect();
+            let mut results = Vec::new();
+            for (order, dups) in orders {
+                let mut seq: Vec<usize> = order.into_iter().filter(|&i| i < cmds.len()).collect();
+                for (i, at) in dups {
+                    if i < cmds.len() {
+                        seq.insert(at.min(seq.len()), i);
+                    }
+                }
+                let mut ks: Keyspace = vec![BTreeMap::new(); 2];
+                let mut tables: Vec<DbStamps> = (0..2).map(DbStamps::new).collect();
+                for i in seq {
+                    let ((db, argv), v) = &cmds[i];
+                    let r = resolve(argv, *db, &mut tables, *v).unwrap();
+                    run(&mut ks, *db, r);
+                }
+                results.push(ks);
+            }
+            for r in &results[1..] {
+                prop_assert_eq!(r, &results[0]);
+            }
+        }
+    }
+}

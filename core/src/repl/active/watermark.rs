@@ -18,6 +18,11 @@
 //!   below it can arrive any more. Idle nodes must still send their clock
 //!   now and then (a heartbeat stamp) or they hold everyone's floor down.
 //!
+//! Dedup works on stamps, so an origin must give every envelope its own
+//! stamp (one tick per envelope; a MULTI/EXEC unit travels as one envelope
+//! with one stamp): two envelopes sharing a stamp would look like one
+//! arriving twice.
+//!
 //! A tombstone may go once *we* cannot receive anything older (our
 //! stability) **and** every known peer has said the same about itself
 //! (`acked[p]`, the stability each peer reports): otherwise a peer still

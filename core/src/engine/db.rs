@@ -224,9 +224,9 @@ impl Db {
 
     /// Set `key` to `value`, dropping any TTL (SET without KEEPTTL).
     pub fn set(&mut self, key: Bytes, value: Value, now: Time) {
-        self.preserve(&key, Change::Write);
+        let mark = self.preserve(&key, Change::Write);
         self.expires.remove(&key);
-        self.set_keep_ttl(key, value, now);
+        self.replace(key, value, now, mark);
     }
 
     /// Set `key` to `value`, keeping its TTL if it has one. An overwritten
@@ -234,6 +234,12 @@ impl Db {
     /// rewriting a hot key does not make it look cold.
     pub fn set_keep_ttl(&mut self, key: Bytes, value: Value, now: Time) {
         let mark = self.preserve(&key, Change::Write);
+        self.replace(key, value, now, mark);
+    }
+
+    /// The value part of [`Db::set_keep_ttl`], once preserved: a new entry
+    /// carries `mark` (see [`Db::preserve`]).
+    fn replace(&mut self, key: Bytes, value: Value, now: Time, mark: bool) {
         if let Some(e) = self.keys.get_mut(&key) {
             e.value = value;
             e.access_secs = now.secs() as u32;
@@ -247,9 +253,9 @@ impl Db {
     /// [`Db::set`] with the key as a slice, copied only when the key is new
     /// (SET's hot path: no allocation when overwriting). True if created.
     pub fn set_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
-        self.preserve(key, Change::Write);
+        let mark = self.preserve(key, Change::Write);
         self.expires.remove(key);
-        self.set_keep_ttl_slice(key, value, now)
+        self.replace_slice(key, value, now, mark)
     }
 
     /// [`Db::set_slice`] for a key not looked up before: an existing key's
@@ -282,6 +288,11 @@ impl Db {
     /// [`Db::set_keep_ttl`] with the key as a slice. True if created.
     pub fn set_keep_ttl_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
         let mark = self.preserve(key, Change::Write);
+        self.replace_slice(key, value, now, mark)
+    }
+
+    /// [`Db::replace`] with the key as a slice. True if created.
+    fn replace_slice(&mut self, key: &[u8], value: Value, now: Time, mark: bool) -> bool {
         if let Some(e) = self.keys.get_mut(key) {
             e.value = value;
             e.access_secs = now.secs() as u32;

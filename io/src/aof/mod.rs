@@ -628,14 +628,11 @@ fn write_buf(a: &mut Active) {
 /// of the directory.
 fn write_manifest(dir: &Path, filename: &str, manifest: &Manifest) -> io::Result<()> {
     let name = manifest_name(filename);
-    let tmp = dir.join(format!("temp-{name}"));
-    {
-        let mut f = File::create(&tmp)?;
-        f.write_all(manifest.render().as_bytes())?;
-        f.sync_all()?;
-    }
-    fs::rename(&tmp, dir.join(name))?;
-    File::open(dir)?.sync_all()
+    crate::atomic_file::replace(
+        &dir.join(&name),
+        &dir.join(format!("temp-{name}")),
+        manifest.render().as_bytes(),
+    )
 }
 
 /// Walk the snapshot into a temporary base file; returns its path and size.

@@ -134,6 +134,20 @@ const PROBE: &[&[&str]] = &[
     &["SELECT", "0"],
 ];
 
+/// Wait until the server's first AOF rewrite has finished (INFO
+/// persistence, as redis-server reports it too).
+fn wait_first_rewrite(c: &mut RawClient, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let info = call(c, &["INFO", "persistence"]);
+        if info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrites:1") {
+            return;
+        }
+        assert!(Instant::now() < deadline, "rewrite did not finish: {info}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn fill(c: &mut RawClient) {
     for cmd in FILL {
         let r = call(c, cmd);
@@ -385,15 +399,7 @@ fn bgrewriteaof_under_writes_keeps_every_write() {
             "+Background append only file rewriting started\r\n"
         );
         // Wait for it to finish while the load keeps writing.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let info = call(&mut c, &["INFO", "persistence"]);
-            if info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrites:1") {
-                break;
-            }
-            assert!(Instant::now() < deadline, "rewrite did not finish: {info}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_first_rewrite(&mut c, Duration::from_secs(20));
         std::thread::sleep(Duration::from_millis(200));
         stop.store(true, Ordering::Relaxed);
         let (acked, _) = load.join().expect("load");
@@ -456,11 +462,7 @@ fn redis_server_loads_our_append_only_dir() {
         let mut c = s.raw();
         fill(&mut c);
         assert!(call(&mut c, &["BGREWRITEAOF"]).starts_with('+'));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !call(&mut c, &["INFO", "persistence"]).contains("aof_rewrites:1") {
-            assert!(Instant::now() < deadline);
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_first_rewrite(&mut c, Duration::from_secs(10));
         // Some writes land in the new incr file too.
         call(&mut c, &["RPUSH", "l", "after"]);
         call(&mut c, &["RPUSH", "l", "more"]);
@@ -751,11 +753,7 @@ fn we_load_the_append_only_dir_of_redis_server() {
         fill(&mut r);
         // Half in the base, half in the incr file.
         assert!(call(&mut r, &["BGREWRITEAOF"]).starts_with('+'));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !call(&mut r, &["INFO", "persistence"]).contains("aof_rewrites:1") {
-            assert!(Instant::now() < deadline);
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_first_rewrite(&mut r, Duration::from_secs(10));
         call(&mut r, &["RPUSH", "l", "after"]);
         call(&mut r, &["XADD", "st", "*", "g", "h"]);
         call(
@@ -805,13 +803,7 @@ fn clients_get_loading_while_the_aof_loads() {
         let mut c = s.raw();
         call(&mut c, &["DEBUG", "POPULATE", "200000"]);
         assert!(call(&mut c, &["BGREWRITEAOF"]).starts_with('+'));
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while !(info_field(&mut c, "aof_rewrite_in_progress") == "0"
-            && info_field(&mut c, "aof_rewrites") == "1")
-        {
-            assert!(Instant::now() < deadline, "rewrite did not finish");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_first_rewrite(&mut c, Duration::from_secs(120));
         let _ = c.call(&[b"SHUTDOWN".as_slice(), b"NOSAVE"]);
         s.wait_exit(Duration::from_secs(10));
     }

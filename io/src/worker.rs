@@ -682,12 +682,10 @@ fn pin_to_cpu(worker: usize, cpu: usize) {
     }
 }
 
-/// CONFIG REWRITE's new file text, written atomically: a temporary file
-/// beside the config file, synced, then renamed over it (a crash leaves
-/// the old file or the new one, never half of one). A failure is logged
-/// (the command has already answered).
+/// CONFIG REWRITE's new file text, replacing the file atomically (a
+/// temporary file beside it, renamed over it). A failure is logged (the
+/// command has already answered).
 fn write_config(path: &str, text: &str) {
-    use std::io::Write;
     let target = std::path::Path::new(path);
     let tmp = target.with_file_name(format!(
         ".{}.tmp-{}",
@@ -696,14 +694,8 @@ fn write_config(path: &str, text: &str) {
             .map_or_else(|| "keyrs.conf".into(), |n| n.to_string_lossy()),
         std::process::id()
     ));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, target));
-    match result {
+    match crate::atomic_file::replace(target, &tmp, text.as_bytes()) {
         Ok(()) => tracing::info!("CONFIG REWRITE executed with success."),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            tracing::warn!("CONFIG REWRITE failed: {e}");
-        }
+        Err(e) => tracing::warn!("CONFIG REWRITE failed: {e}"),
     }
 }

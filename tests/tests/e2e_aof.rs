@@ -134,6 +134,20 @@ const PROBE: &[&[&str]] = &[
     &["SELECT", "0"],
 ];
 
+/// Wait until the server's first AOF rewrite has finished (INFO
+/// persistence, as redis-server reports it too).
+fn wait_first_rewrite(c: &mut RawClient, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let info = call(c, &["INFO", "persistence"]);
+        if info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrites:1") {
+            return;
+        }
+        assert!(Instant::now() < deadline, "rewrite did not finish: {info}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn fill(c: &mut RawClient) {
     for cmd in FILL {
         let r = call(c, cmd);
@@ -385,15 +399,7 @@ fn bgrewriteaof_under_writes_keeps_every_write() {
             "+Background append only file rewriting started\r\n"
         );
         // Wait for it to finish while the load keeps writing.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let info = call(&mut c, &["INFO", "persistence"]);
-            if info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrites:1") {
-                break;
-            }
-            assert!(Instant::now() < deadline, "rewrite did not finish: {info}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_first_rewrite(&mut c, Duration::from_secs(20));
         std::thread::sleep(Duration::from_millis(200));
         stop.store(true, Ordering::Relaxed);
         let (acked, _) = load.join().expect("load");
@@ -456,11 +462,7 @@ fn redis_server_loads_our_append_only_dir() {
         let mut c = s.raw();
         fill(&mut c);
         assert!(call(&mut c, &["BGREWRITEAOF"]).starts_with('+'));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !call(&mut c, &["INFO", "persistence"]).contains("aof_rewrites:1") {
-            assert!(Instant::now() < deadline);
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_first_rewrite(&mut c, Duration::from_secs(10));
         // Some writes land in the new incr file too.
         call(&mut c, &["RPUSH", "l", "after"]);
         call(&mut c, &["RPUSH", "l", "more"]);
@@ -751,11 +753,7 @@ fn we_load_the_append_only_dir_of_redis_server() {
         fill(&mut r);
         // Half in the base, half in the incr file.
         assert!(call(&mut r, &["BGREWRITEAOF"]).starts_with('+'));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !call(&mut r, &["INFO", "persistence"]).contains("aof_rewrites:1") {
-            assert!(Instant::now() < deadline);
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_first_rewrite(&mut r, Duration::from_secs(10));
         call(&mut r, &["RPUSH", "l", "after"]);
         call(&mut r, &["XADD", "st", "*", "g", "h"]);
         call(
@@ -805,13 +803,7 @@ fn clients_get_loading_while_the_aof_loads() {
         let mut c = s.raw();
         call(&mut c, &["DEBUG", "POPULATE", "200000"]);
         assert!(call(&mut c, &["BGREWRITEAOF"]).starts_with('+'));
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while !(info_field(&mut c, "aof_rewrite_in_progress") == "0"
-            && info_field(&mut c, "aof_rewrites") == "1")
-        {
-            assert!(Instant::now() < deadline, "rewrite did not finish");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_first_rewrite(&mut c, Duration::from_secs(120));
         let _ = c.call(&[b"SHUTDOWN".as_slice(), b"NOSAVE"]);
         s.wait_exit(Duration::from_secs(10));
     }
@@ -844,4 +836,88 @@ fn clients_get_loading_while_the_aof_loads() {
     // Appending resumed once loaded.
     assert_eq!(call(&mut c, &["SET", "after", "1"]), "+OK\r\n");
     assert_eq!(info_field(&mut c, "aof_enabled"), "1");
+}
+
+/// The `#TS:` annotation lines of the AOF files in `dir`.
+fn ts_lines(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in fs::read_dir(aof_dir(dir)).expect("aof dir") {
+        let text = fs::read(f.expect("entry").path()).expect("read");
+        out.extend(
+            String::from_utf8_lossy(&text)
+                .lines()
+                .filter(|l| l.starts_with("#TS:"))
+                .map(str::to_owned),
+        );
+    }
+    out
+}
+
+#[test]
+fn timestamp_annotations_are_written_and_skipped_on_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let extra = [
+        "--aof-timestamp-enabled",
+        "yes",
+        "--aof-use-rdb-preamble",
+        "no",
+    ];
+    {
+        let mut s = start(dir.path(), &extra);
+        let mut c = s.raw();
+        call(&mut c, &["SET", "a", "1"]);
+        std::thread::sleep(Duration::from_millis(1100));
+        call(&mut c, &["RPUSH", "l", "x", "y"]);
+        call(&mut c, &["SET", "a", "2"]);
+        let _ = c.call(&[b"SHUTDOWN".as_slice()]);
+        s.wait_exit(Duration::from_secs(10));
+    }
+    let ts = ts_lines(dir.path());
+    // One per second that saw writes (two here), each `#TS:<unix secs>`.
+    assert!(ts.len() >= 2, "{ts:?}");
+    assert!(ts.iter().all(|l| l[4..].parse::<u64>().is_ok()), "{ts:?}");
+    let s = start(dir.path(), &extra);
+    let mut c = s.raw();
+    assert_eq!(call(&mut c, &["GET", "a"]), "$1\r\n2\r\n");
+    assert_eq!(call(&mut c, &["LLEN", "l"]), ":2\r\n");
+    drop(c);
+    drop(s);
+    // redis-server reads our annotated files too.
+    let d = dir.path().to_str().expect("utf-8");
+    if let Some(r) = Server::start_redis(&["--appendonly", "yes", "--dir", d]) {
+        let mut c = r.raw();
+        assert_eq!(call(&mut c, &["GET", "a"]), "$1\r\n2\r\n");
+        assert_eq!(call(&mut c, &["LLEN", "l"]), ":2\r\n");
+    }
+}
+
+#[test]
+fn we_load_redis_server_aof_with_timestamps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8");
+    let Some(mut redis) = Server::start_redis(&[
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--aof-timestamp-enabled",
+        "yes",
+        "--dir",
+        d,
+    ]) else {
+        eprintln!("redis-server not installed: interop not checked");
+        return;
+    };
+    let mut r = redis.raw();
+    call(&mut r, &["SET", "k", "v1"]);
+    std::thread::sleep(Duration::from_millis(1100));
+    call(&mut r, &["HSET", "h", "f", "1"]);
+    call(&mut r, &["SET", "k", "v2"]);
+    redis.terminate();
+    assert!(redis.wait_exit(Duration::from_secs(10)).is_some());
+    assert!(!ts_lines(dir.path()).is_empty(), "redis wrote no #TS lines");
+    let s = start(dir.path(), &[]);
+    let mut c = s.raw();
+    assert_eq!(call(&mut c, &["GET", "k"]), "$2\r\nv2\r\n");
+    assert_eq!(call(&mut c, &["HGET", "h", "f"]), "$1\r\n1\r\n");
 }

@@ -92,6 +92,23 @@ impl Entry {
 /// The expires table hashes with the database seed xor this.
 const EXPIRES_SEED_XOR: u64 = 0x9e37_79b9_7f4a_7c15;
 
+/// What lazy expiry does with a key whose time has passed (Redis's
+/// `expireIfNeeded` by role).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExpiryMode {
+    /// A master: delete the key (the engine propagates a DEL).
+    #[default]
+    Delete,
+    /// A replica serving its own clients: report the key as missing but
+    /// keep it. Only the master's DEL removes it, so the keyspace never
+    /// runs ahead of the master's (a write the master makes to the key in
+    /// its last millisecond must still find it here).
+    Hide,
+    /// Commands from our master, or an AOF being replayed: nothing is
+    /// expired; the stream already says what happened to every key.
+    Keep,
+}
+
 /// A database.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -118,6 +135,9 @@ pub struct Db {
     /// snapshot's start is kept until the walk reaches it. Kept in the
     /// database (not the engine) so SWAPDB carries it along.
     pub(crate) walks: Vec<DbWalk>,
+    /// How lazy expiry treats this database's keys (the engine sets it
+    /// from its role and the running client).
+    pub expiry: ExpiryMode,
 }
 
 impl Db {
@@ -132,6 +152,7 @@ impl Db {
             lfu_rng: seed,
             seed,
             walks: Vec::new(),
+            expiry: ExpiryMode::Delete,
         }
     }
 
@@ -184,11 +205,28 @@ impl Db {
     pub fn is_expired(&self, key: &[u8], now: Time) -> bool {
         // As Redis (`keyIsExpired`: now > when): a key is still alive during
         // the very millisecond it expires at.
-        matches!(self.expires.get(key), Some(&at) if at < now.ms())
+        self.expiry != ExpiryMode::Keep
+            && matches!(self.expires.get(key), Some(&at) if at < now.ms())
     }
 
-    /// Delete `key` if it is expired; true if it was.
+    /// Delete `key` if it is expired; true if it was expired. Under
+    /// [`ExpiryMode::Hide`] the key stays (the caller must treat it as
+    /// missing).
     pub fn expire_if_needed(&mut self, key: &[u8], now: Time) -> bool {
+        if self.expiry == ExpiryMode::Hide {
+            return self.is_expired(key, now);
+        }
+        self.expire_now_if_needed(key, now)
+    }
+
+    /// [`Db::expire_if_needed`] for a write by a replica's own client
+    /// (`replica-read-only no`): an expired key goes even there, as
+    /// Redis's lookups for writing force it, so the write starts afresh.
+    pub fn expire_for_write(&mut self, key: &[u8], now: Time) -> bool {
+        self.expire_now_if_needed(key, now)
+    }
+
+    fn expire_now_if_needed(&mut self, key: &[u8], now: Time) -> bool {
         if self.is_expired(key, now) {
             self.preserve(key, Change::Remove);
             self.expires.remove(key);
@@ -205,7 +243,9 @@ impl Db {
     /// Look up a live key for reading or writing, expiring it lazily and
     /// touching its access time.
     pub fn lookup(&mut self, key: &[u8], now: Time) -> Option<&mut Entry> {
-        self.expire_if_needed(key, now);
+        if self.expire_if_needed(key, now) && self.expiry == ExpiryMode::Hide {
+            return None;
+        }
         // The caller may write through the reference.
         self.preserve(key, Change::Modify);
         let rand01 = self.next_rand01();
@@ -217,16 +257,18 @@ impl Db {
     /// Look up a live key without touching its access time (OBJECT, TYPE-less
     /// peeks). Still expires lazily.
     pub fn lookup_no_touch(&mut self, key: &[u8], now: Time) -> Option<&mut Entry> {
-        self.expire_if_needed(key, now);
+        if self.expire_if_needed(key, now) && self.expiry == ExpiryMode::Hide {
+            return None;
+        }
         self.preserve(key, Change::Modify);
         self.keys.get_mut(key)
     }
 
     /// Set `key` to `value`, dropping any TTL (SET without KEEPTTL).
     pub fn set(&mut self, key: Bytes, value: Value, now: Time) {
-        self.preserve(&key, Change::Write);
+        let mark = self.preserve(&key, Change::Write);
         self.expires.remove(&key);
-        self.set_keep_ttl(key, value, now);
+        self.replace(key, value, now, mark);
     }
 
     /// Set `key` to `value`, keeping its TTL if it has one. An overwritten
@@ -234,6 +276,12 @@ impl Db {
     /// rewriting a hot key does not make it look cold.
     pub fn set_keep_ttl(&mut self, key: Bytes, value: Value, now: Time) {
         let mark = self.preserve(&key, Change::Write);
+        self.replace(key, value, now, mark);
+    }
+
+    /// The value part of [`Db::set_keep_ttl`], once preserved: a new entry
+    /// carries `mark` (see [`Db::preserve`]).
+    fn replace(&mut self, key: Bytes, value: Value, now: Time, mark: bool) {
         if let Some(e) = self.keys.get_mut(&key) {
             e.value = value;
             e.access_secs = now.secs() as u32;
@@ -247,9 +295,9 @@ impl Db {
     /// [`Db::set`] with the key as a slice, copied only when the key is new
     /// (SET's hot path: no allocation when overwriting). True if created.
     pub fn set_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
-        self.preserve(key, Change::Write);
+        let mark = self.preserve(key, Change::Write);
         self.expires.remove(key);
-        self.set_keep_ttl_slice(key, value, now)
+        self.replace_slice(key, value, now, mark)
     }
 
     /// [`Db::set_slice`] for a key not looked up before: an existing key's
@@ -282,6 +330,11 @@ impl Db {
     /// [`Db::set_keep_ttl`] with the key as a slice. True if created.
     pub fn set_keep_ttl_slice(&mut self, key: &[u8], value: Value, now: Time) -> bool {
         let mark = self.preserve(key, Change::Write);
+        self.replace_slice(key, value, now, mark)
+    }
+
+    /// [`Db::replace`] with the key as a slice. True if created.
+    fn replace_slice(&mut self, key: &[u8], value: Value, now: Time, mark: bool) -> bool {
         if let Some(e) = self.keys.get_mut(key) {
             e.value = value;
             e.access_secs = now.secs() as u32;

@@ -32,7 +32,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::config::Config;
 use crate::resp::{Protocol, Reply};
 pub use client::{ClientId, ClientRegistry, ClientState, ConnInfo, ReplyMode};
-pub use db::Db;
+pub use db::{Db, ExpiryMode};
 pub use stats::{CmdName, HostStats, ServerInfo, Stats};
 pub use table::{CommandSpec, CommandTable};
 
@@ -313,6 +313,12 @@ impl Engine {
         // that a CLIENT REPLY ON run now can still lift the silence (Redis).
         if state.reply_mode == ReplyMode::Skip {
             state.reply_mode = ReplyMode::SkipThis;
+        }
+        let mode = self.expiry_mode_for(client);
+        if self.dbs.first().is_some_and(|d| d.expiry != mode) {
+            for db in &mut self.dbs {
+                db.expiry = mode;
+            }
         }
         let mut effects = Vec::new();
         let mut more = Vec::new();
@@ -607,12 +613,38 @@ impl Engine {
         }
     }
 
+    /// How lazy expiry treats keys for `client`'s command (Redis's
+    /// `expireIfNeeded`): a master deletes expired keys; a replica hides
+    /// them from its clients; its master's commands, and an AOF being
+    /// replayed, see every key as it is.
+    fn expiry_mode_for(&self, client: ClientId) -> ExpiryMode {
+        if self.repl.master.is_none() {
+            let replaying = self
+                .persist
+                .loading
+                .as_ref()
+                .is_some_and(|l| l.replayer == Some(client));
+            return if replaying {
+                ExpiryMode::Keep
+            } else {
+                ExpiryMode::Delete
+            };
+        }
+        if self.repl.master_client() == Some(client) {
+            ExpiryMode::Keep
+        } else {
+            ExpiryMode::Hide
+        }
+    }
+
     /// Periodic work at `hz`: active expiry, client idle timeouts. The driver
     /// calls this `hz` times a second (in virtual time under simulation).
     pub fn tick(&mut self, now: Time) -> Vec<Effect> {
         self.observe_time(now);
         let mut effects = Vec::new();
-        if self.active_expire_enabled {
+        // A replica leaves expiry to its master's DELs (Redis runs the
+        // active cycle on masters only).
+        if self.active_expire_enabled && self.repl.master.is_none() {
             expire::active_expire_cycle(self, now);
         }
         db::rehash_cron(&mut self.dbs);

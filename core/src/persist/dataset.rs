@@ -222,7 +222,9 @@ impl DatasetLoader {
                     expire_ms,
                 } => {
                     n += 1;
-                    if expire_ms.is_some_and(|at| at < now.ms()) {
+                    // A replica keeps them: its master's DELs remove them
+                    // (Redis skips expired keys on masters only).
+                    if e.repl.master.is_none() && expire_ms.is_some_and(|at| at < now.ms()) {
                         self.expired += 1;
                         continue;
                     }

@@ -260,7 +260,7 @@ fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem
 /// Clear the marks a walk that stops early leaves ahead of its cursor (the
 /// next marking walk must start with none).
 fn clear_marks(db: &mut Db, w: &DbWalk) {
-    if !w.marks || w.detached.is_some() || w.cursor == 0 && db.keys.is_empty() {
+    if !w.marks || w.detached.is_some() {
         return;
     }
     let mut cursor = w.cursor;

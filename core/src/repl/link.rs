@@ -429,6 +429,18 @@ mod tests {
         v
     }
 
+    /// The RDB payload the events carried, in order.
+    fn rdb_bytes(events: &[LinkEvent]) -> Vec<u8> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                LinkEvent::RdbData(d) => Some(d.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
     fn handshake(auth: bool) -> ReplicaLink {
         let cfg = LinkConfig {
             listening_port: 6380,
@@ -472,14 +484,7 @@ mod tests {
             l.feed(std::slice::from_ref(b), 0);
             events.extend(drain(&mut l));
         }
-        let data: Vec<u8> = events
-            .iter()
-            .filter_map(|e| match e {
-                LinkEvent::RdbData(d) => Some(d.clone()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
+        let data = rdb_bytes(&events);
         assert_eq!(data, b"REDIS");
         assert_eq!(
             events[0],
@@ -517,14 +522,7 @@ mod tests {
             l.feed(chunk, 0);
             events.extend(drain(&mut l));
         }
-        let data: Vec<u8> = events
-            .iter()
-            .filter_map(|e| match e {
-                LinkEvent::RdbData(d) => Some(d.clone()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
+        let data = rdb_bytes(&events);
         assert_eq!(data, body);
         assert!(events.contains(&LinkEvent::RdbStart { len: None }));
         assert!(events.contains(&LinkEvent::RdbDone));

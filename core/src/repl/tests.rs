@@ -293,3 +293,75 @@ fn replicaof_is_what_config_rewrite_writes() {
     assert!(!text.contains("replicaof"), "{text}");
     assert!(!e.repl.is_replica());
 }
+
+/// Run `words` as `client` at `t` and return the reply.
+fn call(e: &mut Engine, client: ClientId, t: Time, words: &[&str]) -> crate::resp::Reply {
+    e.execute(client, &argv(words), t).reply.expect("a reply")
+}
+
+#[test]
+fn a_replica_leaves_expiry_to_its_master() {
+    use crate::resp::Reply;
+    let mut r = Engine::new(Config::default(), ServerInfo::default(), 5);
+    r.repl_set_master("10.0.0.1".into(), 6379);
+    let g = r.repl.generation;
+    let master = r
+        .repl_link_up(g, ConnInfo::default(), now(0))
+        .expect("the master's client");
+    let user = r.connect(ConnInfo::default(), now(0)).unwrap();
+    let at = (now(100).ms()).to_string();
+    call(&mut r, master, now(0), &["SET", "k", "v", "PXAT", &at]);
+    // Past its time the key is missing to our clients, but it stays.
+    assert_eq!(call(&mut r, user, now(200), &["GET", "k"]), Reply::Nil);
+    assert_eq!(
+        call(&mut r, user, now(200), &["EXISTS", "k"]),
+        Reply::Integer(0)
+    );
+    for step in 200..260 {
+        r.tick(now(step));
+    }
+    assert_eq!(call(&mut r, user, now(300), &["DBSIZE"]), Reply::Integer(1));
+    // The master still had it (its last millisecond): its writes find it.
+    assert_eq!(
+        call(&mut r, master, now(300), &["APPEND", "k", "x"]),
+        Reply::Integer(2)
+    );
+    assert_eq!(
+        call(&mut r, master, now(300), &["PERSIST", "k"]),
+        Reply::Integer(1)
+    );
+    assert_eq!(
+        call(&mut r, user, now(300), &["GET", "k"]),
+        Reply::Bulk(Bytes::from_static(b"vx"))
+    );
+    // A key only the master's DEL removes.
+    call(&mut r, master, now(300), &["SET", "j", "v", "PXAT", &at]);
+    assert_eq!(call(&mut r, user, now(300), &["DBSIZE"]), Reply::Integer(2));
+    call(&mut r, master, now(300), &["DEL", "j"]);
+    assert_eq!(call(&mut r, user, now(300), &["DBSIZE"]), Reply::Integer(1));
+    // Promoted, it expires keys itself again.
+    call(&mut r, master, now(300), &["SET", "j", "v", "PXAT", &at]);
+    call(&mut r, user, now(300), &["REPLICAOF", "NO", "ONE"]);
+    assert_eq!(call(&mut r, user, now(300), &["GET", "j"]), Reply::Nil);
+    assert_eq!(call(&mut r, user, now(300), &["DBSIZE"]), Reply::Integer(1));
+}
+
+#[test]
+fn an_aof_replay_expires_nothing_until_it_ends() {
+    use crate::resp::Reply;
+    let mut e = Engine::new(Config::default(), ServerInfo::default(), 6);
+    let replayer = e.connect(ConnInfo::default(), now(0)).unwrap();
+    e.loading_start(0, now(0));
+    e.loading_replayer(replayer);
+    let at = now(100).ms().to_string();
+    // As Redis loads it: the APPEND found the key when it was written.
+    call(&mut e, replayer, now(500), &["SET", "k", "v", "PXAT", &at]);
+    assert_eq!(
+        call(&mut e, replayer, now(500), &["APPEND", "k", "x"]),
+        Reply::Integer(2)
+    );
+    e.loading_end();
+    let user = e.connect(ConnInfo::default(), now(500)).unwrap();
+    assert_eq!(call(&mut e, user, now(500), &["GET", "k"]), Reply::Nil);
+    assert_eq!(call(&mut e, user, now(500), &["DBSIZE"]), Reply::Integer(0));
+}

@@ -280,6 +280,19 @@ impl<A: Access> Replay<A> {
         let mut before_multi: Option<u64> = None;
         let mut engine = self.access.engine();
         loop {
+            if parser.is_idle() && buf.first() == Some(&b'#') {
+                // An annotation (`#TS:<secs>` with aof-timestamp-enabled):
+                // skipped whole, as Redis does; one cut short is a
+                // truncation like a partial command.
+                match buf.iter().position(|&b| b == b'\n') {
+                    Some(nl) => {
+                        let _ = buf.split_to(nl + 1);
+                        valid = start + total - buf.len() as u64;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
             if parser.is_idle() && !buf.is_empty() && buf[0] != b'*' {
                 let at = start + total - buf.len() as u64;
                 return Err(format!(

@@ -78,6 +78,9 @@ pub struct AofSettings {
     pub auto_percentage: u64,
     /// `auto-aof-rewrite-min-size`, bytes.
     pub auto_min_size: u64,
+    /// `aof-timestamp-enabled`: a `#TS:<unix seconds>` annotation line goes
+    /// before the first write of each new second (Redis 7.0's format).
+    pub timestamps: bool,
 }
 
 impl AofSettings {
@@ -102,6 +105,7 @@ impl AofSettings {
             rdb_preamble: cfg.get_bool("aof-use-rdb-preamble").unwrap_or(true),
             auto_percentage: cfg.get_u64("auto-aof-rewrite-percentage").unwrap_or(100),
             auto_min_size: cfg.get_u64("auto-aof-rewrite-min-size").unwrap_or(64 << 20),
+            timestamps: cfg.get_bool("aof-timestamp-enabled").unwrap_or(false),
         }
     }
 }
@@ -135,6 +139,8 @@ struct Active {
 struct State {
     settings: AofSettings,
     active: Option<Active>,
+    /// The second of the last `#TS` annotation written.
+    last_ts: u64,
 }
 
 /// The AOF writer shared by the workers.
@@ -158,6 +164,7 @@ impl Aof {
             state: Mutex::new(State {
                 settings,
                 active: None,
+                last_ts: 0,
             }),
             pending: AtomicBool::new(false),
             always: AtomicBool::new(always),
@@ -247,7 +254,16 @@ impl Aof {
         if engine.prop.pending() > 0 {
             let bytes = engine.take_propagated();
             let mut st = self.state.lock();
+            let st = &mut *st;
             if let Some(a) = st.active.as_mut() {
+                if st.settings.timestamps {
+                    let secs = clock::now().secs();
+                    if secs > st.last_ts {
+                        a.buf
+                            .extend_from_slice(format!("#TS:{secs}\r\n").as_bytes());
+                        st.last_ts = secs;
+                    }
+                }
                 a.buf.extend_from_slice(&bytes);
                 self.pending.store(true, Ordering::Release);
             }
@@ -278,6 +294,7 @@ impl Aof {
             st.settings.rdb_preamble = new.rdb_preamble;
             st.settings.auto_percentage = new.auto_percentage;
             st.settings.auto_min_size = new.auto_min_size;
+            st.settings.timestamps = new.timestamps;
             st.settings.enabled = new.enabled;
             self.always
                 .store(new.fsync == Fsync::Always, Ordering::Release);
@@ -611,14 +628,11 @@ fn write_buf(a: &mut Active) {
 /// of the directory.
 fn write_manifest(dir: &Path, filename: &str, manifest: &Manifest) -> io::Result<()> {
     let name = manifest_name(filename);
-    let tmp = dir.join(format!("temp-{name}"));
-    {
-        let mut f = File::create(&tmp)?;
-        f.write_all(manifest.render().as_bytes())?;
-        f.sync_all()?;
-    }
-    fs::rename(&tmp, dir.join(name))?;
-    File::open(dir)?.sync_all()
+    crate::atomic_file::replace(
+        &dir.join(&name),
+        &dir.join(format!("temp-{name}")),
+        manifest.render().as_bytes(),
+    )
 }
 
 /// Walk the snapshot into a temporary base file; returns its path and size.
@@ -650,6 +664,10 @@ fn write_base(
     });
     let mut db_now: Option<usize> = None;
     let mut cmds = Vec::new();
+    if rdb.is_none() && settings.timestamps {
+        // A commands base starts with the rewrite's time, as Redis's.
+        cmds.extend_from_slice(format!("#TS:{}\r\n", id.now.secs()).as_bytes());
+    }
     loop {
         let chunk = engine.lock().snapshot_next(id.snapshot, 256);
         let Some(items) = chunk else { break };

@@ -25,14 +25,7 @@ pub fn propagate_list_mpop(e: &mut Engine, db: usize, key: &Bytes, end: Where, n
         Where::Head => b"LPOP",
         Where::Tail => b"RPOP",
     };
-    e.propagate_as(
-        db,
-        vec![
-            Bytes::from_static(word),
-            key.clone(),
-            Bytes::from(n.to_string()),
-        ],
-    );
+    propagate_pop(e, db, word, key, n);
 }
 
 /// ZMPOP/BZMPOP popped `n` members of `key`: replayed as
@@ -42,6 +35,11 @@ pub fn propagate_zset_mpop(e: &mut Engine, db: usize, key: &Bytes, end: End, n: 
         End::Min => b"ZPOPMIN",
         End::Max => b"ZPOPMAX",
     };
+    propagate_pop(e, db, word, key, n);
+}
+
+/// Propagate `<word> key n`.
+fn propagate_pop(e: &mut Engine, db: usize, word: &'static [u8], key: &Bytes, n: usize) {
     e.propagate_as(
         db,
         vec![

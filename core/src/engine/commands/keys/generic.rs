@@ -15,7 +15,7 @@ pub fn del(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     for k in &call.argv[1..] {
         let db = &mut e.dbs[call.db];
         // An expired key is reclaimed as expired, not counted as deleted.
-        db.expire_if_needed(k, call.now);
+        db.expire_for_write(k, call.now);
         if db.remove(k).is_some() {
             n += 1;
             e.signal_modified(call.db, k);

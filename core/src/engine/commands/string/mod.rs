@@ -126,7 +126,7 @@ enum Store {
 /// request (only when new) so it does not pin the read buffer.
 fn store_as(e: &mut Engine, call: &Call<'_>, key: &[u8], value: StrValue, how: Store) {
     let db = &mut e.dbs[call.db];
-    db.expire_if_needed(key, call.now);
+    db.expire_for_write(key, call.now);
     let value = Value::Str(value);
     let created = match how {
         Store::Replace => db.set_slice(key, value, call.now),

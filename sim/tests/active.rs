@@ -27,8 +27,8 @@ use keyrs_core::engine::Engine;
 use keyrs_core::persist::dataset::{load_all, save_to_vec};
 use keyrs_core::repl::active::{NodeId, Version};
 use keyrs_sim::client::Conn;
-use keyrs_sim::node::{clear_clock_skews, lock, new_engine, now_of, serve, set_clock_skew};
 use keyrs_sim::node::SharedEngine;
+use keyrs_sim::node::{clear_clock_skews, lock, new_engine, now_of, serve, set_clock_skew};
 use madsim::net::NetSim;
 use madsim::rand::{thread_rng, Rng};
 use madsim::runtime::{Handle, NodeHandle};
@@ -209,7 +209,13 @@ fn command() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
         2 => {
             let px = rng.gen_range(300..3000u32).to_string();
             return (
-                vec![b"SET".to_vec(), s.clone(), v, b"PX".to_vec(), px.into_bytes()],
+                vec![
+                    b"SET".to_vec(),
+                    s.clone(),
+                    v,
+                    b"PX".to_vec(),
+                    px.into_bytes(),
+                ],
                 vec![s],
             );
         }
@@ -430,14 +436,20 @@ async fn active_replicas_converge_through_partitions_crashes_and_skew() {
         }
         if madsim::time::Instant::now() > deadline {
             for (i, s) in slots.iter().enumerate() {
-                let e = lock(&s.engine());
+                let engine = s.engine();
+                let e = lock(&engine);
                 let keys: Vec<String> = e.dbs[0]
                     .keys
                     .iter()
                     .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
                     .collect();
                 eprintln!("node {i}: {keys:?} actives={:?}", e.repl.actives);
+                eprintln!(
+                    "node {i}: offset {} replid {} replicas {:?}",
+                    e.repl.offset, e.repl.replid, e.repl.replicas
+                );
             }
+            dump_differences(&slots, &log.lock().unwrap());
             panic!("the nodes did not converge within 30 s: replay with {replay}");
         }
     }
@@ -477,17 +489,22 @@ fn check_oracle(slots: &[Slot], log: &BTreeMap<Vec<u8>, Vec<Obs>>, replay: &str)
         else {
             continue;
         };
-        let (final_version, final_state) = observe(&e, key).unwrap_or_else(|| {
-            panic!(
-                "{}: no version on node 0; replay with {replay}",
-                String::from_utf8_lossy(key)
-            )
-        });
         let live = |s: &State| -> State {
             match s {
                 Some((_, Some(at))) if *at < now_ms => None,
                 other => *other,
             }
+        };
+        let Some((final_version, final_state)) = observe(&e, key) else {
+            // No version at all: a tombstone collected once every peer had
+            // it. The key must be gone, as its last write left it.
+            assert!(
+                !e.dbs[0].keys.contains_key(key) && live(&best.state).is_none(),
+                "{}: no version on node 0, yet the last write {:?} left it alive; replay with {replay}",
+                String::from_utf8_lossy(key),
+                best.version
+            );
+            continue;
         };
         assert!(
             final_version >= best.version,
@@ -515,6 +532,28 @@ fn check_oracle(slots: &[Slot], log: &BTreeMap<Vec<u8>, Vec<Obs>>, replay: &str)
                 String::from_utf8_lossy(key),
                 final_version
             );
+        }
+    }
+}
+
+/// On a failure: every key whose version or state differs between nodes,
+/// with what the clients observed of it.
+fn dump_differences(slots: &[Slot], log: &BTreeMap<Vec<u8>, Vec<Obs>>) {
+    let engines: Vec<SharedEngine> = slots.iter().map(Slot::engine).collect();
+    let mut keys: Vec<Vec<u8>> = log.keys().cloned().collect();
+    keys.sort();
+    for key in keys {
+        let seen: Vec<Option<(Version, State)>> =
+            engines.iter().map(|e| observe(&lock(e), &key)).collect();
+        if seen.iter().all(|s| *s == seen[0]) {
+            continue;
+        }
+        eprintln!("{}:", String::from_utf8_lossy(&key));
+        for (i, s) in seen.iter().enumerate() {
+            eprintln!("  node {i}: {s:?}");
+        }
+        for o in &log[&key] {
+            eprintln!("  observed on {}: {:?} {:?}", o.node, o.version, o.state);
         }
     }
 }

@@ -472,6 +472,8 @@ impl DatasetLoader {
             if d.remove(key).is_some() {
                 e.signal_modified(db, key);
             }
+            let key = bytes::Bytes::copy_from_slice(key);
+            e.active_relay_tombstone(db, Some(&key), v);
         }
     }
 
@@ -505,6 +507,7 @@ impl DatasetLoader {
             e.dbs[db].remove(&k);
             e.signal_modified(db, &k);
         }
+        e.active_relay_tombstone(db, None, v);
     }
 }
 

@@ -10,14 +10,23 @@
 //! 3. An envelope that passed through us already (our id on its path) is
 //!    a loop: `+OK`, not applied, not forwarded. While the AOF is replayed
 //!    our own envelopes are applied instead (they are our writes).
-//! 4. Per-origin dedup: a stamp not above the origin's mark was applied
-//!    (it came by another path): dropped, not forwarded.
-//! 5. The stamp (and every MVCCRESTORE's) enters our hybrid clock.
+//! 4. Per-origin marks: a stamp not above the origin's mark probably came
+//!    by another path already. It is still resolved (versions make that
+//!    idempotent) but its non-keyspace commands (PUBLISH) do not run
+//!    again. The mark alone must not drop it: an origin that restarted
+//!    without its data, its clock behind, stamps below its old mark, and
+//!    those writes are new.
+//! 5. The stamp (and every MVCCRESTORE's) enters our hybrid clock, our
+//!    own looped-back ones too (a node restarted without data learns how
+//!    far its stamps had gone).
 //! 6. Each command of the payload goes through `resolve` (versions checked
 //!    and recorded at the origin's version) and what won runs in the
 //!    envelope's database with its own propagation suppressed.
-//! 7. The origin's mark moves, and the envelope is forwarded, as received,
-//!    into our own stream (unless `multi-master-no-forward`).
+//! 7. The origin's mark moves. The envelope is forwarded, as received, into
+//!    our own stream (unless `multi-master-no-forward`) only if it changed
+//!    something here: a copy that changed nothing carries nothing our
+//!    replicas lack (what beat it reached them from us), and not
+//!    forwarding it is what ends its circulation in a mesh or ring.
 //!
 //! On a node that is not an active replica (a plain replica of an active
 //! one) the payload's commands just run and propagate as usual.
@@ -55,11 +64,10 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let origin = env.origin();
     let stamp = env.inner.stamp;
     if env.visited(own) && !replaying {
+        e.active.hlc.observe(stamp);
         return Reply::ok();
     }
-    if !replaying && e.active.marks.admit(origin, stamp) == Admit::Duplicate {
-        return Reply::ok();
-    }
+    let seen = !replaying && e.active.marks.admit(origin, stamp) == Admit::Duplicate;
     let db = match env.inner.db {
         None => call.db,
         Some(d) => match usize::try_from(d).ok().filter(|&d| d < e.dbs.len()) {
@@ -69,14 +77,18 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     };
     e.active.hlc.observe(stamp);
     let v = Version::new(stamp, origin);
+    let mut changed = false;
     for argv in &env.commands {
-        if let Err(r) = apply_one(e, call, db, argv, v) {
-            tracing::warn!("RREPLAY from {origin}: {r:?}");
+        match apply_one(e, call, db, argv, v, seen) {
+            Ok(c) => changed |= c,
+            Err(r) => tracing::warn!("RREPLAY from {origin}: {r:?}"),
         }
     }
     e.active.marks.record(origin, stamp);
-    let forward =
-        !replaying && e.config.get_bool("multi-master-no-forward") != Some(true) && origin != own;
+    let forward = changed
+        && !replaying
+        && e.config.get_bool("multi-master-no-forward") != Some(true)
+        && origin != own;
     if forward {
         let bytes = crate::repl::wire::encode(call.argv);
         e.prop.forward(&bytes);
@@ -91,19 +103,22 @@ fn envelope_error(err: EnvelopeError) -> Reply {
     }
 }
 
-/// Resolve one received command against the versions and run what won.
+/// Resolve one received command against the versions and run what won;
+/// true if anything ran. `seen`: the envelope probably came already, so
+/// a command outside the keyspace (PUBLISH) does not run again.
 fn apply_one(
     e: &mut Engine,
     call: &mut Call<'_>,
     db: usize,
     argv: &[Bytes],
     v: Version,
-) -> Result<(), Reply> {
+    seen: bool,
+) -> Result<bool, Reply> {
     if let Some(mv) = mvcc_version(argv, v.origin) {
         e.active.hlc.observe(mv.stamp);
     }
     if !e.active.enabled {
-        return run_inner(e, call, db, argv, false);
+        return run_inner(e, call, db, argv, false).map(|()| true);
     }
     for d in &mut e.dbs {
         d.enable_stamps();
@@ -124,30 +139,35 @@ fn apply_one(
         resolve(argv, db, &mut tables, v).map_err(|_| Reply::err("DB index is out of range"))?
     };
     match resolved {
-        Resolved::Skip => Ok(()),
-        Resolved::Run(a) => run_inner(e, call, db, &a, true),
+        Resolved::Skip => Ok(false),
+        Resolved::Run(a) => run_inner(e, call, db, &a, true).map(|()| true),
         Resolved::Control(a) => {
             let name = &a[0];
             // A unit's framing and stream bookkeeping mean nothing here:
             // each envelope is applied on its own.
-            let skip = ["multi", "exec", "select", "replconf", "ping"]
-                .iter()
-                .any(|n| name.eq_ignore_ascii_case(n.as_bytes()));
+            let skip = seen
+                || ["multi", "exec", "select", "replconf", "ping"]
+                    .iter()
+                    .any(|n| name.eq_ignore_ascii_case(n.as_bytes()));
             if skip {
-                Ok(())
+                Ok(false)
             } else {
-                run_inner(e, call, db, &a, true)
+                run_inner(e, call, db, &a, true).map(|()| true)
             }
         }
         Resolved::FlushExcept(list) => {
             for (d, keep) in list {
                 flush_except(e, d, &keep);
             }
-            Ok(())
+            Ok(true)
         }
         Resolved::Unresolved(a) => {
             // A state-dependent command sent raw (a KeyDB peer): replayed
-            // as KeyDB does, its keys then stamped with the origin's version.
+            // as KeyDB does (once: it is not idempotent), its keys then
+            // stamped with the origin's version.
+            if seen {
+                return Ok(false);
+            }
             run_inner(e, call, db, &a, true)?;
             let keys = e.active_written_keys(db, &a).unwrap_or_default();
             for (kd, k) in keys {
@@ -160,7 +180,7 @@ fn apply_one(
                     }
                 }
             }
-            Ok(())
+            Ok(true)
         }
     }
 }

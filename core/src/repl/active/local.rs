@@ -287,12 +287,31 @@ impl Engine {
         self.prop.push_raw(&env);
     }
 
+    /// A full-sync merge took a tombstone (or flush tombstone: `key` is
+    /// `None`) of `db` at version `v`: relay it to our own replicas as the
+    /// origin's own envelope (`DEL key` or `FLUSHDB` at `v`), so they apply
+    /// it at its true version, as if it came the origin's way (receivers
+    /// resolve it by version, so a copy they had is a no-op).
+    pub fn active_relay_tombstone(&mut self, db: usize, key: Option<&Bytes>, v: Version) {
+        if !self.prop.enabled() {
+            return;
+        }
+        let cmd = match key {
+            Some(k) => vec![Bytes::from_static(b"DEL"), k.clone()],
+            None => vec![Bytes::from_static(b"FLUSHDB")],
+        };
+        let mut payload = Vec::new();
+        encode(&mut payload, &cmd);
+        let db = u32::try_from(db).unwrap_or(u32::MAX);
+        let env = envelope::encode(v.origin, &payload, db, v.stamp);
+        self.prop.push_raw(&env);
+    }
+
     /// A full-sync merge took `key` of `db` at version `v` (not ours):
     /// relay its state to our own replicas as an envelope of ours carrying
     /// `KEYDB.MVCCRESTORE key <v.stamp> <expire> <DUMP> <v.origin>`, so
-    /// they hold it at its true version. A key that is gone (a tombstone
-    /// won) is not relayed: a DEL would need a version of its own (known
-    /// limit).
+    /// they hold it at its true version. Tombstones go by
+    /// [`Engine::active_relay_tombstone`].
     pub fn active_relay_key(&mut self, db: usize, key: &Bytes, v: Version) {
         if !self.prop.enabled() {
             return;

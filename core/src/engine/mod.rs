@@ -669,6 +669,7 @@ impl Engine {
         self.persist_cron(now);
         self.collect_lazy_expired();
         self.repl_cron(now);
+        self.active_cron(now);
         self.expire_blocked(now);
         if self.config.timeout_secs > 0 {
             let limit_us = self.config.timeout_secs.saturating_mul(1_000_000);

@@ -637,3 +637,120 @@ fn an_own_rdb_reload_keeps_versions_and_tombstones() {
     let needle = b"mvcc-tstamp";
     assert!(bytes.windows(needle.len()).any(|w| w == needle));
 }
+
+#[test]
+fn a_full_sync_snapshot_taken_while_envelopes_apply_pairs_values_with_their_versions() {
+    use crate::persist::dataset::DatasetWriter;
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    for i in 0..50 {
+        b.run(1, &["SET", &format!("k{i}"), "old"]);
+    }
+    let ob = b.out();
+    a.deliver(2, &ob);
+    // b starts a full sync's snapshot...
+    let sizes = DatasetWriter::sizes_of(&b.e);
+    let mut w = DatasetWriter::with_repl(&b.e, sizes, t(3), None);
+    let snap = b.e.snapshot_begin();
+    // ...then applies a's newer writes before the walk reaches the keys.
+    for i in 0..50 {
+        a.run(5, &["SET", &format!("k{i}"), "new"]);
+    }
+    a.run(6, &["DEL", "k7"]);
+    let oa = a.out();
+    b.deliver(7, &oa);
+    while let Some(items) = b.e.snapshot_next(snap, 3) {
+        w.add(&items);
+    }
+    b.e.snapshot_end(snap);
+    let file = w.finish();
+    // A new peer merges the file, then gets b's stream from the
+    // snapshot's point on (the forwarded envelopes).
+    let mut c = Node::new(3);
+    merge(&mut c, &file, id(2), 8);
+    let after = b.out();
+    c.deliver(9, &after);
+    assert_eq!(c.digest(), b.digest());
+    assert_eq!(c.get(10, "k3"), bulk("new"));
+    assert_eq!(c.get(10, "k7"), Some(Reply::Nil));
+}
+
+#[test]
+fn keydb_options_read_back_and_active_follows_the_config() {
+    let mut e = Engine::new(Config::default(), ServerInfo::default(), 1);
+    assert!(!e.is_active_replica());
+    assert!(
+        e.dbs.iter().all(|d| d.stamps.is_none()),
+        "nothing allocated when off"
+    );
+    let c = e.connect(ConnInfo::default(), t(0)).unwrap();
+    let got = e
+        .execute(
+            c,
+            &argv(&[
+                "CONFIG",
+                "GET",
+                "active-replica",
+                "multi-master",
+                "multi-master-no-forward",
+                "replica-quorum",
+                "allow-write-during-load",
+            ]),
+            t(0),
+        )
+        .reply;
+    let Some(Reply::Map(items)) = got else {
+        panic!("{got:?}");
+    };
+    let text = |r: &Reply| match r {
+        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+        other => format!("{other:?}"),
+    };
+    let mut pairs: Vec<(String, String)> = items.iter().map(|(k, v)| (text(k), text(v))).collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        vec![
+            ("active-replica".into(), "no".into()),
+            ("allow-write-during-load".into(), "no".into()),
+            ("multi-master".into(), "no".into()),
+            ("multi-master-no-forward".into(), "no".into()),
+            ("replica-quorum".into(), "-1".into()),
+        ]
+    );
+    // Off: writes propagate as before (no envelope).
+    e.prop.set_enabled(true);
+    e.execute(c, &argv(&["SET", "k", "v"]), t(1));
+    let out = e.take_propagated();
+    assert!(
+        out.starts_with(b"*2\r\n$6\r\nSELECT"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    // The option turns it on when the engine starts.
+    let mut cfg = Config::default();
+    cfg.set_option("active-replica", &["yes".into()]).unwrap();
+    let e = Engine::new(cfg, ServerInfo::default(), 1);
+    assert!(e.is_active_replica());
+    assert!(e.dbs.iter().all(|d| d.stamps.is_some()));
+}
+
+#[test]
+fn tombstones_are_collected_only_past_every_known_peers_ack() {
+    let mut a = Node::new(1);
+    a.run(1, &["SET", "k", "v"]);
+    a.run(2, &["DEL", "k"]);
+    a.e.tick(t(5_000));
+    let tombs = |a: &Node| a.e.dbs[0].stamps.as_ref().unwrap().tombstones_len();
+    assert_eq!(tombs(&a), 1, "no known peer: kept");
+    a.e.active.marks.add_peer(id(2));
+    a.e.tick(t(10_000));
+    assert_eq!(tombs(&a), 1, "a peer that never acked holds the floor");
+    a.e.active.marks.record(id(2), Stamp::from_ms(T0 + 3));
+    a.e.active.marks.ack(id(2), Stamp::from_ms(T0 + 1));
+    a.e.tick(t(15_000));
+    assert_eq!(tombs(&a), 1, "acked below the delete");
+    a.e.active.marks.ack(id(2), Stamp::from_ms(T0 + 3));
+    a.e.tick(t(20_000));
+    assert_eq!(tombs(&a), 0);
+}

@@ -82,6 +82,31 @@ impl Engine {
             .is_some_and(|l| l.replayer == Some(client))
     }
 
+    /// Active replication's share of the cron: once a second, drop the
+    /// tombstones every known peer acknowledged past
+    /// ([`Watermarks::collect_floor`]). A node with no known peer keeps
+    /// them all: a peer that joins later may still hold the deleted keys.
+    pub(crate) fn active_cron(&mut self, now: crate::engine::Time) {
+        if !self.active.enabled
+            || self
+                .active
+                .last_collect_ms
+                .is_some_and(|t| now.ms() < t.saturating_add(1000))
+        {
+            return;
+        }
+        self.active.last_collect_ms = Some(now.ms());
+        if self.active.marks.peers().next().is_none() {
+            return;
+        }
+        let floor = self.active.marks.collect_floor(self.active.hlc.last());
+        for d in &mut self.dbs {
+            if let Some(st) = d.stamps.as_deref_mut() {
+                st.collect(floor);
+            }
+        }
+    }
+
     /// A new stamp for a local effect.
     fn active_tick(&mut self) -> Stamp {
         let now = self.now;

@@ -24,7 +24,6 @@
 
 use bytes::Bytes;
 
-use super::{int_arg, NOT_INTEGER};
 use crate::engine::table::{acl, flags, CommandDoc, CommandSpec};
 use crate::engine::value::Value;
 use crate::engine::{Call, Engine};
@@ -34,9 +33,21 @@ use crate::repl::active::resolve::{resolve, Resolved};
 use crate::repl::active::{Admit, DbStamps, Decision, NodeId, Stamp, Version};
 use crate::resp::Reply;
 
-/// KeyDB's answer to RREPLAY from a client that is not a master. (Text as
-/// KeyDB's `replicaReplayCommand`; not verified against a running KeyDB.)
+/// KeyDB's answer to RREPLAY from a client that is not a master (the
+/// texts here are KeyDB's `replicaReplayCommand`/`mvccrestoreCommand`'s).
 pub const NOT_FROM_MASTER: &str = "Command must be sent from a master";
+/// RREPLAY: the origin is not a 36-character UUID.
+pub const BAD_UUID: &str = "Expected UUID arg1";
+/// RREPLAY: the database is not an index we have.
+pub const BAD_DB: &str = "Invalid database ID";
+/// RREPLAY: the stamp is not an unsigned 64-bit integer.
+pub const BAD_STAMP: &str = "Invalid MVCC Timestamp";
+/// RREPLAY: the payload could not be run.
+pub const BAD_PAYLOAD: &str = "Error in rreplay command, please check logs.";
+/// KEYDB.MVCCRESTORE: the stamp is not an unsigned 64-bit integer.
+pub const BAD_MVCC: &str = "Invalid MVCC Tstamp";
+/// KEYDB.MVCCRESTORE: the expiry is not an integer.
+pub const BAD_EXPIRE: &str = "Invalid expire";
 
 /// RREPLAY uuid payload [db [stamp]].
 fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
@@ -47,7 +58,23 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     // The envelope itself never propagates as a command of ours: it is
     // forwarded verbatim below.
     e.propagate_nothing();
-    let env = match Rreplay::parse(call.argv).and_then(Rreplay::peel) {
+    let outer = match Rreplay::parse(call.argv) {
+        Ok(env) => env,
+        Err(err) => return envelope_error(err),
+    };
+    // As KeyDB, the database is checked (and selected for the master's
+    // client, whose later envelopes may omit it) before anything else.
+    let db = match outer.db {
+        None => call.db,
+        Some(d) => match usize::try_from(d).ok().filter(|&d| d < e.dbs.len()) {
+            Some(d) => d,
+            None => return Reply::err(BAD_DB),
+        },
+    };
+    if let Some(c) = e.clients.get_mut(call.client) {
+        c.db = db;
+    }
+    let env = match outer.peel() {
         Ok(p) => p,
         Err(err) => return envelope_error(err),
     };
@@ -60,11 +87,12 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if !replaying && e.active.marks.admit(origin, stamp) == Admit::Duplicate {
         return Reply::ok();
     }
+    // A nested (KeyDB-forwarded) envelope names its own database.
     let db = match env.inner.db {
-        None => call.db,
+        None => db,
         Some(d) => match usize::try_from(d).ok().filter(|&d| d < e.dbs.len()) {
             Some(d) => d,
-            None => return Reply::err("DB index is out of range"),
+            None => return Reply::err(BAD_DB),
         },
     };
     e.active.hlc.observe(stamp);
@@ -84,10 +112,18 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     Reply::ok()
 }
 
+/// KeyDB's error text for what the envelope's parse refused (the cause
+/// goes to the log).
 fn envelope_error(err: EnvelopeError) -> Reply {
     match err {
         EnvelopeError::Arity => Reply::err("wrong number of arguments for 'rreplay' command"),
-        other => Reply::err(other.to_string()),
+        EnvelopeError::BadUuid => Reply::err(BAD_UUID),
+        EnvelopeError::BadDb => Reply::err(BAD_DB),
+        EnvelopeError::BadStamp => Reply::err(BAD_STAMP),
+        other => {
+            tracing::warn!("RREPLAY refused: {other}");
+            Reply::err(BAD_PAYLOAD)
+        }
     }
 }
 
@@ -235,11 +271,10 @@ fn flush_except(e: &mut Engine, db: usize, keep: &[Bytes]) {
 fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let key = call.arg(1).clone();
     let Some(stamp) = Stamp::parse(call.arg(2)) else {
-        return Reply::error(NOT_INTEGER);
+        return Reply::err(BAD_MVCC);
     };
-    let expire = match int_arg(call.arg(3)) {
-        Ok(n) => n,
-        Err(r) => return r,
+    let Some(expire) = crate::resp::parse_i64(call.arg(3)) else {
+        return Reply::err(BAD_EXPIRE);
     };
     let origin = match call.argv.get(5) {
         None => e.active.node,
@@ -249,6 +284,7 @@ fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         },
     };
     let payload = call.arg(4);
+    // Checked for every client (KeyDB skips it for masters and replicas).
     if !super::dump::verify_payload(payload) {
         return Reply::error(super::dump::BAD_PAYLOAD);
     }
@@ -269,18 +305,16 @@ fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         }
     }
     let wakes = matches!(value, Value::List(_) | Value::ZSet(_) | Value::Stream(_));
+    // As KeyDB: the key is stored with its deadline even if that passed
+    // (expiry then removes it, leaving the tombstone at this version).
     let db = &mut e.dbs[dbi];
-    db.remove(&key);
-    let expired = expire >= 0 && (expire as u64) <= now.ms();
-    if !expired {
-        db.set(key.clone(), value, now);
-        if expire >= 0 {
-            db.set_expire(&key, expire as u64);
-        }
+    db.set(key.clone(), value, now);
+    if let Ok(at) = u64::try_from(expire) {
+        db.set_expire(&key, at);
     }
     e.signal_modified(dbi, &key);
     e.notify_keyspace_event('g', "restore", &key, dbi);
-    if wakes && !expired {
+    if wakes {
         e.signal_key_ready(dbi, &key);
     }
     Reply::ok()

@@ -430,9 +430,36 @@ fn rreplay_is_refused_to_ordinary_clients_and_checks_its_input() {
         Some(Reply::err(crate::engine::commands::active::NOT_FROM_MASTER))
     );
     assert_eq!(a.get(1, "k"), Some(Reply::Nil));
-    let bad = argv(&["RREPLAY", "nope", "x"]);
-    let r = a.e.execute(a.master, &bad, t(1)).reply;
-    assert!(matches!(r, Some(Reply::Error(_))));
+    use crate::engine::commands::active as cmds;
+    let uuid = id(2).to_string();
+    let set = String::from_utf8(wire::encode(&["SET", "k", "v"])).unwrap();
+    for (words, want) in [
+        (vec!["RREPLAY", "nope", "x"], cmds::BAD_UUID),
+        (vec!["RREPLAY", &uuid, &set, "16"], cmds::BAD_DB),
+        (vec!["RREPLAY", &uuid, &set, "-1"], cmds::BAD_DB),
+        (vec!["RREPLAY", &uuid, &set, "0", "x"], cmds::BAD_STAMP),
+        (vec!["RREPLAY", &uuid, "*1\r\n$3\r\nGE"], cmds::BAD_PAYLOAD),
+    ] {
+        let r = a.e.execute(a.master, &argv(&words), t(1)).reply;
+        assert_eq!(r, Some(Reply::err(want)), "{words:?}");
+    }
+    let r = a.e.execute(
+        a.user,
+        &argv(&["KEYDB.MVCCRESTORE", "k", "-1", "-1", "p"]),
+        t(1),
+    );
+    assert_eq!(r.reply, Some(Reply::err(cmds::BAD_MVCC)));
+    let r = a.e.execute(
+        a.user,
+        &argv(&["KEYDB.MVCCRESTORE", "k", "1", "x", "p"]),
+        t(1),
+    );
+    assert_eq!(r.reply, Some(Reply::err(cmds::BAD_EXPIRE)));
+    // An envelope's database sticks to the master's client (KeyDB).
+    let env = envelope::encode(id(2), &wire::encode(&["SET", "k", "v"]), 5, Stamp(9));
+    a.deliver(2, &env);
+    let c = a.e.clients.get(a.master).unwrap();
+    assert_eq!(c.db, 5);
     let r = a.e.execute(a.user, &argv(&["RREPLAY", "x"]), t(1)).reply;
     assert_eq!(
         r,
@@ -753,4 +780,32 @@ fn tombstones_are_collected_only_past_every_known_peers_ack() {
     a.e.active.marks.ack(id(2), Stamp::from_ms(T0 + 3));
     a.e.tick(t(20_000));
     assert_eq!(tombs(&a), 0);
+}
+
+#[test]
+fn move_copy_and_swapdb_reach_the_peer() {
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    a.run(1, &["SET", "k", "v"]);
+    a.run(2, &["MOVE", "k", "1"]);
+    a.run(3, &["SET", "src", "s"]);
+    a.run(4, &["COPY", "src", "dst", "DB", "2"]);
+    let oa = a.out();
+    // MOVE: a DEL in db 0 and the key's state in db 1, two envelopes.
+    let dbs: Vec<Option<u32>> = commands(&oa)
+        .iter()
+        .map(|c| envelope::Rreplay::parse(c).unwrap().db)
+        .collect();
+    assert_eq!(dbs, vec![Some(0), Some(0), Some(1), Some(0), Some(2)]);
+    b.deliver(5, &oa);
+    assert_eq!(a.digest(), b.digest());
+    b.run(6, &["SELECT", "1"]);
+    assert_eq!(b.get(6, "k"), bulk("v"));
+    b.run(6, &["SELECT", "2"]);
+    assert_eq!(b.get(6, "dst"), bulk("s"));
+    // SWAPDB travels as written and is replayed.
+    a.run(7, &["SWAPDB", "0", "2"]);
+    let oa = a.out();
+    b.deliver(8, &oa);
+    assert_eq!(a.digest(), b.digest());
 }

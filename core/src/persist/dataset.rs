@@ -433,6 +433,7 @@ impl DatasetLoader {
             if stamped && st.delete(&key, v) == Decision::Apply {
                 d.remove(&key);
                 e.signal_modified(db, &key);
+                e.active_relay_delete(db, &key, v);
                 self.merged += 1;
             }
             return;
@@ -472,6 +473,7 @@ impl DatasetLoader {
             if d.remove(key).is_some() {
                 e.signal_modified(db, key);
             }
+            e.active_relay_delete(db, &bytes::Bytes::copy_from_slice(key), v);
         }
     }
 
@@ -505,6 +507,7 @@ impl DatasetLoader {
             e.dbs[db].remove(&k);
             e.signal_modified(db, &k);
         }
+        e.active_relay_flush(db, v);
     }
 }
 

@@ -320,6 +320,67 @@ fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     Reply::ok()
 }
 
+/// The (stamp, origin) arguments of KEYRS.MVCCDEL/MVCCFLUSHDB.
+fn version_args(stamp: &Bytes, origin: &Bytes) -> Result<Version, Reply> {
+    let stamp = Stamp::parse(stamp).ok_or_else(|| Reply::err(BAD_MVCC))?;
+    let origin = NodeId::parse(origin).map_err(|_| Reply::err("Invalid origin"))?;
+    Ok(Version::new(stamp, origin))
+}
+
+/// KEYRS.MVCCDEL key stamp origin: delete `key` as of version (stamp,
+/// origin), unless it holds a newer state; the tombstone stays either way
+/// it wins. keyrs's relay of a tombstone a full-sync merge took.
+fn mvccdel(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let v = match version_args(call.arg(2), call.arg(3)) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (dbi, key) = (call.db, call.arg(1).clone());
+    if e.active.enabled && !e.active.applying {
+        e.active.hlc.observe(v.stamp);
+        let known = e.dbs[dbi].stamps.as_deref().map(|st| st.decide(&key, v));
+        if known == Some(Decision::Skip) {
+            return Reply::ok();
+        }
+    }
+    if e.dbs[dbi].remove(&key).is_some() {
+        e.notify_keyspace_event('g', "del", &key, dbi);
+    }
+    // Applied even for an absent key: the tombstone is the change.
+    e.signal_modified(dbi, &key);
+    Reply::ok()
+}
+
+/// KEYRS.MVCCFLUSHDB stamp origin: remove every key of the database older
+/// than version (stamp, origin), leaving the flush tombstone. keyrs's relay
+/// of a flush a full-sync merge took.
+fn mvccflushdb(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let v = match version_args(call.arg(1), call.arg(2)) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let dbi = call.db;
+    if !e.active.enabled {
+        e.signal_flushed(Some(dbi));
+        e.dbs[dbi].clear();
+        return Reply::ok();
+    }
+    e.active.hlc.observe(v.stamp);
+    if e.active.applying {
+        return Reply::ok();
+    }
+    e.dbs[dbi].enable_stamps();
+    let Some(st) = e.dbs[dbi].stamps.as_deref_mut() else {
+        return Reply::ok();
+    };
+    let (decision, survivors) = st.flush(v);
+    if decision == Decision::Apply {
+        flush_except(e, dbi, &survivors);
+        e.stats.dirty += 1;
+    }
+    Reply::ok()
+}
+
 /// OBJECT LASTMODIFIED key: seconds since the key's version was stamped
 /// (KeyDB: `(now_ms - (mvcc >> 20)) / 1000`). A key without a version
 /// (active replication off, or written before it was on) counts from
@@ -348,7 +409,8 @@ const fn doc(summary: &'static str, complexity: &'static str) -> CommandDoc {
 }
 
 /// RREPLAY and KEYDB.MVCCRESTORE (KeyDB's flags and arities; the
-/// MVCCRESTORE origin argument makes its arity -5).
+/// MVCCRESTORE origin argument makes its arity -5), and keyrs's versioned
+/// delete and flush (full-sync merges relay tombstones with them).
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rreplay",
@@ -374,6 +436,33 @@ pub const COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
         doc: doc(
             "Restore a key's serialized value at a replication version.",
+            "O(N)",
+        ),
+    },
+    CommandSpec {
+        name: "keyrs.mvccdel",
+        arity: 4,
+        flags: flags::WRITE,
+        acl: acl::KEYSPACE | acl::WRITE | acl::SLOW | acl::DANGEROUS,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        handler: mvccdel,
+        subcommands: &[],
+        doc: doc("Delete a key as of a replication version (keyrs).", "O(1)"),
+    },
+    CommandSpec {
+        name: "keyrs.mvccflushdb",
+        arity: 3,
+        flags: flags::WRITE,
+        acl: acl::KEYSPACE | acl::WRITE | acl::SLOW | acl::DANGEROUS,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        handler: mvccflushdb,
+        subcommands: &[],
+        doc: doc(
+            "Remove the keys older than a replication version (keyrs).",
             "O(N)",
         ),
     },

@@ -2,7 +2,8 @@
 //! replicates from every other, forwarding what it applies), random
 //! writes on random nodes at increasing times, their streams delivered
 //! envelope by envelope in random order per link (each link stays FIFO),
-//! with duplicate deliveries, then a heal that delivers everything. Every
+//! with duplicate deliveries and full syncs (a merge of the sender's RDB,
+//! the stream going on from there), then a heal that delivers everything. Every
 //! node must end with the same live keyspace, and no write of a node may
 //! ever be applied by itself.
 
@@ -42,12 +43,16 @@ enum Step {
     Write(usize, u64, Vec<String>),
     /// Deliver the next envelope of link from -> to (and maybe again).
     Deliver(usize, usize, bool),
+    /// The link from -> to full-syncs: `to` merges `from`'s RDB and the
+    /// stream continues from that point (what it skipped is in the file).
+    FullSync(usize, usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        (0usize..3, 0u64..15, op()).prop_map(|(n, dt, o)| Step::Write(n, dt, o)),
-        (0usize..3, 0usize..3, any::<bool>()).prop_map(|(a, b, d)| Step::Deliver(a, b, d)),
+        8 => (0usize..3, 0u64..15, op()).prop_map(|(n, dt, o)| Step::Write(n, dt, o)),
+        8 => (0usize..3, 0usize..3, any::<bool>()).prop_map(|(a, b, d)| Step::Deliver(a, b, d)),
+        1 => (0usize..3, 0usize..3).prop_map(|(a, b)| Step::FullSync(a, b)),
     ]
 }
 
@@ -85,6 +90,20 @@ impl Mesh {
             self.nodes[to].deliver(self.now, &env);
         }
         true
+    }
+
+    fn full_sync(&mut self, from: usize, to: usize) {
+        use crate::persist::dataset::{save_to_vec, DatasetLoader, LoadStep};
+        self.collect();
+        let now = crate::engine::Time::from_ms(1_700_000_000_000 + self.now);
+        let file = save_to_vec(&mut self.nodes[from].e, now);
+        self.next[from][to] = self.sent[from].len();
+        let peer = self.nodes[from].e.node_id();
+        let e = &mut self.nodes[to].e;
+        let mut l = DatasetLoader::new_merge(e, peer);
+        l.feed(&file);
+        l.end_of_input();
+        while l.step(e, now, 5).unwrap() != LoadStep::Done {}
     }
 
     fn heal(&mut self) {
@@ -150,6 +169,12 @@ proptest! {
                     let (a, b) = (a % size, b % size);
                     if a != b {
                         m.deliver(a, b, *twice);
+                    }
+                }
+                Step::FullSync(a, b) => {
+                    let (a, b) = (a % size, b % size);
+                    if a != b {
+                        m.full_sync(a, b);
                     }
                 }
             }

@@ -809,3 +809,45 @@ fn move_copy_and_swapdb_reach_the_peer() {
     b.deliver(8, &oa);
     assert_eq!(a.digest(), b.digest());
 }
+
+#[test]
+fn a_merge_relays_deletes_and_flushes_so_a_chain_converges() {
+    // b's own replica d holds b's data; b merges a's file (which deleted
+    // z and flushed db 4), and d must follow through b's relays alone.
+    let (mut a, mut b) = diverged();
+    b.run(12, &["SELECT", "4"]);
+    b.run(12, &["SET", "old4", "x"]);
+    b.run(12, &["SELECT", "0"]);
+    let _ = b.out();
+    a.run(17, &["SELECT", "4"]);
+    a.run(17, &["FLUSHDB"]);
+    a.run(17, &["SELECT", "0"]);
+    let _ = a.out();
+    let mut d = Node::new(4);
+    let rb = rdb(&mut b, 18);
+    merge(&mut d, &rb, id(2), 19);
+    assert_eq!(d.digest(), b.digest());
+    let ra = rdb(&mut a, 20);
+    let _ = b.out();
+    merge(&mut b, &ra, id(1), 21);
+    let relayed = b.out();
+    let names: Vec<Bytes> = commands(&relayed)
+        .iter()
+        .map(|c| envelope::Rreplay::parse(c).unwrap().commands().unwrap()[0][0].clone())
+        .collect();
+    assert!(
+        names.contains(&Bytes::from_static(b"KEYRS.MVCCDEL")),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&Bytes::from_static(b"KEYRS.MVCCFLUSHDB")),
+        "{names:?}"
+    );
+    d.deliver(22, &relayed);
+    assert_eq!(b.get(23, "z"), Some(Reply::Nil));
+    assert_eq!(d.get(23, "z"), Some(Reply::Nil));
+    assert_eq!(d.digest(), b.digest());
+    // The tombstone keeps a's version on d too.
+    let tomb = d.e.dbs[0].stamps.as_ref().unwrap().tombstone(b"z").unwrap();
+    assert_eq!((tomb.stamp, tomb.origin), (Stamp::from_ms(T0 + 12), id(1)));
+}

@@ -29,7 +29,7 @@ use bytes::Bytes;
 
 use super::envelope;
 use super::keystamps::DbStamps;
-use super::lww::{classify, mvcc_version, Plan, MVCCRESTORE};
+use super::lww::{classify, mvcc_version, Plan, MVCCDEL, MVCCFLUSHDB, MVCCRESTORE};
 use super::node::NodeId;
 use super::stamp::{Stamp, Version};
 use super::watermark::Watermarks;
@@ -162,7 +162,7 @@ impl Engine {
             }
             Plan::Delete(keys) => {
                 let stamp = self.active_tick();
-                let v = Version::new(stamp, own);
+                let v = mvcc_version(&argv, own).unwrap_or(Version::new(stamp, own));
                 if let Some(st) = self.active_table(db) {
                     for k in &keys {
                         st.set_tomb(k, v);
@@ -172,7 +172,7 @@ impl Engine {
             }
             Plan::FlushDb | Plan::FlushAll => {
                 let stamp = self.active_tick();
-                let v = Version::new(stamp, own);
+                let v = mvcc_version(&argv, own).unwrap_or(Version::new(stamp, own));
                 let all = matches!(classify(&argv), Plan::FlushAll);
                 for d in 0..self.dbs.len() {
                     if all || d == db {
@@ -312,12 +312,44 @@ impl Engine {
         self.prop.push_raw(&env);
     }
 
+    /// A full-sync merge took the tombstone of `key` in `db` at `v`: relay
+    /// it to our own replicas as `KEYRS.MVCCDEL key <stamp> <origin>` in an
+    /// envelope of ours.
+    pub fn active_relay_delete(&mut self, db: usize, key: &Bytes, v: Version) {
+        let cmd = vec![
+            Bytes::from_static(MVCCDEL.as_bytes()),
+            key.clone(),
+            Bytes::from(v.stamp.to_decimal()),
+            Bytes::copy_from_slice(&v.origin.to_text()),
+        ];
+        self.active_relay(db, cmd);
+    }
+
+    /// A full-sync merge took a flush tombstone of `db` at `v`: relayed as
+    /// `KEYRS.MVCCFLUSHDB <stamp> <origin>`.
+    pub fn active_relay_flush(&mut self, db: usize, v: Version) {
+        let cmd = vec![
+            Bytes::from_static(MVCCFLUSHDB.as_bytes()),
+            Bytes::from(v.stamp.to_decimal()),
+            Bytes::copy_from_slice(&v.origin.to_text()),
+        ];
+        self.active_relay(db, cmd);
+    }
+
+    /// One relayed command in an envelope of ours (a fresh stamp of ours
+    /// for the envelope; the command carries the effect's own version).
+    fn active_relay(&mut self, db: usize, cmd: Vec<Bytes>) {
+        if !self.prop.enabled() {
+            return;
+        }
+        let stamp = self.active_tick();
+        self.active_push(db, &[cmd], stamp);
+    }
+
     /// A full-sync merge took `key` of `db` at version `v` (not ours):
     /// relay its state to our own replicas as an envelope of ours carrying
     /// `KEYDB.MVCCRESTORE key <v.stamp> <expire> <DUMP> <v.origin>`, so
-    /// they hold it at its true version. A key that is gone (a tombstone
-    /// won) is not relayed: a DEL would need a version of its own (known
-    /// limit).
+    /// they hold it at its true version.
     pub fn active_relay_key(&mut self, db: usize, key: &Bytes, v: Version) {
         if !self.prop.enabled() {
             return;

@@ -163,12 +163,13 @@ fn apply_one(
         Resolved::Skip => Ok(()),
         Resolved::Run(a) => run_inner(e, call, db, &a, true),
         Resolved::Control(a) => {
-            let name = &a[0];
             // A unit's framing and stream bookkeeping mean nothing here:
             // each envelope is applied on its own.
-            let skip = ["multi", "exec", "select", "replconf", "ping"]
-                .iter()
-                .any(|n| name.eq_ignore_ascii_case(n.as_bytes()));
+            let skip = a.first().is_none_or(|name| {
+                ["multi", "exec", "select", "replconf", "ping"]
+                    .iter()
+                    .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+            });
             if skip {
                 Ok(())
             } else {

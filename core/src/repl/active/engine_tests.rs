@@ -851,3 +851,23 @@ fn a_merge_relays_deletes_and_flushes_so_a_chain_converges() {
     let tomb = d.e.dbs[0].stamps.as_ref().unwrap().tombstone(b"z").unwrap();
     assert_eq!((tomb.stamp, tomb.origin), (Stamp::from_ms(T0 + 12), id(1)));
 }
+
+#[test]
+fn unstamped_keys_on_both_sides_resolve_to_the_higher_node_id() {
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    for (n, v) in [(&mut a, "from-a"), (&mut b, "from-b")] {
+        // Data from before active replication was turned on.
+        n.e.set_active(false);
+        n.run(1, &["SET", "u", v]);
+        n.run(1, &["SET", &format!("only-{v}"), "1"]);
+        n.e.set_active(true);
+        let _ = n.out();
+    }
+    let (ra, rb) = (rdb(&mut a, 2), rdb(&mut b, 2));
+    merge(&mut a, &rb, id(2), 3);
+    merge(&mut b, &ra, id(1), 3);
+    assert_eq!(a.digest(), b.digest());
+    assert_eq!(a.get(4, "u"), bulk("from-b"));
+    assert_eq!(b.get(4, "only-from-a"), bulk("1"));
+}

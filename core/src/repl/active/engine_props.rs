@@ -197,3 +197,47 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever a master sends as RREPLAY (or MVCCRESTORE/MVCCDEL), the
+    /// engine answers without panicking.
+    #[test]
+    fn received_envelopes_never_panic(
+        words in prop::collection::vec(
+            prop_oneof![
+                Just("SET".to_string()), Just("DEL".to_string()), Just("k".to_string()),
+                Just("FLUSHALL".to_string()), Just("MSET".to_string()), Just("INCR".to_string()),
+                Just("KEYDB.MVCCRESTORE".to_string()), Just("KEYRS.MVCCDEL".to_string()),
+                Just("KEYRS.MVCCFLUSHDB".to_string()), Just("RREPLAY".to_string()),
+                Just("MULTI".to_string()), Just("EXEC".to_string()), Just("-1".to_string()),
+                Just("0".to_string()), Just("99999999999999999999".to_string()),
+                "[a-z0-9-]{0,40}",
+            ],
+            0..8,
+        ),
+        db in prop::option::of(0u32..20),
+        stamp in prop::option::of(any::<u64>()),
+        raw in prop::collection::vec(any::<u8>(), 0..40),
+    ) {
+        let mut n = Node::new(1);
+        n.run(1, &["SET", "k", "v"]);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let mut payload = wire::encode(&words);
+        payload.extend_from_slice(&raw);
+        let origin = super::engine_tests::id(2).to_string();
+        let mut env: Vec<Vec<u8>> = vec![b"RREPLAY".to_vec(), origin.into_bytes(), payload];
+        if let Some(d) = db {
+            env.push(d.to_string().into_bytes());
+            if let Some(s) = stamp {
+                env.push(s.to_string().into_bytes());
+            }
+        }
+        n.deliver_raw(2, &wire::encode(&env));
+        let mut direct = words.clone();
+        direct.insert(0, "KEYDB.MVCCRESTORE");
+        n.run(3, &direct);
+        let _ = n.out();
+    }
+}

@@ -80,6 +80,16 @@ impl Node {
         assert!(bytes.is_empty(), "incomplete stream");
     }
 
+    /// Feed a stream as the master, whatever each command answers.
+    pub fn deliver_raw(&mut self, ms: u64, mut bytes: &[u8]) {
+        while let Ok(Some((args, used))) = wire::command(bytes) {
+            bytes = &bytes[used..];
+            if !args.is_empty() {
+                self.e.execute(self.master, &args, t(ms));
+            }
+        }
+    }
+
     pub fn get(&mut self, ms: u64, key: &str) -> Option<Reply> {
         self.run(ms, &["GET", key])
     }

@@ -881,3 +881,23 @@ fn unstamped_keys_on_both_sides_resolve_to_the_higher_node_id() {
     assert_eq!(a.get(4, "u"), bulk("from-b"));
     assert_eq!(b.get(4, "only-from-a"), bulk("1"));
 }
+
+#[test]
+fn keydb_nested_envelopes_apply_at_the_origins_version_and_loops_stop() {
+    let mut b = Node::new(2);
+    let inner = envelope::encode(id(1), &wire::encode(&["SET", "k", "v"]), 0, Stamp(1 << 40));
+    let nested = envelope::encode(id(3), &inner, 0, Stamp(5 << 40));
+    b.deliver(1, &nested);
+    assert_eq!(b.get(2, "k"), bulk("v"));
+    let v = b.e.dbs[0].stamps.as_ref().unwrap().live(b"k").unwrap();
+    assert_eq!((v.stamp, v.origin), (Stamp(1 << 40), id(1)));
+    assert_eq!(b.out(), nested, "forwarded as received");
+    assert_eq!(b.e.active.marks.received(id(1)), Stamp(1 << 40));
+    // An envelope that already went through b (b wrapped it) stops here.
+    let inner = envelope::encode(id(1), &wire::encode(&["SET", "k", "w"]), 0, Stamp(2 << 40));
+    let via_b = envelope::encode(id(2), &inner, 0, Stamp(6 << 40));
+    let looped = envelope::encode(id(3), &via_b, 0, Stamp(7 << 40));
+    b.deliver(3, &looped);
+    assert_eq!(b.get(4, "k"), bulk("v"));
+    assert!(b.out().is_empty());
+}

@@ -901,3 +901,38 @@ fn keydb_nested_envelopes_apply_at_the_origins_version_and_loops_stop() {
     assert_eq!(b.get(4, "k"), bulk("v"));
     assert!(b.out().is_empty());
 }
+
+#[test]
+fn an_aof_of_envelopes_replays_into_the_same_keyspace_and_versions() {
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    b.run(1, &["SET", "k", "from-b"]);
+    let ob = b.out();
+    a.run(2, &["RPUSH", "l", "x"]);
+    a.deliver(3, &ob);
+    a.run(4, &["DEL", "gone"]);
+    a.run(5, &["INCR", "n"]);
+    // What a's AOF got: its own envelopes and the forwarded one.
+    let aof = a.out();
+    let mut f = Node::new(1);
+    let replayer = f.e.connect(ConnInfo::default(), t(10)).unwrap();
+    f.e.loading_start(0, t(10));
+    f.e.loading_replayer(replayer);
+    let mut rest: &[u8] = &aof;
+    while let Ok(Some((args, used))) = wire::command(rest) {
+        rest = &rest[used..];
+        let r = f.e.execute(replayer, &args, t(10)).reply;
+        assert_eq!(r, Some(Reply::ok()), "{args:?}");
+    }
+    f.e.loading_end();
+    assert_eq!(f.digest(), a.digest());
+    let (sa, sf) = (
+        a.e.dbs[0].stamps.as_ref().unwrap(),
+        f.e.dbs[0].stamps.as_ref().unwrap(),
+    );
+    for k in [&b"k"[..], b"l", b"n"] {
+        assert_eq!(sa.live(k), sf.live(k));
+    }
+    assert_eq!(sa.tombstone(b"gone"), sf.tombstone(b"gone"));
+    assert!(f.out().is_empty(), "a replay forwards nothing");
+}

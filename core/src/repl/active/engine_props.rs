@@ -29,10 +29,18 @@ fn op() -> impl Strategy<Value = Vec<String>> {
         1 => k.clone().prop_map(move |k| s(&["EXPIRE", &k, "1000"])),
         1 => (k.clone(), v.clone()).prop_map(move |(k, v)| s(&["SET", &k, &v, "PX", "30"])),
         1 => k.clone().prop_map(move |k| s(&["PERSIST", &k])),
-        1 => (k.clone(), k).prop_map(move |(a, b)| s(&["RENAME", &a, &b])),
+        1 => (k.clone(), k.clone()).prop_map(move |(a, b)| s(&["RENAME", &a, &b])),
         1 => Just(s(&["SELECT", "1"])),
         1 => Just(s(&["SELECT", "0"])),
         1 => Just(s(&["FLUSHDB"])),
+        1 => Just(s(&["MULTI"])),
+        2 => Just(s(&["EXEC"])),
+        1 => (k.clone(), v.clone()).prop_map(move |(k, v)| s(&["MSET", &k, &v, "c", &v])),
+        1 => (k.clone(), v.clone()).prop_map(move |(k, v)| s(&["SETNX", &k, &v])),
+        1 => k.clone().prop_map(move |k| s(&["GETDEL", &k])),
+        1 => (k.clone(), v.clone()).prop_map(move |(k, v)| s(&["SADD", &k, &v])),
+        1 => (k.clone(), v).prop_map(move |(k, v)| s(&["ZADD", &k, "1", &v])),
+        1 => k.prop_map(move |k| s(&["PEXPIRE", &k, "20"])),
     ]
 }
 
@@ -43,6 +51,8 @@ enum Step {
     Write(usize, u64, Vec<String>),
     /// Deliver the next envelope of link from -> to (and maybe again).
     Deliver(usize, usize, bool),
+    /// A node's cron runs (active expiry, tombstone collection).
+    Tick(usize, u64),
     /// The link from -> to full-syncs: `to` merges `from`'s RDB and the
     /// stream continues from that point (what it skipped is in the file).
     FullSync(usize, usize),
@@ -53,6 +63,7 @@ fn step() -> impl Strategy<Value = Step> {
         8 => (0usize..3, 0u64..15, op()).prop_map(|(n, dt, o)| Step::Write(n, dt, o)),
         8 => (0usize..3, 0usize..3, any::<bool>()).prop_map(|(a, b, d)| Step::Deliver(a, b, d)),
         1 => (0usize..3, 0usize..3).prop_map(|(a, b)| Step::FullSync(a, b)),
+        1 => (0usize..3, 0u64..40).prop_map(|(n, dt)| Step::Tick(n, dt)),
     ]
 }
 
@@ -130,6 +141,8 @@ impl Mesh {
         self.nodes
             .iter_mut()
             .map(|n| {
+                // A transaction left open would queue the probes.
+                n.run(at, &["DISCARD"]);
                 for db in ["0", "1"] {
                     n.run(at, &["SELECT", db]);
                     for k in KEYS {
@@ -170,6 +183,11 @@ proptest! {
                     if a != b {
                         m.deliver(a, b, *twice);
                     }
+                }
+                Step::Tick(n, dt) => {
+                    m.now += dt;
+                    let now = crate::engine::Time::from_ms(1_700_000_000_000 + m.now);
+                    let _ = m.nodes[n % size].e.tick(now);
                 }
                 Step::FullSync(a, b) => {
                     let (a, b) = (a % size, b % size);

@@ -5,7 +5,7 @@
 //! # What leaves, and why
 //!
 //! Each propagated command of a unit (a top-level command, an EXEC, a
-//! served blocked client) gets **its own stamp** (one [`Hlc::tick`] each),
+//! served blocked client) gets **its own stamp** (one `Hlc::tick` each),
 //! so an origin's envelopes carry strictly increasing stamps and the
 //! receivers' per-origin `>=` dedup (KeyDB's) never mistakes two envelopes
 //! for one. No SELECT is written (the database is the envelope's third

@@ -40,7 +40,8 @@
 //!   leaves a tombstone; tombstones are collected past every known peer's
 //!   ack.
 //! - `engine::commands::active`: RREPLAY, KEYDB.MVCCRESTORE, OBJECT
-//!   LASTMODIFIED.
+//!   LASTMODIFIED, and keyrs's versioned KEYRS.MVCCDEL / KEYRS.MVCCFLUSHDB
+//!   (how a merge relays the tombstones it took).
 //! - `persist::dataset`: versions (`mvcc-tstamp` + [`rdbaux`] records) in
 //!   every RDB an active node writes and reads; `DatasetLoader::new_merge`
 //!   for an active full sync (no flush, per-key merge, relayed to our own
@@ -51,8 +52,7 @@
 //! Several masters and their links, the `REPLCONF uuid` handshake that
 //! registers peers ([`Watermarks::add_peer`]) and carries their acks
 //! ([`Watermarks::ack`]), INFO/ROLE, persisting the id file ([`node`]),
-//! heartbeat stamps from idle nodes, relaying tombstones a merge took (a
-//! versioned delete command), the sim swarm and the e2e tests.
+//! heartbeat stamps from idle nodes, the sim swarm and the e2e tests.
 
 pub mod envelope;
 pub mod keystamps;

@@ -569,10 +569,7 @@ impl Engine {
     }
 
     /// Find the spec for `argv` and its full name, or why dispatch refuses.
-    pub(crate) fn resolve(
-        &self,
-        argv: &[Bytes],
-    ) -> Result<(CmdName, &'static CommandSpec), Refusal> {
+    fn resolve(&self, argv: &[Bytes]) -> Result<(CmdName, &'static CommandSpec), Refusal> {
         let Some(name) = argv.first() else {
             return Err(Refusal {
                 kind: RefusalKind::Unknown,
@@ -710,15 +707,14 @@ const KEYSPACE_FLAGS: u64 =
 const NOT_QUEUED_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
 /// Why dispatch refused a command before running it.
-pub(crate) struct Refusal {
+struct Refusal {
     kind: RefusalKind,
-    /// The error dispatch answers.
-    pub(crate) reply: Reply,
+    reply: Reply,
 }
 
 /// What dispatch knew of the refused command (for INFO commandstats and
 /// CLIENT LIST `cmd=`).
-pub(crate) enum RefusalKind {
+enum RefusalKind {
     /// No such command.
     Unknown,
     /// No such subcommand of this container.

@@ -903,7 +903,12 @@ fn keydb_nested_envelopes_apply_at_the_origins_version_and_loops_stop() {
     b.deliver(3, &looped);
     assert_eq!(b.get(4, "k"), bulk("w"));
     assert!(b.out().is_empty(), "a looped envelope is not forwarded");
-    let inner = envelope::encode(id(1), &wire::encode(&["SET", "k", "old"]), 0, Stamp(1 << 39));
+    let inner = envelope::encode(
+        id(1),
+        &wire::encode(&["SET", "k", "old"]),
+        0,
+        Stamp(1 << 39),
+    );
     let via_b = envelope::encode(id(2), &inner, 0, Stamp(8 << 40));
     b.deliver(3, &envelope::encode(id(3), &via_b, 0, Stamp(9 << 40)));
     assert_eq!(b.get(5, "k"), bulk("w"));

@@ -5,12 +5,14 @@
 //! link (`ReplicaLink` driven over madsim TCP, events applied by the core
 //! `Applier`).
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use keyrs_core::engine::{ClientId, ConnInfo};
 use keyrs_core::persist::dataset::save_to_vec;
+use keyrs_core::repl::actives::{LinkPlan, LinkTarget};
 use keyrs_core::repl::apply::Applier;
 use keyrs_core::repl::link::{LinkConfig, ReplicaLink};
 use keyrs_core::repl::state::ReplicaPhase;
@@ -99,32 +101,48 @@ pub async fn serve_replica<W: AsyncWrite + Unpin>(
     }
 }
 
-/// Follow `engine`'s master (REPLICAOF) for ever: connect, sync, apply,
-/// reconnect after a cut.
+/// Follow `engine`'s masters (REPLICAOF; several for an active replica)
+/// for ever: one task per master connects, syncs, applies and reconnects
+/// after a cut; a task ends when its master is no longer wanted.
 pub async fn replica_loop(engine: SharedEngine, me: SocketAddr) {
+    let running: Arc<Mutex<HashSet<LinkTarget>>> = Arc::default();
     loop {
-        let target = {
-            let e = lock(&engine);
-            e.repl
-                .master
-                .as_ref()
-                .map(|m| (m.host.clone(), m.port, e.repl.generation))
-        };
-        let Some((host, port, generation)) = target else {
-            madsim::time::sleep(Duration::from_millis(100)).await;
-            continue;
-        };
-        if let Ok(addr) = format!("{host}:{port}").parse::<SocketAddr>() {
+        let plans = lock(&engine).repl_link_plans();
+        for plan in plans {
+            if !running
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(plan.target)
+            {
+                continue;
+            }
+            let (engine, running) = (engine.clone(), running.clone());
+            madsim::task::spawn(async move {
+                follow(&engine, &plan, me).await;
+                running
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&plan.target);
+            });
+        }
+        madsim::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn follow(engine: &SharedEngine, plan: &LinkPlan, me: SocketAddr) {
+    let t = plan.target;
+    while lock(engine).repl_target_alive(t) {
+        if let Ok(addr) = format!("{}:{}", plan.host, plan.port).parse::<SocketAddr>() {
             if let Ok(stream) = TcpStream::connect(addr).await {
-                if let Err(why) = run_link(&engine, stream, addr, me, generation).await {
+                if let Err(why) = run_link(engine, stream, addr, me, t).await {
                     tracing::debug!("simulated link ended: {why}");
                 }
             }
         }
         {
-            let mut e = lock(&engine);
-            e.repl_link_status(generation, LinkStatus::Connect, now());
-            e.repl.master_killed = false;
+            let mut e = lock(engine);
+            e.repl_target_status(t, LinkStatus::Connect, now());
+            e.repl_target_take_killed(t);
         }
         madsim::time::sleep(Duration::from_millis(100)).await;
     }
@@ -135,15 +153,18 @@ async fn run_link(
     stream: TcpStream,
     master: SocketAddr,
     me: SocketAddr,
-    generation: u64,
+    t: LinkTarget,
 ) -> Result<(), String> {
-    let (replid, offset) = {
+    let (replid, offset, uuid) = {
         let mut e = lock(engine);
-        e.repl_link_status(generation, LinkStatus::Handshake, now());
-        (e.repl.replid.clone(), e.repl.offset)
+        e.repl_target_status(t, LinkStatus::Handshake, now());
+        let (replid, offset) = e.repl_target_psync(t);
+        let uuid = matches!(t, LinkTarget::Active(_)).then(|| e.node_uuid().to_string());
+        (replid, offset, uuid)
     };
     let cfg = LinkConfig {
         listening_port: me.port(),
+        uuid,
         ..LinkConfig::default()
     };
     let mut l = ReplicaLink::new(cfg, replid, offset, now().ms());
@@ -153,9 +174,10 @@ async fn run_link(
         fd: -1,
         thread: 0,
     };
-    let mut applier = Applier::new(generation, info);
+    let mut applier = Applier::new(t, info);
     let (mut rd, mut wr) = tokio::io::split(stream);
     let mut buf = vec![0u8; 4096];
+    let mut peer_known = false;
     let result = loop {
         let out = l.take_output();
         if !out.is_empty() {
@@ -164,12 +186,18 @@ async fn run_link(
             }
         }
         {
-            let e = lock(engine);
-            if e.repl.generation != generation {
+            let mut e = lock(engine);
+            if !e.repl_target_alive(t) {
                 break Ok(());
             }
-            if e.repl.master_killed {
+            if e.repl_target_take_killed(t) {
                 break Err("killed".into());
+            }
+            if !peer_known {
+                if let Some(id) = l.peer_uuid() {
+                    peer_known = true;
+                    e.repl_target_peer_uuid(t, id.to_string());
+                }
             }
         }
         match madsim::time::timeout(Duration::from_millis(50), rd.read(&mut buf)).await {
@@ -178,15 +206,15 @@ async fn run_link(
             Ok(Err(e)) => break Err(e.to_string()),
             Err(_) => {}
         }
-        let t = now();
-        l.tick(t.ms());
-        if l.timed_out(t.ms(), 60_000) {
+        let t_now = now();
+        l.tick(t_now.ms());
+        if l.timed_out(t_now.ms(), 60_000) {
             break Err("timeout".into());
         }
         let mut e = lock(engine);
         let mut failed = None;
-        while let Some(ev) = l.poll(t.ms()) {
-            if let Err(why) = applier.apply(&mut e, ev, t) {
+        while let Some(ev) = l.poll(t_now.ms()) {
+            if let Err(why) = applier.apply(&mut e, ev, t_now) {
                 failed = Some(why);
                 break;
             }

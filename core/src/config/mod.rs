@@ -353,6 +353,13 @@ impl Config {
         }
     }
 
+    /// Replace the `replicaof` masters (REPLICAOF on an active replica
+    /// keeps the whole list, for CONFIG REWRITE).
+    pub fn set_masters(&mut self, masters: Vec<(String, u16)>) {
+        self.capture_typed();
+        self.store(index_of("replicaof"), Val::ReplicaOf(masters));
+    }
+
     /// Set one option from directive arguments, as a config-file line would
     /// (immutability is not checked). Returns Redis's reason on error.
     pub fn set_option(&mut self, name: &str, args: &[String]) -> Result<(), String> {

@@ -231,7 +231,19 @@ impl Engine {
                 move || r.next_u64()
             })),
         };
-        if let Some((host, port)) = e.config.masters().into_iter().next() {
+        e.repl.uuid = crate::repl::active::NodeId::from_random({
+            let mut r = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x6e6f_6465_6964);
+            let mut b = [0u8; 16];
+            r.fill_bytes(&mut b);
+            b
+        })
+        .to_string();
+        let masters = e.config.masters();
+        if e.active_replica() {
+            for (host, port) in masters {
+                e.repl_add_active_master(host, port);
+            }
+        } else if let Some((host, port)) = masters.into_iter().next() {
             e.repl_set_master(host, port);
         }
         e

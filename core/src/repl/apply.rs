@@ -4,6 +4,7 @@
 //! their exact bytes in our backlog. Shared by the io runtime, the
 //! simulator and the tests, so they all apply a master's stream alike.
 
+use super::actives::LinkTarget;
 use super::link::LinkEvent;
 use crate::engine::{ConnInfo, Engine, Outcome, Time};
 use crate::persist::dataset::{DatasetLoader, LoadStep};
@@ -14,7 +15,7 @@ const LOAD_STEP_KEYS: usize = 5000;
 /// One link's application state.
 #[derive(Debug)]
 pub struct Applier {
-    generation: u64,
+    target: LinkTarget,
     master: ConnInfo,
     loader: Option<DatasetLoader>,
     full: Option<(String, u64)>,
@@ -23,11 +24,11 @@ pub struct Applier {
 }
 
 impl Applier {
-    /// For the link of REPLICAOF `generation`, connected as `master`
-    /// (the master client's address facts).
-    pub fn new(generation: u64, master: ConnInfo) -> Applier {
+    /// For the link `target`, connected as `master` (the master client's
+    /// address facts).
+    pub fn new(target: LinkTarget, master: ConnInfo) -> Applier {
         Applier {
-            generation,
+            target,
             master,
             loader: None,
             full: None,
@@ -48,9 +49,13 @@ impl Applier {
         ev: LinkEvent,
         now: Time,
     ) -> Result<Option<Outcome>, String> {
-        if e.repl.generation != self.generation {
+        if !e.repl_target_alive(self.target) {
             return Err("REPLICAOF changed the master".into());
         }
+        let generation = match self.target {
+            LinkTarget::Single(g) => g,
+            LinkTarget::Active(id) => return self.apply_active(e, id, ev, now),
+        };
         match ev {
             LinkEvent::FullResync { replid, offset } => {
                 tracing::info!("Full resync from master: {replid}:{offset}");
@@ -66,7 +71,7 @@ impl Applier {
                     ),
                 }
                 tracing::info!("MASTER <-> REPLICA sync: Flushing old data");
-                e.repl_full_sync_begin(self.generation, len, now);
+                e.repl_full_sync_begin(generation, len, now);
                 e.loading_start(len.unwrap_or(0), now);
                 tracing::info!("MASTER <-> REPLICA sync: Loading DB in memory");
                 self.loader = Some(DatasetLoader::new(e));
@@ -102,7 +107,7 @@ impl Applier {
                     .repl_stream_db
                     .and_then(|d| usize::try_from(d).ok())
                     .unwrap_or(0);
-                e.repl_link_up(self.generation, self.master.clone(), now);
+                e.repl_link_up(generation, self.master.clone(), now);
                 if e.aof.enabled {
                     // The AOF must start from the new dataset (Redis
                     // restarts it after a full sync): rewrite it.
@@ -127,7 +132,7 @@ impl Applier {
                 }
                 let size = e.repl_backlog_size();
                 e.repl.ensure_backlog(size);
-                e.repl_link_up(self.generation, self.master.clone(), now);
+                e.repl_link_up(generation, self.master.clone(), now);
                 tracing::info!("Successful partial resynchronization with master.");
             }
             LinkEvent::Command {
@@ -149,13 +154,94 @@ impl Applier {
         Ok(None)
     }
 
+    /// [`Applier::apply`] for an active replica's link `id`: a full sync
+    /// merges the master's keys into ours without flushing or refusing
+    /// clients (`-LOADING`), and the stream is applied without feeding our
+    /// backlog (a received RREPLAY forwards itself).
+    fn apply_active(
+        &mut self,
+        e: &mut Engine,
+        id: u64,
+        ev: LinkEvent,
+        now: Time,
+    ) -> Result<Option<Outcome>, String> {
+        match ev {
+            LinkEvent::FullResync { replid, offset } => {
+                tracing::info!("Full resync from active master: {replid}:{offset}");
+                self.full = Some((replid, offset));
+            }
+            LinkEvent::RdbStart { len } => {
+                tracing::info!("MASTER <-> REPLICA sync: merging the master's dataset into ours");
+                e.repl_active_sync_begin(id, len, now);
+                self.loader = Some(merge_loader(e));
+                self.loaded = false;
+            }
+            LinkEvent::RdbData(data) => {
+                let Some(ld) = self.loader.as_mut() else {
+                    return Err("RDB data without a sync".into());
+                };
+                ld.feed(&data);
+                e.repl_active_sync_read(id, data.len(), now);
+                if !self.loaded {
+                    self.loaded = load_steps(e, ld, now, false)?;
+                }
+            }
+            LinkEvent::RdbDone => {
+                let (Some(mut ld), Some((replid, offset))) = (self.loader.take(), self.full.take())
+                else {
+                    return Err("RDB end without a sync".into());
+                };
+                ld.end_of_input();
+                if !self.loaded {
+                    load_steps(e, &mut ld, now, true)?;
+                }
+                e.repl_active_set_position(id, replid, offset);
+                e.repl_target_link_up(self.target, self.master.clone(), now);
+                tracing::info!(
+                    "MASTER <-> REPLICA sync: Finished with success ({} keys merged)",
+                    ld.loaded
+                );
+            }
+            LinkEvent::Continue { replid } => {
+                if let Some(r) = replid {
+                    e.repl_active_rename(id, r);
+                }
+                e.repl_target_link_up(self.target, self.master.clone(), now);
+                tracing::info!("Successful partial resynchronization with active master.");
+            }
+            LinkEvent::Command {
+                argv,
+                raw,
+                internal,
+            } => {
+                let mut out = None;
+                if !internal && !argv.is_empty() {
+                    if let Some(client) = e.repl_target_client(self.target) {
+                        out = Some(e.execute(client, &argv, now));
+                    }
+                }
+                e.repl_active_advance(id, raw.len(), now);
+                return Ok(out);
+            }
+            LinkEvent::Failed(why) => return Err(why),
+        }
+        Ok(None)
+    }
+
     /// The link ended: a load in progress stops.
     pub fn abandon(&mut self, e: &mut Engine) {
-        if self.loader.take().is_some() && e.persist.loading.is_some() {
+        let single = matches!(self.target, LinkTarget::Single(_));
+        if self.loader.take().is_some() && single && e.persist.loading.is_some() {
             e.loading_end();
         }
         self.full = None;
     }
+}
+
+/// The loader of an active link's full sync: the master's keys merged
+/// into ours.
+fn merge_loader(e: &mut Engine) -> DatasetLoader {
+    DatasetLoader::new(e)
 }
 
 /// Apply what the loader can; true once the file's end was read.

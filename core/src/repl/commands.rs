@@ -11,14 +11,27 @@ use crate::engine::table::{acl, flags, CommandDoc, CommandSpec};
 use crate::engine::{Call, Engine, ReplyMode};
 use crate::resp::{parse_i64, Reply};
 
-/// REPLICAOF host port | NO ONE (and SLAVEOF).
+/// REPLICAOF host port | NO ONE (and SLAVEOF); KeyDB's REPLICAOF REMOVE
+/// host port. With `active-replica` a master is followed as an active
+/// one: added under `multi-master`, replacing the others otherwise.
 fn replicaof(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let argc = call.argv.len();
+    if argc == 4 && is_kw(call.arg(1), "remove") {
+        return replicaof_remove(e, call);
+    }
+    if argc != 3 {
+        return Reply::err(format!(
+            "wrong number of arguments for '{}' command",
+            String::from_utf8_lossy(call.arg(0)).to_lowercase()
+        ));
+    }
     if is_kw(call.arg(1), "no") && is_kw(call.arg(2), "one") {
-        if e.repl.is_replica() {
+        if e.repl.is_replica() || !e.repl.actives.is_empty() {
             tracing::info!(
                 "MASTER MODE enabled (user request from 'id={}')",
                 call.client
             );
+            e.repl_clear_active_masters();
             e.repl_unset_master();
             // CONFIG REWRITE writes what the server does now.
             let no_one = ["no".to_string(), "one".to_string()];
@@ -26,11 +39,22 @@ fn replicaof(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         }
         return Reply::ok();
     }
-    let port = match parse_i64(call.arg(2)) {
-        Some(p) if (0..=65535).contains(&p) => p as u16,
-        _ => return Reply::err("Invalid master port"),
+    let Some(port) = master_port(call.arg(2)) else {
+        return Reply::err("Invalid master port");
     };
     let host = String::from_utf8_lossy(call.arg(1)).into_owned();
+    if e.active_replica() {
+        if !e.repl_add_active_master(host.clone(), port) {
+            return Reply::status("OK Already connected to specified master");
+        }
+        tracing::info!(
+            "REPLICAOF {host}:{port} enabled as an active master (user request from 'id={}')",
+            call.client
+        );
+        let masters = e.repl_masters_for_config();
+        e.config.set_masters(masters);
+        return Reply::ok();
+    }
     if let Some(m) = &e.repl.master {
         if m.host.eq_ignore_ascii_case(&host) && m.port == port {
             tracing::info!("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
@@ -48,12 +72,37 @@ fn replicaof(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     Reply::ok()
 }
 
+fn master_port(arg: &[u8]) -> Option<u16> {
+    parse_i64(arg)
+        .filter(|p| (0..=65535).contains(p))
+        .map(|p| p as u16)
+}
+
+/// REPLICAOF REMOVE host port (KeyDB): stop following one active master.
+fn replicaof_remove(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let Some(port) = master_port(call.arg(3)) else {
+        return Reply::err("Invalid master port");
+    };
+    let host = String::from_utf8_lossy(call.arg(2)).into_owned();
+    if !e.repl_remove_active_master(&host, port) {
+        return Reply::error(super::actives::NO_SUCH_MASTER);
+    }
+    tracing::info!(
+        "REPLICAOF REMOVE {host}:{port} (user request from 'id={}')",
+        call.client
+    );
+    let masters = e.repl_masters_for_config();
+    e.config.set_masters(masters);
+    Reply::ok()
+}
+
 /// REPLCONF option value [option value ...].
 fn replconf(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if call.argv.len().is_multiple_of(2) {
         return Reply::error(SYNTAX_ERROR);
     }
-    let mut conf = e.repl.confs.get(&call.client).copied().unwrap_or_default();
+    let mut conf = e.repl.confs.get(&call.client).cloned().unwrap_or_default();
+    let mut answer = None;
     for pair in call.argv[1..].chunks(2) {
         let (opt, val) = (&pair[0], &pair[1]);
         if is_kw(opt, "listening-port") {
@@ -72,6 +121,10 @@ fn replconf(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             // from an ordinary client they are ignored, without reply.
             silence(e, call);
             return Reply::ok();
+        } else if is_kw(opt, "uuid") {
+            // KeyDB: the replica's node id; the answer is ours.
+            conf.uuid = Some(String::from_utf8_lossy(val).into_owned());
+            answer = Some(Reply::Status(e.node_uuid().to_string().into()));
         } else if is_kw(opt, "ip-address") || is_kw(opt, "rdb-only") {
             // Accepted; the address comes from the connection.
         } else {
@@ -82,6 +135,13 @@ fn replconf(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         }
     }
     e.repl.confs.insert(call.client, conf);
+    if let Some(a) = answer {
+        return a;
+    }
+    if e.active_replica() && call.argv[1..].chunks(2).any(|p| is_kw(&p[0], "capa")) {
+        // KeyDB tells a replica it talks to an active replica.
+        return Reply::status("OK active-replica");
+    }
     Reply::ok()
 }
 
@@ -149,6 +209,28 @@ fn sync_generic(e: &mut Engine, call: &mut Call<'_>, legacy: bool) -> Reply {
 
 /// ROLE.
 fn role(e: &mut Engine, _call: &mut Call<'_>) -> Reply {
+    if !e.repl.actives.is_empty() {
+        // KeyDB: "active-replica" entries, one array per master when there
+        // are several.
+        let entry = |m: &super::state::ActiveMaster| {
+            let offset = match &m.position {
+                Some((_, off)) if m.status == super::LinkStatus::Connected => *off as i64,
+                _ => -1,
+            };
+            Reply::Array(vec![
+                Reply::bulk("active-replica"),
+                Reply::bulk(m.host.as_bytes()),
+                Reply::Integer(i64::from(m.port)),
+                Reply::bulk(m.status.name()),
+                Reply::Integer(offset),
+            ])
+        };
+        let mut all: Vec<Reply> = e.repl.actives.iter().map(entry).collect();
+        if all.len() == 1 {
+            return all.remove(0);
+        }
+        return Reply::Array(all);
+    }
     match &e.repl.master {
         Some(m) => {
             let offset = if e.repl.link_up() {
@@ -237,7 +319,7 @@ const fn doc(summary: &'static str, since: &'static str, group: &'static str) ->
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::keyless(
         "replicaof",
-        3,
+        -3,
         flags::ADMIN | flags::NOSCRIPT | flags::STALE | flags::NO_ASYNC_LOADING,
         acl::ADMIN | acl::SLOW | acl::DANGEROUS,
         replicaof,
@@ -249,7 +331,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     CommandSpec::keyless(
         "slaveof",
-        3,
+        -3,
         flags::ADMIN | flags::NOSCRIPT | flags::STALE | flags::NO_ASYNC_LOADING,
         acl::ADMIN | acl::SLOW | acl::DANGEROUS,
         replicaof,

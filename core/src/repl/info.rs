@@ -8,7 +8,11 @@ pub fn fields(e: &Engine, now: Time) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = Vec::new();
     let mut add = |k: &str, v: String| f.push((k.to_string(), v));
     let r = &e.repl;
+    if !r.actives.is_empty() {
+        active_fields(e, now, &mut add);
+    }
     match &r.master {
+        None if !r.actives.is_empty() => {}
         None => add("role", "master".into()),
         Some(m) => {
             add("role", "slave".into());
@@ -51,15 +55,7 @@ pub fn fields(e: &Engine, now: Time) -> Vec<(String, String)> {
                 };
                 add("master_link_down_since_seconds", since.to_string());
             }
-            let prio = e
-                .config
-                .get("replica-priority")
-                .unwrap_or_else(|| "100".into());
-            add("slave_priority", prio);
-            let ro = e.config.get_bool("replica-read-only") != Some(false);
-            add("slave_read_only", u8::from(ro).to_string());
-            let announced = e.config.get_bool("replica-announced") != Some(false);
-            add("replica_announced", u8::from(announced).to_string());
+            replica_tail(e, &mut add);
         }
     }
     add("connected_slaves", r.replicas.len().to_string());
@@ -103,4 +99,75 @@ pub fn fields(e: &Engine, now: Time) -> Vec<(String, String)> {
         }
     }
     f
+}
+
+/// The fields every kind of replica ends its part with.
+fn replica_tail(e: &Engine, add: &mut impl FnMut(&str, String)) {
+    let prio = e
+        .config
+        .get("replica-priority")
+        .unwrap_or_else(|| "100".into());
+    add("slave_priority", prio);
+    let ro = e.config.get_bool("replica-read-only") != Some(false);
+    add("slave_read_only", u8::from(ro).to_string());
+    let announced = e.config.get_bool("replica-announced") != Some(false);
+    add("replica_announced", u8::from(announced).to_string());
+}
+
+/// An active replica's part (KeyDB): `role:active-replica`, the quorum-aware
+/// global status, then each master's fields; the second and later masters'
+/// names carry a `master_<n>_` prefix.
+fn active_fields(e: &Engine, now: Time, add: &mut impl FnMut(&str, String)) {
+    let r = &e.repl;
+    add("role", "active-replica".into());
+    let global = if e.repl_global_link_up() {
+        "up"
+    } else {
+        "down"
+    };
+    add("master_global_link_status", global.into());
+    add("connected_masters", r.active_links_up().to_string());
+    for (i, m) in r.actives.iter().enumerate() {
+        let name = |field: &str| -> String {
+            if i == 0 {
+                field.to_string()
+            } else {
+                let rest = field.strip_prefix("master_").unwrap_or(field);
+                format!("master_{i}_{rest}")
+            }
+        };
+        let up = m.status == LinkStatus::Connected;
+        add(&name("master_host"), m.host.clone());
+        add(&name("master_port"), m.port.to_string());
+        add(
+            &name("master_link_status"),
+            if up { "up" } else { "down" }.into(),
+        );
+        let last_io = match m.last_io {
+            Some(t) if up => now.secs().saturating_sub(t.secs()) as i64,
+            _ => -1,
+        };
+        add(&name("master_last_io_seconds_ago"), last_io.to_string());
+        let syncing = m.status == LinkStatus::Sync;
+        add(
+            &name("master_sync_in_progress"),
+            u8::from(syncing).to_string(),
+        );
+        let offset = m.position.as_ref().map_or(0, |(_, o)| *o);
+        add(&name("slave_read_repl_offset"), offset.to_string());
+        add(&name("slave_repl_offset"), offset.to_string());
+        if syncing {
+            let total = m.sync_total.map_or(-1, |t| t as i64);
+            add(&name("master_sync_total_bytes"), total.to_string());
+            add(&name("master_sync_read_bytes"), m.sync_read.to_string());
+        }
+        if !up {
+            let since = match m.down_since {
+                Some(t) => now.secs().saturating_sub(t.secs()) as i64,
+                None => -1,
+            };
+            add(&name("master_link_down_since_seconds"), since.to_string());
+        }
+    }
+    replica_tail(e, add);
 }

@@ -24,6 +24,8 @@ pub struct LinkConfig {
     pub masteruser: Option<String>,
     /// `masterauth`.
     pub masterauth: Option<String>,
+    /// Our node id, sent as `REPLCONF uuid` (KeyDB active replication).
+    pub uuid: Option<String>,
 }
 
 /// Where the link is.
@@ -35,6 +37,8 @@ pub enum Phase {
     Auth,
     /// REPLCONF listening-port sent.
     Port,
+    /// REPLCONF uuid sent.
+    Uuid,
     /// REPLCONF capa sent.
     Capa,
     /// PSYNC sent.
@@ -112,6 +116,8 @@ pub struct ReplicaLink {
     /// Milliseconds of the last byte received and the last ACK sent.
     last_io_ms: u64,
     last_ack_ms: u64,
+    /// The master's node id, from its answer to `REPLCONF uuid`.
+    peer_uuid: Option<String>,
 }
 
 impl ReplicaLink {
@@ -133,6 +139,7 @@ impl ReplicaLink {
             rdb_tail: Vec::new(),
             last_io_ms: now_ms,
             last_ack_ms: now_ms,
+            peer_uuid: None,
         };
         l.send(&["PING"]);
         l
@@ -211,7 +218,12 @@ impl ReplicaLink {
         loop {
             match self.phase {
                 Phase::Failed => return None,
-                Phase::Ping | Phase::Auth | Phase::Port | Phase::Capa | Phase::Psync => {
+                Phase::Ping
+                | Phase::Auth
+                | Phase::Port
+                | Phase::Uuid
+                | Phase::Capa
+                | Phase::Psync => {
                     let line = match self.reply_line() {
                         Ok(Some(l)) => l,
                         Ok(None) => return None,
@@ -286,10 +298,21 @@ impl ReplicaLink {
                 }
                 self.send_port();
             }
-            Phase::Port => {
+            Phase::Port => match self.cfg.uuid.clone() {
+                Some(id) => {
+                    self.send(&["REPLCONF", "uuid", id.as_str()]);
+                    self.phase = Phase::Uuid;
+                }
                 // Non critical: an old master may not know the option.
-                self.send(&["REPLCONF", "capa", "eof", "capa", "psync2"]);
-                self.phase = Phase::Capa;
+                None => self.send_capa(),
+            },
+            Phase::Uuid => {
+                // A KeyDB-style master answers with its own id; any other
+                // answer (an error from a plain Redis) is not fatal.
+                if let Some(id) = line.strip_prefix('+').filter(|id| id.len() == 36) {
+                    self.peer_uuid = Some(id.to_string());
+                }
+                self.send_capa();
             }
             Phase::Capa => {
                 let off = (self.psync_offset + 1).to_string();
@@ -301,6 +324,16 @@ impl ReplicaLink {
             _ => {}
         }
         None
+    }
+
+    fn send_capa(&mut self) {
+        self.send(&["REPLCONF", "capa", "eof", "capa", "psync2"]);
+        self.phase = Phase::Capa;
+    }
+
+    /// The master's node id, if it answered `REPLCONF uuid`.
+    pub fn peer_uuid(&self) -> Option<&str> {
+        self.peer_uuid.as_deref()
     }
 
     fn send_port(&mut self) {
@@ -446,6 +479,7 @@ mod tests {
             listening_port: 6380,
             masteruser: None,
             masterauth: auth.then(|| "pw".to_string()),
+            uuid: None,
         };
         let mut l = ReplicaLink::new(cfg, "a".repeat(40), 10, 0);
         assert_eq!(l.take_output(), cmd(&["PING"]));
@@ -470,6 +504,49 @@ mod tests {
         drain(&mut l);
         assert_eq!(l.take_output(), cmd(&["PSYNC", &"a".repeat(40), "11"]));
         l
+    }
+
+    #[test]
+    fn an_active_link_exchanges_node_ids() {
+        let me = "11111111-2222-3333-4444-555555555555";
+        let peer = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+        let cfg = LinkConfig {
+            listening_port: 7000,
+            uuid: Some(me.to_string()),
+            ..LinkConfig::default()
+        };
+        let mut l = ReplicaLink::new(cfg, "?".into(), 0, 0);
+        l.feed(b"+PONG\r\n", 0);
+        assert!(l.poll(0).is_none());
+        l.take_output();
+        l.feed(b"+OK\r\n", 0);
+        assert!(l.poll(0).is_none());
+        assert_eq!(l.take_output(), cmd(&["REPLCONF", "uuid", me]));
+        l.feed(format!("+{peer}\r\n").as_bytes(), 0);
+        assert!(l.poll(0).is_none());
+        assert_eq!(l.peer_uuid(), Some(peer));
+        assert_eq!(
+            l.take_output(),
+            cmd(&["REPLCONF", "capa", "eof", "capa", "psync2"])
+        );
+        // A master that does not know the option is no failure.
+        let cfg = LinkConfig {
+            uuid: Some(me.to_string()),
+            ..LinkConfig::default()
+        };
+        let mut l = ReplicaLink::new(cfg, "?".into(), 0, 0);
+        l.feed(
+            b"+PONG\r\n+OK\r\n-ERR Unrecognized REPLCONF option: uuid\r\n",
+            0,
+        );
+        assert!(l.poll(0).is_none());
+        assert_eq!(l.peer_uuid(), None);
+        assert!(l
+            .take_output()
+            .ends_with(&cmd(&["REPLCONF", "capa", "eof", "capa", "psync2"])));
+        l.feed(b"+OK\r\n", 0);
+        assert!(l.poll(0).is_none());
+        assert!(l.take_output().ends_with(&cmd(&["PSYNC", "?", "1"])));
     }
 
     #[test]

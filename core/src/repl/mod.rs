@@ -9,6 +9,8 @@
 //! - [`wire`]: the stream's framing.
 //! - [`commands`]: REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, ROLE, WAIT.
 //! - [`info`]: INFO replication.
+//! - [`active`]: active-active replication groundwork (stamps, conflict
+//!   resolution, tombstones, RREPLAY); not wired into the engine yet.
 //!
 //! The master's stream is the engine's propagation stream: whatever the
 //! driver drains with [`Engine::take_propagated`] (for the AOF too) is
@@ -18,6 +20,8 @@
 //! offsets stay equal to the master's and sub-replicas can continue
 //! partial resyncs with it (chains, failover).
 
+pub mod active;
+pub mod actives;
 pub mod apply;
 pub mod backlog;
 pub mod commands;
@@ -73,6 +77,19 @@ impl Engine {
     /// `min-replicas-to-write` is not met. `None`: go ahead.
     pub(crate) fn repl_refusal(&self, client: ClientId, spec: &CommandSpec) -> Option<Reply> {
         let write = spec.flags & flags::WRITE != 0;
+        if !self.repl.actives.is_empty() {
+            // An active replica takes writes; with the links to too few of
+            // its masters up it may refuse to serve (KeyDB's quorum).
+            if self.repl.is_master_client(client) {
+                return None;
+            }
+            if !self.repl_global_link_up()
+                && spec.flags & flags::STALE == 0
+                && self.config.get_bool("replica-serve-stale-data") == Some(false)
+            {
+                return Some(Reply::error(MASTERDOWN_ERROR));
+            }
+        }
         if self.repl.is_replica() {
             if self.repl.master_client() == Some(client) {
                 return None;
@@ -381,6 +398,15 @@ impl Engine {
         }
         if self.repl.master_client() == Some(client) {
             self.repl.master_killed = true;
+            return true;
+        }
+        if let Some(m) = self
+            .repl
+            .actives
+            .iter_mut()
+            .find(|m| m.client == Some(client))
+        {
+            m.killed = true;
             return true;
         }
         false

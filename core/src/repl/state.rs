@@ -47,7 +47,7 @@ pub struct ReplicaEntry {
 }
 
 /// What the handshake told us of a connection before PSYNC.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReplConf {
     /// `listening-port`.
     pub port: u16,
@@ -55,6 +55,8 @@ pub struct ReplConf {
     pub capa_eof: bool,
     /// `capa psync2`.
     pub capa_psync2: bool,
+    /// `REPLCONF uuid`: the replica's node id (KeyDB active replication).
+    pub uuid: Option<String>,
 }
 
 /// How a PSYNC is answered.
@@ -131,6 +133,42 @@ pub struct MasterInfo {
     pub sync_read: u64,
 }
 
+/// One master of an active replica (KeyDB's `active-replica`): we follow
+/// it while staying a master ourselves, with our own replication id,
+/// offset and backlog. Several under `multi-master`.
+#[derive(Debug, Clone)]
+pub struct ActiveMaster {
+    /// The link's id: stable while the master is in the list, so a link
+    /// of a removed (or re-added) master knows it is stale.
+    pub id: u64,
+    /// Its host.
+    pub host: String,
+    /// Its port.
+    pub port: u16,
+    /// Link state.
+    pub status: LinkStatus,
+    /// When it last sent anything.
+    pub last_io: Option<Time>,
+    /// When the link went down (`None`: never up).
+    pub down_since: Option<Time>,
+    /// The client its commands run as, while linked.
+    pub client: Option<ClientId>,
+    /// RDB bytes expected during a sync.
+    pub sync_total: Option<u64>,
+    /// RDB bytes read so far.
+    pub sync_read: u64,
+    /// Its replication id and the last offset of its stream we applied:
+    /// a reconnection asks PSYNC to continue from there (`None`: no sync
+    /// yet, so a full one).
+    pub position: Option<(String, u64)>,
+    /// Its node id, as it answered `REPLCONF uuid`.
+    pub uuid: Option<String>,
+    /// CLIENT KILL TYPE master: the driver drops the link.
+    pub killed: bool,
+    /// The database its stream had selected (kept across reconnections).
+    pub db: usize,
+}
+
 /// The engine-owned replication state.
 #[derive(Debug, Clone)]
 pub struct ReplState {
@@ -175,6 +213,14 @@ pub struct ReplState {
     /// The database our master's stream has selected (kept across a
     /// reconnection, as Redis keeps its cached master).
     pub master_db: usize,
+    /// An active replica's masters (empty otherwise; `master` stays `None`
+    /// for an active replica: it is a master that also follows others).
+    pub actives: Vec<ActiveMaster>,
+    /// The next [`ActiveMaster::id`].
+    pub next_active_id: u64,
+    /// Our node id (36-character UUID text): sent as `REPLCONF uuid`,
+    /// answered to a replica's, and the origin of our RREPLAY envelopes.
+    pub uuid: String,
 }
 
 /// 40 zeros: no id.
@@ -214,6 +260,9 @@ impl ReplState {
             getack_wanted: false,
             master_killed: false,
             master_db: 0,
+            actives: Vec::new(),
+            next_active_id: 1,
+            uuid: String::new(),
         }
     }
 
@@ -232,6 +281,21 @@ impl ReplState {
     /// The client our master's commands run as.
     pub fn master_client(&self) -> Option<ClientId> {
         self.master.as_ref().and_then(|m| m.client)
+    }
+
+    /// Is `client` the link of one of our masters (the plain one or an
+    /// active replica's)?
+    pub fn is_master_client(&self, client: ClientId) -> bool {
+        self.master_client() == Some(client)
+            || self.actives.iter().any(|m| m.client == Some(client))
+    }
+
+    /// Active masters whose link is up.
+    pub fn active_links_up(&self) -> usize {
+        self.actives
+            .iter()
+            .filter(|m| m.status == LinkStatus::Connected)
+            .count()
     }
 
     /// Create the backlog if there is none (a replica attaches).

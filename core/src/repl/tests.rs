@@ -148,7 +148,10 @@ fn connect(m: &mut Engine, r: &mut Replica, t: Time) {
         r.e.repl.offset,
         t.ms(),
     );
-    r.applier = Some(Applier::new(r.e.repl.generation, ConnInfo::default()));
+    r.applier = Some(Applier::new(
+        super::actives::LinkTarget::Single(r.e.repl.generation),
+        ConnInfo::default(),
+    ));
     r.link = Some((
         link,
         Conn {

@@ -41,7 +41,7 @@ impl ClientType {
 
     /// The type of `c`: replication links are known to `repl`.
     pub fn of(c: &ClientState, repl: &crate::repl::ReplState) -> ClientType {
-        if repl.master_client() == Some(c.id) {
+        if repl.is_master_client(c.id) {
             ClientType::Master
         } else if repl.replicas.iter().any(|r| r.client == c.id) {
             ClientType::Replica

@@ -9,7 +9,7 @@ use std::path::Path;
 /// directory, so the rename is durable too. `tmp` must be in `target`'s
 /// directory (a rename does not cross file systems); it is removed if any
 /// step fails.
-pub(crate) fn replace(target: &Path, tmp: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn replace(target: &Path, tmp: &Path, bytes: &[u8]) -> io::Result<()> {
     let result = File::create(tmp)
         .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
         .and_then(|()| fs::rename(tmp, target));

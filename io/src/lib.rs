@@ -27,7 +27,7 @@
 #![deny(unsafe_code)]
 
 pub mod aof;
-mod atomic_file;
+pub mod atomic_file;
 pub mod clock;
 pub mod conn;
 #[allow(unsafe_code)]

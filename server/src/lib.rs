@@ -11,8 +11,10 @@
 pub mod cli;
 pub mod host;
 pub mod logging;
+pub mod node_id;
 pub mod s3;
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -83,7 +85,11 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     let mut opts = RuntimeOptions::from_config(&cfg);
     warn_about_threads(opts.threads);
     let aof_settings = AofSettings::from_config(&cfg);
-    let engine = Arc::new(FastLock::new(Engine::new(cfg, info, seed)));
+    let mut engine = Engine::new(cfg, info, seed);
+    // The node id survives restarts (active replication's origin of writes).
+    let id = node_id::load_or_create(Path::new("."));
+    engine.set_node_id(id);
+    let engine = Arc::new(FastLock::new(engine));
     let aof = Aof::new(aof_settings.clone());
     if let Err(e) = aof.spawn_fsync_thread() {
         tracing::warn!("could not start the AOF fsync thread: {e}");

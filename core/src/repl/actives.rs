@@ -42,6 +42,11 @@ impl Engine {
         self.config.get_bool("active-replica") == Some(true)
     }
 
+    /// Set our node id (the daemon keeps it in the data dir).
+    pub fn set_node_id(&mut self, id: super::active::NodeId) {
+        self.repl.uuid = id.to_string();
+    }
+
     /// Our node id as text (the origin of our writes).
     pub fn node_uuid(&self) -> &str {
         &self.repl.uuid

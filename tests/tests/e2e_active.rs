@@ -63,9 +63,25 @@ fn cmd(c: &mut RawClient, args: &[&str]) -> String {
     String::from_utf8_lossy(&r).into_owned()
 }
 
-/// A field of `INFO <section>` on `s`.
+/// How long a poll or a diagnostic command may wait for its reply: a node
+/// stuck in a replication storm must fail the test quickly, not after the
+/// harness's 20 s per reply.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// One command on a fresh connection to `s`, waiting at most
+/// [`PROBE_TIMEOUT`]; the error says what went wrong.
+fn probe(s: &Server, args: &[&str]) -> Result<String, String> {
+    let mut c = RawClient::connect(s.port()).map_err(|e| format!("<connect: {e}>"))?;
+    let a: Vec<&[u8]> = args.iter().map(|x| x.as_bytes()).collect();
+    c.send_command(&a).map_err(|e| format!("<send: {e}>"))?;
+    c.read_reply_within(PROBE_TIMEOUT)
+        .map(|r| String::from_utf8_lossy(&r).into_owned())
+        .map_err(|e| format!("<no reply to {args:?}: {e}>"))
+}
+
+/// A field of `INFO <section>` on `s` (None also when it does not answer).
 fn info_field(s: &Server, section: &str, field: &str) -> Option<String> {
-    let text = cmd(&mut s.raw(), &["INFO", section]);
+    let text = probe(s, &["INFO", section]).ok()?;
     let prefix = format!("{field}:");
     text.lines()
         .find_map(|l| l.strip_prefix(&prefix))
@@ -79,8 +95,10 @@ fn info_u64(s: &Server, section: &str, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// DEBUG DIGEST of `s`, or the reason it did not answer (never equal to a
+/// real digest).
 fn digest(s: &Server) -> String {
-    cmd(&mut s.raw(), &["DEBUG", "DIGEST"])
+    probe(s, &["DEBUG", "DIGEST"]).unwrap_or_else(|e| format!("{e} (port {})", s.port()))
 }
 
 /// A reply value as text, when it is a string of some kind or an integer.
@@ -109,6 +127,7 @@ fn flatten(v: &redis::Value, out: &mut Vec<String>) {
 /// asserting values. Small keyspaces only (KEYS *).
 fn keyspace(s: &Server) -> BTreeMap<String, String> {
     let mut con = s.redis();
+    let _ = con.set_read_timeout(Some(PROBE_TIMEOUT));
     let q = |con: &mut redis::Connection, args: &[&str]| -> redis::Value {
         let mut c = redis::cmd(args[0]);
         for a in &args[1..] {
@@ -119,14 +138,17 @@ fn keyspace(s: &Server) -> BTreeMap<String, String> {
     let mut keys = Vec::new();
     flatten(&q(&mut con, &["KEYS", "*"]), &mut keys);
     let mut out = BTreeMap::new();
+    // A diagnostic: a bounded number of keys and of elements per key.
+    keys.truncate(500);
     for k in keys {
         let ty = text(&q(&mut con, &["TYPE", &k])).unwrap_or_default();
         let mut items = Vec::new();
         let value = match ty.as_str() {
             "string" => text(&q(&mut con, &["GET", &k])).unwrap_or_default(),
             "list" => {
-                flatten(&q(&mut con, &["LRANGE", &k, "0", "-1"]), &mut items);
-                items.join(",")
+                flatten(&q(&mut con, &["LRANGE", &k, "0", "99"]), &mut items);
+                let len = text(&q(&mut con, &["LLEN", &k])).unwrap_or_default();
+                format!("[{len}] {}", items.join(","))
             }
             "hash" => {
                 let mut pairs = Vec::new();
@@ -151,7 +173,16 @@ fn keyspace(s: &Server) -> BTreeMap<String, String> {
         };
         let ttl = text(&q(&mut con, &["PTTL", &k])).unwrap_or_default();
         let ttl = if ttl == "-1" { "" } else { " (ttl)" };
-        out.insert(k, format!("{ty}:{value}{ttl}"));
+        let mut value = format!("{ty}:{value}{ttl}");
+        if value.len() > 300 {
+            let cut = (0..=300)
+                .rev()
+                .find(|&i| value.is_char_boundary(i))
+                .unwrap_or(0);
+            value.truncate(cut);
+            value.push_str("...");
+        }
+        out.insert(k, value);
     }
     out
 }
@@ -321,11 +352,11 @@ impl Cluster {
         let mut out = String::new();
         for i in self.running() {
             let s = self.node(i);
+            let info = probe(s, &["INFO", "replication"]).unwrap_or_else(|e| e);
             out.push_str(&format!(
-                "\n===== node {i} (port {}, links {:?}) INFO replication:\n{}",
+                "\n===== node {i} (port {}, links {:?}) INFO replication:\n{info}",
                 s.port(),
                 self.master_ports(i),
-                cmd(&mut s.raw(), &["INFO", "replication"])
             ));
             let log = s.log();
             let tail: Vec<&str> = log.lines().rev().take(25).collect();
@@ -531,17 +562,26 @@ fn random_write(rng: &mut Rng, tag: &str, n: u64) -> Vec<String> {
     }
 }
 
-/// `ops` random writes on `port` from a fresh connection; returns how many
-/// got an error reply other than WRONGTYPE (expected none).
+/// `ops` random writes on `port` from a fresh connection; returns the error
+/// replies other than WRONGTYPE (expected none) and a lost connection.
 fn write_random(port: u16, mut rng: Rng, tag: String, ops: u64) -> Vec<String> {
     let mut c = RawClient::connect(port).expect("connect");
     let mut errors = Vec::new();
     for n in 0..ops {
         let args = random_write(&mut rng, &tag, n);
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let r = cmd(&mut c, &refs);
-        if r.starts_with('-') && !r.starts_with("-WRONGTYPE") {
-            errors.push(format!("{args:?} -> {}", r.trim()));
+        let refs: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        match c.call(&refs) {
+            Ok(r) if r.starts_with(b"-") && !r.starts_with(b"-WRONGTYPE") => {
+                errors.push(format!(
+                    "{args:?} -> {}",
+                    String::from_utf8_lossy(&r).trim()
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                errors.push(format!("{args:?} -> {e} (port {port})"));
+                break;
+            }
         }
     }
     errors

@@ -901,6 +901,94 @@ fn pair_delete_during_cut_is_not_resurrected() {
 }
 
 #[test]
+fn pair_flushall_and_expiry_during_cut_beat_older_writes() {
+    let c = Cluster::pair(&[]);
+    c.wait_links_up();
+    for k in ["flushed-a", "flushed-b", "expiring"] {
+        c.call(0, &["SET", k, "original"]);
+    }
+    c.wait_converged("the initial keys");
+
+    c.cut_pair(0, 1);
+    c.wait_link_down(0);
+    c.wait_link_down(1);
+    // Older writes on node 1.
+    c.call(1, &["SET", "flushed-a", "older-write"]);
+    c.call(1, &["SET", "created-before-flush", "older-write"]);
+    c.call(1, &["SET", "expiring", "older-write"]);
+    next_millisecond();
+    // Newer on node 0: a FLUSHALL, then a key with a short TTL.
+    assert_eq!(c.call(0, &["FLUSHALL"]), "+OK\r\n");
+    c.call(0, &["SET", "expiring", "short-lived", "PX", "150"]);
+    next_millisecond();
+    // Newest on node 1: a write after the flush survives it.
+    c.call(1, &["SET", "written-after-flush", "newest"]);
+    // Wait for the expiry on node 0 (polled).
+    c.wait("the short TTL to pass", |c| {
+        c.call(0, &["EXISTS", "expiring"]) == ":0\r\n"
+    });
+
+    c.heal_all();
+    c.wait_links_up();
+    c.wait_converged("a FLUSHALL and an expiry after a partition");
+    for i in 0..2 {
+        for k in ["flushed-a", "flushed-b", "created-before-flush", "expiring"] {
+            assert_eq!(
+                c.call(i, &["EXISTS", k]),
+                ":0\r\n",
+                "node {i}: {k} survived a newer FLUSHALL or expiry"
+            );
+        }
+        assert_eq!(
+            c.call(i, &["GET", "written-after-flush"]),
+            "$6\r\nnewest\r\n",
+            "node {i}"
+        );
+    }
+}
+
+#[test]
+fn pair_replicaof_remove_and_add_at_runtime() {
+    let c = Cluster::pair(&[]);
+    c.wait_links_up();
+    let p01 = c.links[0][1].as_ref().expect("link").port().to_string();
+    // Node 0 stops following node 1; node 1 still follows node 0.
+    assert_eq!(
+        c.call(0, &["REPLICAOF", "REMOVE", "127.0.0.1", &p01]),
+        "+OK\r\n"
+    );
+    // No masters left: a plain master, as KeyDB reports it.
+    c.wait("node 0 without masters", |c| {
+        info_field(c.node(0), "replication", "role").as_deref() == Some("master")
+    });
+    // Removing it twice is an error.
+    assert!(c
+        .call(0, &["REPLICAOF", "REMOVE", "127.0.0.1", &p01])
+        .starts_with('-'));
+    c.call(0, &["SET", "from-0", "x"]);
+    c.call(1, &["SET", "from-1", "y"]);
+    c.wait("node 0's write on node 1", |c| {
+        c.call(1, &["GET", "from-0"]) == "$1\r\nx\r\n"
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        c.call(0, &["EXISTS", "from-1"]),
+        ":0\r\n",
+        "node 0 still applies node 1's writes after REPLICAOF REMOVE"
+    );
+
+    // Following node 1 again brings its write over.
+    assert_eq!(c.call(0, &["REPLICAOF", "127.0.0.1", &p01]), "+OK\r\n");
+    c.wait_links_up();
+    c.wait_converged("the pair after REPLICAOF REMOVE and re-adding");
+    assert_eq!(c.call(0, &["GET", "from-1"]), "$1\r\ny\r\n");
+    assert_eq!(
+        info_field(c.node(0), "replication", "role").as_deref(),
+        Some("active-replica")
+    );
+}
+
+#[test]
 fn pair_conflicting_incr_append_lpush_hset_converge() {
     let c = Cluster::pair(&[]);
     c.wait_links_up();

@@ -69,6 +69,38 @@ pub fn now() -> Time {
     }
 }
 
+thread_local! {
+    /// Per-engine clock offsets in ms (by the engine's address; madsim runs
+    /// a simulation on one thread). Cleared by [`clear_clock_skews`] at the
+    /// start of a test, since thread-locals outlive a seed.
+    static SKEWS: std::cell::RefCell<HashMap<usize, i64>> = std::cell::RefCell::new(HashMap::new());
+}
+
+fn engine_key(e: &Engine) -> usize {
+    e as *const Engine as usize
+}
+
+/// Make `e`'s clock run `ms` ahead (negative: behind) of the simulated
+/// wall clock: every time the simulator hands this engine is shifted.
+pub fn set_clock_skew(e: &Engine, ms: i64) {
+    SKEWS.with(|s| s.borrow_mut().insert(engine_key(e), ms));
+}
+
+/// Forget every clock offset (call at a test's start).
+pub fn clear_clock_skews() {
+    SKEWS.with(|s| s.borrow_mut().clear());
+}
+
+/// The time as `e`'s own (possibly skewed) clock reads it.
+pub fn now_of(e: &Engine) -> Time {
+    let skew = SKEWS.with(|s| s.borrow().get(&engine_key(e)).copied().unwrap_or(0));
+    let t = now();
+    let us = i128::from(t.unix_us) + i128::from(skew) * 1000;
+    Time {
+        unix_us: u64::try_from(us.max(0)).unwrap_or(u64::MAX),
+    }
+}
+
 /// A new engine with `config`, seeded from the simulation's RNG.
 pub fn new_engine(config: Config) -> SharedEngine {
     let seed = madsim::rand::random::<u64>();
@@ -112,7 +144,8 @@ async fn tick_loop(engine: SharedEngine, peers: Peers) {
         let hz = u64::from(lock(&engine).config.hz.clamp(1, 500));
         madsim::time::sleep(Duration::from_micros(1_000_000 / hz)).await;
         let mut e = lock(&engine);
-        let rest = split_effects(e.tick(now()));
+        let t = now_of(&e);
+        let rest = split_effects(e.tick(t));
         // The propagation stream feeds the replication backlog.
         let _ = e.take_propagated();
         follow_up(&mut e, &peers, rest.posts, &rest.kills);
@@ -155,7 +188,11 @@ async fn connection(
     stream: TcpStream,
     info: ConnInfo,
 ) -> std::io::Result<()> {
-    let connected = lock(&engine).connect(info, now());
+    let connected = {
+        let mut e = lock(&engine);
+        let t = now_of(&e);
+        e.connect(info, t)
+    };
     let mut stream = stream;
     let id = match connected {
         Ok(id) => id,
@@ -266,7 +303,8 @@ fn run_queued(engine: &mut Engine, peers: &Peers, handle: &PeerHandle, id: Clien
             let Some(argv) = st.session.next_command() else {
                 break;
             };
-            let outcome = engine.execute(id, &argv, now());
+            let t = now_of(engine);
+            let outcome = engine.execute(id, &argv, t);
             let rest = apply_outcome(&mut st.session, id, outcome);
             st.blocked = rest.blocked;
             // One drain of the propagation stream feeds the backlog.

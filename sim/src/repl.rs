@@ -21,7 +21,7 @@ use madsim::net::TcpStream;
 use tokio::io::{AsyncReadExt, AsyncWrite};
 
 use crate::chunker::write_chunked;
-use crate::node::{lock, now, Peer, SharedEngine};
+use crate::node::{lock, now_of, Peer, SharedEngine};
 
 /// How long an idle sender or link waits before looking again.
 const IDLE: Duration = Duration::from_millis(5);
@@ -47,7 +47,8 @@ pub async fn serve_replica<W: AsyncWrite + Unpin>(
                 let _ = e.take_propagated();
                 let offset = e.repl.offset;
                 e.prop.reset_db();
-                let rdb = save_to_vec(&mut e, now());
+                let t = now_of(&e);
+                let rdb = save_to_vec(&mut e, t);
                 let head = format!(
                     "+FULLRESYNC {} {offset}\r\n${}\r\n",
                     e.repl.replid,
@@ -71,7 +72,8 @@ pub async fn serve_replica<W: AsyncWrite + Unpin>(
             while let Ok(Some((argv, used))) = wire::command(input) {
                 let _ = input.split_to(used);
                 if let Some(off) = parse_ack(&argv) {
-                    e.repl_ack(id, off, now());
+                    let t = now_of(&e);
+                    e.repl_ack(id, off, t);
                 }
             }
             drop(st);
@@ -141,7 +143,8 @@ async fn follow(engine: &SharedEngine, plan: &LinkPlan, me: SocketAddr) {
         }
         {
             let mut e = lock(engine);
-            e.repl_target_status(t, LinkStatus::Connect, now());
+            let n = now_of(&e);
+            e.repl_target_status(t, LinkStatus::Connect, n);
             e.repl_target_take_killed(t);
         }
         madsim::time::sleep(Duration::from_millis(100)).await;
@@ -155,19 +158,20 @@ async fn run_link(
     me: SocketAddr,
     t: LinkTarget,
 ) -> Result<(), String> {
-    let (replid, offset, uuid) = {
+    let (replid, offset, uuid, start_ms) = {
         let mut e = lock(engine);
-        e.repl_target_status(t, LinkStatus::Handshake, now());
+        let n = now_of(&e);
+        e.repl_target_status(t, LinkStatus::Handshake, n);
         let (replid, offset) = e.repl_target_psync(t);
         let uuid = matches!(t, LinkTarget::Active(_)).then(|| e.node_uuid().to_string());
-        (replid, offset, uuid)
+        (replid, offset, uuid, n.ms())
     };
     let cfg = LinkConfig {
         listening_port: me.port(),
         uuid,
         ..LinkConfig::default()
     };
-    let mut l = ReplicaLink::new(cfg, replid, offset, now().ms());
+    let mut l = ReplicaLink::new(cfg, replid, offset, start_ms);
     let info = ConnInfo {
         addr: master.to_string(),
         laddr: me.to_string(),
@@ -202,16 +206,16 @@ async fn run_link(
         }
         match madsim::time::timeout(Duration::from_millis(50), rd.read(&mut buf)).await {
             Ok(Ok(0)) => break Err("master closed the link".into()),
-            Ok(Ok(n)) => l.feed(&buf[..n], now().ms()),
+            Ok(Ok(n)) => l.feed(&buf[..n], now_of(&lock(engine)).ms()),
             Ok(Err(e)) => break Err(e.to_string()),
             Err(_) => {}
         }
-        let t_now = now();
+        let mut e = lock(engine);
+        let t_now = now_of(&e);
         l.tick(t_now.ms());
         if l.timed_out(t_now.ms(), 60_000) {
             break Err("timeout".into());
         }
-        let mut e = lock(engine);
         let mut failed = None;
         while let Some(ev) = l.poll(t_now.ms()) {
             if let Err(why) = applier.apply(&mut e, ev, t_now) {

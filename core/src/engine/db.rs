@@ -138,6 +138,11 @@ pub struct Db {
     /// How lazy expiry treats this database's keys (the engine sets it
     /// from its role and the running client).
     pub expiry: ExpiryMode,
+    /// Per-key versions and tombstones, only while `active-replica` is on
+    /// (`None` otherwise: one pointer per database, nothing per key). Kept
+    /// here so SWAPDB carries it with the keys; a flush leaves it to the
+    /// engine (the flush tombstone is recorded there).
+    pub stamps: Option<Box<crate::repl::active::DbStamps>>,
 }
 
 impl Db {
@@ -153,6 +158,14 @@ impl Db {
             seed,
             walks: Vec::new(),
             expiry: ExpiryMode::Delete,
+            stamps: None,
+        }
+    }
+
+    /// Allocate the version table (active replication turned on).
+    pub fn enable_stamps(&mut self) {
+        if self.stamps.is_none() {
+            self.stamps = Some(Box::new(crate::repl::active::DbStamps::new(self.seed)));
         }
     }
 
@@ -165,7 +178,14 @@ impl Db {
     #[inline]
     fn preserve(&mut self, key: &[u8], change: Change) -> bool {
         !self.walks.is_empty()
-            && snapshot::preserve(&mut self.walks, &mut self.keys, &self.expires, key, change)
+            && snapshot::preserve(
+                &mut self.walks,
+                &mut self.keys,
+                &self.expires,
+                self.stamps.as_deref(),
+                key,
+                change,
+            )
     }
 
     /// The entry of `key` for modification, with no expiry check and no
@@ -185,10 +205,34 @@ impl Db {
     }
 
     /// The tables and the walks, borrowed apart (for the snapshot walker).
+    #[allow(clippy::type_complexity)]
     pub(crate) fn walk_parts(
         &mut self,
-    ) -> (&mut Dict<Entry, SmallKey>, &Dict<u64>, &mut Vec<DbWalk>) {
-        (&mut self.keys, &self.expires, &mut self.walks)
+    ) -> (
+        &mut Dict<Entry, SmallKey>,
+        &Dict<u64>,
+        &mut Vec<DbWalk>,
+        Option<&crate::repl::active::DbStamps>,
+    ) {
+        (
+            &mut self.keys,
+            &self.expires,
+            &mut self.walks,
+            self.stamps.as_deref(),
+        )
+    }
+
+    /// Keep `key`'s current state (and version) in every snapshot walk
+    /// that has not reached it, before its version changes ahead of the
+    /// change itself (an applied RREPLAY records versions first).
+    pub(crate) fn preserve_key(&mut self, key: &[u8]) {
+        // Modify marks nothing new: the entry's own mark is set if taken.
+        self.preserve(key, Change::Modify);
+    }
+
+    /// Is a snapshot walking this database?
+    pub(crate) fn has_walks(&self) -> bool {
+        !self.walks.is_empty()
     }
 
     /// Number of keys (including not-yet-reclaimed expired ones, as DBSIZE).

@@ -193,6 +193,8 @@ pub struct Engine {
     pub reply_arena: bytes::BytesMut,
     /// Replication: ids, offsets, backlog, replicas, our master.
     pub repl: crate::repl::ReplState,
+    /// Active replication (`active-replica`): node id, clock, watermarks.
+    pub active: crate::repl::active::ActiveState,
 }
 
 impl Engine {
@@ -230,16 +232,20 @@ impl Engine {
                 let mut r = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x7265_706c_6964);
                 move || r.next_u64()
             })),
+            active: crate::repl::active::ActiveState::new({
+                // A provisional id from the seed until the driver sets the
+                // persisted one (`set_node_id`); its own generator again.
+                let mut r = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x6e6f_6465_6964);
+                let mut b = [0u8; 16];
+                r.fill_bytes(&mut b);
+                crate::repl::active::NodeId::from_random(b)
+            }),
         };
-        e.repl.uuid = crate::repl::active::NodeId::from_random({
-            let mut r = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x6e6f_6465_6964);
-            let mut b = [0u8; 16];
-            r.fill_bytes(&mut b);
-            b
-        })
-        .to_string();
+        if e.config.get_bool("active-replica") == Some(true) {
+            e.set_active(true);
+        }
         let masters = e.config.masters();
-        if e.active_replica() {
+        if e.is_active_replica() {
             for (host, port) in masters {
                 e.repl_add_active_master(host, port);
             }
@@ -568,7 +574,10 @@ impl Engine {
     }
 
     /// Find the spec for `argv` and its full name, or why dispatch refuses.
-    fn resolve(&self, argv: &[Bytes]) -> Result<(CmdName, &'static CommandSpec), Refusal> {
+    pub(crate) fn resolve(
+        &self,
+        argv: &[Bytes],
+    ) -> Result<(CmdName, &'static CommandSpec), Refusal> {
         let Some(name) = argv.first() else {
             return Err(Refusal {
                 kind: RefusalKind::Unknown,
@@ -630,7 +639,9 @@ impl Engine {
     /// them from its clients; its master's commands, and an AOF being
     /// replayed, see every key as it is.
     fn expiry_mode_for(&self, client: ClientId) -> ExpiryMode {
-        if self.repl.master.is_none() {
+        // An active replica expires its keys itself, as a master does (no
+        // DEL travels: each node expires from the absolute deadline).
+        if self.repl.master.is_none() || self.active.enabled {
             let replaying = self
                 .persist
                 .loading
@@ -656,7 +667,7 @@ impl Engine {
         let mut effects = Vec::new();
         // A replica leaves expiry to its master's DELs (Redis runs the
         // active cycle on masters only).
-        if self.active_expire_enabled && self.repl.master.is_none() {
+        if self.active_expire_enabled && (self.repl.master.is_none() || self.active.enabled) {
             expire::active_expire_cycle(self, now);
         }
         db::rehash_cron(&mut self.dbs);
@@ -703,14 +714,15 @@ const KEYSPACE_FLAGS: u64 =
 const NOT_QUEUED_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
 /// Why dispatch refused a command before running it.
-struct Refusal {
+pub(crate) struct Refusal {
     kind: RefusalKind,
-    reply: Reply,
+    /// The error dispatch answers.
+    pub(crate) reply: Reply,
 }
 
 /// What dispatch knew of the refused command (for INFO commandstats and
 /// CLIENT LIST `cmd=`).
-enum RefusalKind {
+pub(crate) enum RefusalKind {
     /// No such command.
     Unknown,
     /// No such subcommand of this container.

@@ -14,6 +14,12 @@
 //!
 //! Collection is off until a consumer turns it on
 //! ([`Propagation::set_enabled`]), so the hot path pays one branch.
+//!
+//! With `active-replica` on, units are collected even without a consumer
+//! (every write must be stamped) and leave differently: each command as
+//! its own RREPLAY envelope with its own stamp, no SELECT and no MULTI/EXEC
+//! around them (the database is in the envelope; see
+//! `repl::active::local`). Expired keys then leave a tombstone and no DEL.
 
 use bytes::Bytes;
 
@@ -25,8 +31,16 @@ type Op = (usize, Vec<Bytes>);
 /// The engine-owned propagation log.
 #[derive(Debug, Default)]
 pub struct Propagation {
-    /// Whether anything is collected.
+    /// Whether a consumer takes the stream.
     enabled: bool,
+    /// Whether units are collected: `enabled`, or active replication
+    /// (which stamps every write even with no consumer).
+    collect: bool,
+    /// Active replication: units leave as stamped RREPLAY envelopes.
+    active: bool,
+    /// Commands run while this is non-zero propagate nothing (an applied
+    /// RREPLAY's commands: the envelope is forwarded instead).
+    pub(crate) suppress: u32,
     /// Encoded commands not yet taken by the driver.
     out: Vec<u8>,
     /// The database the last written command ran in (`None`: a SELECT
@@ -59,12 +73,49 @@ impl Propagation {
     /// Turn collection on or off; turning it off drops what was not taken.
     pub fn set_enabled(&mut self, on: bool) {
         self.enabled = on;
+        self.collect = on || self.active;
         if !on {
             self.out.clear();
             self.unit.clear();
             self.alt = None;
         }
         self.last_db = None;
+    }
+
+    /// Are units collected (a consumer, or active replication)?
+    pub fn collecting(&self) -> bool {
+        self.collect
+    }
+
+    /// Active replication on or off: units are collected and stamped.
+    pub fn set_active(&mut self, on: bool) {
+        self.active = on;
+        self.collect = on || self.enabled;
+    }
+
+    /// Is the stream in active (RREPLAY) form?
+    pub fn active(&self) -> bool {
+        self.active
+    }
+
+    /// Append already-encoded bytes (an envelope forwarded as received),
+    /// if a consumer takes the stream.
+    pub fn forward(&mut self, bytes: &[u8]) {
+        if self.enabled {
+            self.out.extend_from_slice(bytes);
+        }
+    }
+
+    /// Append raw bytes built by the engine (active envelopes).
+    pub(crate) fn push_raw(&mut self, bytes: &[u8]) {
+        if self.enabled {
+            self.out.extend_from_slice(bytes);
+        }
+    }
+
+    /// Take the finished unit (active mode encodes it itself).
+    pub(crate) fn take_unit(&mut self) -> Vec<(usize, Vec<Bytes>)> {
+        std::mem::take(&mut self.unit)
     }
 
     /// Commands now come from the AOF (or, later, a master) and are
@@ -148,13 +199,13 @@ impl Engine {
     /// Is the propagation stream collected? Handlers check it before
     /// building an alternative propagation.
     pub fn propagating(&self) -> bool {
-        self.prop.enabled
+        self.prop.collect
     }
 
     /// The running command propagates `argv` (in `db`) instead of its own
     /// argv; called several times, every call is propagated in order.
     pub fn propagate_as(&mut self, db: usize, argv: Vec<Bytes>) {
-        if !self.prop.enabled {
+        if !self.prop.collect {
             return;
         }
         self.prop.alt.get_or_insert_with(Vec::new).push((db, argv));
@@ -163,13 +214,18 @@ impl Engine {
     /// The running command propagates nothing even though it changed the
     /// keyspace counters.
     pub fn propagate_nothing(&mut self) {
-        if self.prop.enabled {
+        if self.prop.collect {
             self.prop.alt.get_or_insert_with(Vec::new);
         }
     }
 
     /// A key of `db` was deleted by expiry: DEL (or UNLINK) at once.
     pub(crate) fn propagate_expired(&mut self, db: usize, key: &Bytes) {
+        if self.prop.active {
+            // Every node expires on its own: a tombstone, no DEL.
+            self.active_expired(db, key);
+            return;
+        }
         if !self.prop.enabled {
             return;
         }
@@ -197,7 +253,7 @@ impl Engine {
     pub(crate) fn prop_leave(&mut self, frame: Frame, db: usize, argv: &[Bytes], verbatim: bool) {
         let alt = std::mem::replace(&mut self.prop.alt, frame.outer_alt);
         self.prop.depth = self.prop.depth.saturating_sub(1);
-        if !self.prop.enabled {
+        if !self.prop.collect || self.prop.suppress > 0 {
             return;
         }
         match alt {
@@ -208,7 +264,11 @@ impl Engine {
             None => {}
         }
         if self.prop.depth == 0 && !self.prop.unit.is_empty() {
-            self.prop.flush_unit();
+            if self.prop.active {
+                self.active_flush_unit();
+            } else {
+                self.prop.flush_unit();
+            }
         }
     }
 }

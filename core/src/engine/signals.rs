@@ -138,7 +138,7 @@ impl Engine {
         // events off, no AOF or replica stream, whose DEL must precede the
         // write that met the key) announcing it now or at the end of the
         // command (the engine's `collect_lazy_expired`) is indistinguishable.
-        if !self.prop.enabled()
+        if !self.prop.collecting()
             && self.watches.is_empty()
             && self.blocking.is_empty()
             && self.config.notify_keyspace_events() == 0

@@ -14,6 +14,7 @@ use super::snapshot::SnapshotItem;
 use crate::engine::commands::connection::REDIS_VERSION;
 use crate::engine::commands::dump::{load_options, save_options};
 use crate::engine::{Engine, Time};
+use crate::repl::active::{rdbaux, NodeId, Version};
 
 /// Writes a dataset as an RDB file, chunk by chunk.
 #[derive(Debug)]
@@ -22,6 +23,18 @@ pub struct DatasetWriter {
     db: Option<usize>,
     sizes: Vec<(u64, u64)>,
     keys: u64,
+    /// Active replication: each database's tombstones and flush
+    /// tombstone as they were when the file began, not yet written.
+    tombs: Vec<Option<DbTombs>>,
+    /// Active replication: versions go before each key.
+    active: bool,
+}
+
+/// One database's tombstones for the file (`keyrs-tomb`, `keyrs-flushed`).
+#[derive(Debug)]
+struct DbTombs {
+    tombs: Vec<(bytes::Bytes, Version)>,
+    flushed: Option<Version>,
 }
 
 impl DatasetWriter {
@@ -50,11 +63,50 @@ impl DatasetWriter {
             repl,
             aof_base: false,
         });
+        let active = e.active.enabled;
+        let mut tombs = Vec::new();
+        if active {
+            // keyrs's own field: the writer's id (other loaders skip it).
+            w.aux(
+                crate::repl::active::node::RDB_AUX_FIELD.as_bytes(),
+                &e.active.node.to_text(),
+            );
+            tombs = e
+                .dbs
+                .iter()
+                .map(|d| {
+                    let st = d.stamps.as_deref()?;
+                    let list: Vec<_> = st.tomb_iter().map(|(k, v)| (k.clone(), *v)).collect();
+                    (!list.is_empty() || st.flushed().is_some()).then_some(DbTombs {
+                        tombs: list,
+                        flushed: st.flushed(),
+                    })
+                })
+                .collect();
+        }
         DatasetWriter {
             w,
             db: None,
             sizes,
             keys: 0,
+            tombs,
+            active,
+        }
+    }
+
+    /// Write database `db`'s tombstones if not written yet (the current
+    /// section must be `db`'s).
+    fn write_tombs(&mut self, db: usize) {
+        let Some(t) = self.tombs.get_mut(db).and_then(Option::take) else {
+            return;
+        };
+        if let Some(v) = t.flushed {
+            self.w
+                .aux(rdbaux::FLUSHED.as_bytes(), &rdbaux::encode_version(v));
+        }
+        for (k, v) in &t.tombs {
+            self.w
+                .aux(rdbaux::TOMB.as_bytes(), &rdbaux::encode_tombstone(k, *v));
         }
     }
 
@@ -74,6 +126,15 @@ impl DatasetWriter {
                 let (keys, expires) = self.sizes.get(it.db).copied().unwrap_or((0, 0));
                 self.w.select_db(it.db, keys, expires);
                 self.db = Some(it.db);
+                self.write_tombs(it.db);
+            }
+            if let (true, Some(v)) = (self.active, it.version) {
+                // KeyDB's field (KeyDB reads our stamps), then the origin.
+                self.w.aux(
+                    rdbaux::MVCC_TSTAMP.as_bytes(),
+                    v.stamp.to_decimal().as_bytes(),
+                );
+                self.w.aux(rdbaux::ORIGIN.as_bytes(), &v.origin.to_text());
             }
             self.w.entry(&it.key, &it.value, it.expire_ms);
             self.keys += 1;
@@ -96,7 +157,14 @@ impl DatasetWriter {
     }
 
     /// End the file; the last bytes.
-    pub fn finish(self) -> Vec<u8> {
+    pub fn finish(mut self) -> Vec<u8> {
+        // Databases with tombstones but no key still get their section.
+        for db in 0..self.tombs.len() {
+            if self.tombs[db].is_some() {
+                self.w.select_db(db, 0, 0);
+                self.write_tombs(db);
+            }
+        }
         self.w.finish()
     }
 }
@@ -149,6 +217,8 @@ pub struct FileInfo {
     pub used_mem: Option<u64>,
     /// `repl-stream-db`: the database a master's stream has selected.
     pub repl_stream_db: Option<i64>,
+    /// `keyrs-uuid`: the id of the node that wrote the file.
+    pub node_id: Option<NodeId>,
 }
 
 /// Loads an RDB file into the engine.
@@ -161,6 +231,15 @@ pub struct DatasetLoader {
     pub expired: u64,
     /// What the aux fields said.
     pub info: FileInfo,
+    /// A full-sync merge (active replication): the origin of versions the
+    /// file does not name (a KeyDB peer's), and merge rather than replace.
+    merge: Option<NodeId>,
+    /// `keyrs-origin` read for the next key.
+    pending_origin: Option<NodeId>,
+    /// The database the file is in.
+    cur_db: usize,
+    /// Keys or tombstones a merge took from the file.
+    pub merged: u64,
 }
 
 impl DatasetLoader {
@@ -173,7 +252,33 @@ impl DatasetLoader {
             loaded: 0,
             expired: 0,
             info: FileInfo::default(),
+            merge: None,
+            pending_origin: None,
+            cur_db: 0,
+            merged: 0,
         }
+    }
+
+    /// A loader for an active replica's full sync from `peer`: nothing is
+    /// flushed; each key of the file is taken only if its version beats
+    /// what we hold (ties to the higher origin id), its tombstones and
+    /// flush tombstones apply the same way, and every key taken is relayed
+    /// into our own stream as an RREPLAY'd `KEYDB.MVCCRESTORE` at its own
+    /// version (so our replicas get it). Keys without a version (a file
+    /// from a node without active replication) have stamp 0 and lose to
+    /// any stamped state; a key without `keyrs-origin` is `peer`'s.
+    pub fn new_merge(e: &mut Engine, peer: NodeId) -> DatasetLoader {
+        let mut l = DatasetLoader::new(e);
+        l.merge = Some(peer);
+        for d in &mut e.dbs {
+            d.enable_stamps();
+        }
+        l
+    }
+
+    /// Is this a merging loader?
+    pub fn merging(&self) -> bool {
+        self.merge.is_some()
     }
 
     /// More file bytes.
@@ -212,6 +317,18 @@ impl DatasetLoader {
                         b"ctime" => self.info.ctime = text.parse().ok(),
                         b"used-mem" => self.info.used_mem = text.parse().ok(),
                         b"repl-stream-db" => self.info.repl_stream_db = text.parse().ok(),
+                        b"keyrs-uuid" => self.info.node_id = NodeId::parse(&value).ok(),
+                        b"keyrs-origin" => self.pending_origin = NodeId::parse(&value).ok(),
+                        b"keyrs-tomb" => match rdbaux::parse_tombstone(&value) {
+                            Ok((k, v)) => self.tombstone(e, &k, v),
+                            Err(err) => tracing::warn!("Ignoring a damaged keyrs-tomb: {}", err.0),
+                        },
+                        b"keyrs-flushed" => match rdbaux::parse_version(&value) {
+                            Ok(v) => self.flushed(e, v),
+                            Err(err) => {
+                                tracing::warn!("Ignoring a damaged keyrs-flushed: {}", err.0)
+                            }
+                        },
                         _ => {}
                     }
                 }
@@ -222,6 +339,12 @@ impl DatasetLoader {
                     expire_ms,
                 } => {
                     n += 1;
+                    let origin = self.pending_origin.take();
+                    if e.active.enabled || self.merge.is_some() {
+                        let mvcc = self.loader.entry_meta().mvcc;
+                        self.active_entry(e, db, key, value, expire_ms, mvcc, origin, now);
+                        continue;
+                    }
                     // A replica keeps them: its master's DELs remove them
                     // (Redis skips expired keys on masters only).
                     if e.repl.master.is_none() && expire_ms.is_some_and(|at| at < now.ms()) {
@@ -238,7 +361,8 @@ impl DatasetLoader {
                     self.loaded += 1;
                 }
                 LoadEvent::End => return Ok(LoadStep::Done),
-                LoadEvent::SelectDb(_) | LoadEvent::ResizeDb { .. } => {}
+                LoadEvent::SelectDb(d) => self.cur_db = d,
+                LoadEvent::ResizeDb { .. } => {}
                 LoadEvent::SubkeyExpire { key, .. } => {
                     tracing::warn!(
                         "Ignoring a member expiry of key '{}': keyrs keeps TTLs per key only",
@@ -248,6 +372,142 @@ impl DatasetLoader {
             }
         }
         Ok(LoadStep::More)
+    }
+
+    /// A key read by an active replica: loaded with its version (our own
+    /// file), or merged against ours (a full sync). Expired keys are not
+    /// loaded; their state's version becomes a tombstone.
+    #[allow(clippy::too_many_arguments)]
+    fn active_entry(
+        &mut self,
+        e: &mut Engine,
+        db: usize,
+        key: bytes::Bytes,
+        value: crate::engine::value::Value,
+        expire_ms: Option<u64>,
+        mvcc: Option<u64>,
+        origin: Option<NodeId>,
+        now: Time,
+    ) {
+        use crate::repl::active::{Decision, Stamp};
+        let Some(d) = e.dbs.get_mut(db) else {
+            return;
+        };
+        d.enable_stamps();
+        let stamp = Stamp(mvcc.unwrap_or(0));
+        let stamped = stamp != Stamp::ZERO;
+        let v = Version::new(stamp, origin.or(self.merge).unwrap_or(NodeId::NIL));
+        e.active.hlc.observe(stamp);
+        let expired = expire_ms.is_some_and(|at| at < now.ms());
+        if self.merge.is_none() {
+            // Our own file: the state and its version as they were.
+            if expired {
+                self.expired += 1;
+                if let (true, Some(st)) = (stamped, e.dbs[db].stamps.as_deref_mut()) {
+                    st.set_tomb(&key, v);
+                }
+                return;
+            }
+            let d = &mut e.dbs[db];
+            d.set(key.clone(), value, now);
+            if let Some(at) = expire_ms {
+                d.set_expire(&key, at);
+            }
+            if let (true, Some(st)) = (stamped, d.stamps.as_deref_mut()) {
+                st.set_live(&key, v);
+            }
+            self.loaded += 1;
+            return;
+        }
+        let d = &mut e.dbs[db];
+        let Some(st) = d.stamps.as_deref_mut() else {
+            return;
+        };
+        // An unstamped key from the file loses to anything we hold.
+        if !stamped && (d.keys.contains_key(&key) || st.known(&key).is_some()) {
+            return;
+        }
+        if expired {
+            // The file's state is gone: a delete at its version.
+            self.expired += 1;
+            if stamped && st.delete(&key, v) == Decision::Apply {
+                d.remove(&key);
+                e.signal_modified(db, &key);
+                self.merged += 1;
+            }
+            return;
+        }
+        if stamped && st.put(&key, v) == Decision::Skip {
+            return;
+        }
+        d.set(key.clone(), value, now);
+        if let Some(at) = expire_ms {
+            d.set_expire(&key, at);
+        }
+        self.loaded += 1;
+        self.merged += 1;
+        e.signal_modified(db, &key);
+        if stamped {
+            e.active_relay_key(db, &key, v);
+        }
+    }
+
+    /// A `keyrs-tomb` record of the current database.
+    fn tombstone(&mut self, e: &mut Engine, key: &[u8], v: Version) {
+        let db = self.cur_db;
+        let Some(d) = e.dbs.get_mut(db) else {
+            return;
+        };
+        d.enable_stamps();
+        e.active.hlc.observe(v.stamp);
+        let Some(st) = d.stamps.as_deref_mut() else {
+            return;
+        };
+        if self.merge.is_none() {
+            st.set_tomb(key, v);
+            return;
+        }
+        if st.delete(key, v) == crate::repl::active::Decision::Apply {
+            self.merged += 1;
+            if d.remove(key).is_some() {
+                e.signal_modified(db, key);
+            }
+            let key = bytes::Bytes::copy_from_slice(key);
+            e.active_relay_tombstone(db, Some(&key), v);
+        }
+    }
+
+    /// A `keyrs-flushed` record of the current database.
+    fn flushed(&mut self, e: &mut Engine, v: Version) {
+        let db = self.cur_db;
+        let Some(d) = e.dbs.get_mut(db) else {
+            return;
+        };
+        d.enable_stamps();
+        e.active.hlc.observe(v.stamp);
+        let Some(st) = d.stamps.as_deref_mut() else {
+            return;
+        };
+        if self.merge.is_none() {
+            st.load_flushed(v);
+            return;
+        }
+        let (decision, survivors) = st.flush(v);
+        if decision == crate::repl::active::Decision::Skip {
+            return;
+        }
+        self.merged += 1;
+        let doomed: Vec<bytes::Bytes> = d
+            .keys
+            .iter()
+            .map(|(k, _)| k.to_bytes())
+            .filter(|k| !survivors.contains(k))
+            .collect();
+        for k in doomed {
+            e.dbs[db].remove(&k);
+            e.signal_modified(db, &k);
+        }
+        e.active_relay_tombstone(db, None, v);
     }
 }
 

@@ -39,6 +39,7 @@ use crate::engine::dict::Dict;
 use crate::engine::smallkey::SmallKey;
 use crate::engine::value::Value;
 use crate::engine::Engine;
+use crate::repl::active::DbStamps;
 
 /// Names one snapshot (from [`Engine::snapshot_begin`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +56,9 @@ pub struct SnapshotItem {
     pub value: Value,
     /// Its absolute expiry in Unix milliseconds, if it had one.
     pub expire_ms: Option<u64>,
+    /// Its active-replication version when the snapshot began (`None`:
+    /// active replication off, or the key has none).
+    pub version: Option<crate::repl::active::Version>,
 }
 
 /// A snapshot's copy of a key name (keys live inline in the table's nodes,
@@ -147,6 +151,7 @@ pub(crate) fn preserve(
     walks: &mut [DbWalk],
     keys: &mut Dict<Entry, SmallKey>,
     expires: &Dict<u64>,
+    stamps: Option<&DbStamps>,
     key: &[u8],
     change: Change,
 ) -> bool {
@@ -164,6 +169,7 @@ pub(crate) fn preserve(
                         key: take_key(key),
                         value: take_value(&e.value),
                         expire_ms: expires.get(key).copied(),
+                        version: stamps.and_then(|s| s.live(key)),
                     });
                     e.snap_skip = true;
                 }
@@ -185,6 +191,7 @@ pub(crate) fn preserve(
                     key: take_key(k),
                     value: take_value(&e.value),
                     expire_ms: expires.get(key).copied(),
+                    version: stamps.and_then(|s| s.live(key)),
                 });
                 w.saved.insert(take_key(k), Saved::Taken);
             }
@@ -211,7 +218,7 @@ pub(crate) fn detach(walks: &mut [DbWalk], keys: Dict<Entry, SmallKey>, expires:
 /// Walk `db.walks[wi]` until `items` holds at least `until` items or the
 /// walk ends (true).
 fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem>) -> bool {
-    let (live_keys, live_expires, walks) = db.walk_parts();
+    let (live_keys, live_expires, walks, stamps) = db.walk_parts();
     let Some(w) = walks.get_mut(wi) else {
         return true;
     };
@@ -234,6 +241,7 @@ fn walk_chunk(db: &mut Db, wi: usize, until: usize, items: &mut Vec<SnapshotItem
                 key: take_key(k),
                 value: take_value(&e.value),
                 expire_ms: expires.get(k).copied(),
+                version: stamps.and_then(|s| s.live(&k[..])),
             });
         };
         let next = match &detached {

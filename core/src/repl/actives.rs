@@ -37,19 +37,9 @@ pub struct LinkPlan {
 pub const NO_SUCH_MASTER: &str = "ERR Master not found";
 
 impl Engine {
-    /// Is `active-replica` on?
-    pub fn active_replica(&self) -> bool {
-        self.config.get_bool("active-replica") == Some(true)
-    }
-
-    /// Set our node id (the daemon keeps it in the data dir).
-    pub fn set_node_id(&mut self, id: super::active::NodeId) {
-        self.repl.uuid = id.to_string();
-    }
-
-    /// Our node id as text (the origin of our writes).
-    pub fn node_uuid(&self) -> &str {
-        &self.repl.uuid
+    /// Our node id as text (`REPLCONF uuid`, the origin of our writes).
+    pub fn node_uuid(&self) -> String {
+        self.active.node.to_string()
     }
 
     /// The links a driver should run now: the plain master's, or every

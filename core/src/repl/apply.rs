@@ -173,7 +173,7 @@ impl Applier {
             LinkEvent::RdbStart { len } => {
                 tracing::info!("MASTER <-> REPLICA sync: merging the master's dataset into ours");
                 e.repl_active_sync_begin(id, len, now);
-                self.loader = Some(merge_loader(e));
+                self.loader = Some(merge_loader(e, id));
                 self.loaded = false;
             }
             LinkEvent::RdbData(data) => {
@@ -239,9 +239,18 @@ impl Applier {
 }
 
 /// The loader of an active link's full sync: the master's keys merged
-/// into ours.
-fn merge_loader(e: &mut Engine) -> DatasetLoader {
-    DatasetLoader::new(e)
+/// into ours, versions the file does not carry (a KeyDB master's) taken
+/// as the master's own.
+fn merge_loader(e: &mut Engine, id: u64) -> DatasetLoader {
+    let peer = e
+        .repl
+        .actives
+        .iter()
+        .find(|m| m.id == id)
+        .and_then(|m| m.uuid.as_deref())
+        .and_then(|u| crate::repl::active::NodeId::parse(u.as_bytes()).ok())
+        .unwrap_or(crate::repl::active::NodeId::NIL);
+    DatasetLoader::new_merge(e, peer)
 }
 
 /// Apply what the loader can; true once the file's end was read.

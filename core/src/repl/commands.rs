@@ -43,7 +43,7 @@ fn replicaof(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         return Reply::err("Invalid master port");
     };
     let host = String::from_utf8_lossy(call.arg(1)).into_owned();
-    if e.active_replica() {
+    if e.is_active_replica() {
         if !e.repl_add_active_master(host.clone(), port) {
             return Reply::status("OK Already connected to specified master");
         }
@@ -138,7 +138,7 @@ fn replconf(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     if let Some(a) = answer {
         return a;
     }
-    if e.active_replica() && call.argv[1..].chunks(2).any(|p| is_kw(&p[0], "capa")) {
+    if e.is_active_replica() && call.argv[1..].chunks(2).any(|p| is_kw(&p[0], "capa")) {
         // KeyDB tells a replica it talks to an active replica.
         return Reply::status("OK active-replica");
     }

@@ -218,9 +218,6 @@ pub struct ReplState {
     pub actives: Vec<ActiveMaster>,
     /// The next [`ActiveMaster::id`].
     pub next_active_id: u64,
-    /// Our node id (36-character UUID text): sent as `REPLCONF uuid`,
-    /// answered to a replica's, and the origin of our RREPLAY envelopes.
-    pub uuid: String,
 }
 
 /// 40 zeros: no id.
@@ -262,7 +259,6 @@ impl ReplState {
             master_db: 0,
             actives: Vec::new(),
             next_active_id: 1,
-            uuid: String::new(),
         }
     }
 

@@ -661,9 +661,11 @@ fn resolve_variable_flags(
 
 /// Shared by GETKEYS and GETKEYSANDFLAGS: the keys of the target command
 /// with their key-spec flags, or Redis's error.
-type FoundKeys = Vec<(usize, &'static [&'static str])>;
+pub(crate) type FoundKeys = Vec<(usize, &'static [&'static str])>;
 
-fn keys_of(e: &Engine, target: &[Bytes]) -> Result<FoundKeys, Reply> {
+/// The keys of the command `target` (a whole argv) with their key-spec
+/// flags (COMMAND GETKEYSANDFLAGS), or Redis's error.
+pub(crate) fn keys_of(e: &Engine, target: &[Bytes]) -> Result<FoundKeys, Reply> {
     let Some(parent) = target.first().and_then(|n| e.table.get(n)) else {
         return Err(Reply::err("Invalid command specified"));
     };

@@ -106,6 +106,14 @@ fn key_digest(db: &Db, key: &[u8], v: &Value) -> Digest20 {
     d
 }
 
+/// A value's digest alone, independent of its encoding (DEBUG
+/// DIGEST-VALUE's, without the TTL): equal values digest equally.
+pub fn value_digest(v: &Value) -> Digest20 {
+    let mut d = [0u8; 20];
+    mix_value(&mut d, v, false);
+    d
+}
+
 /// DEBUG DIGEST of the whole dataset: all zeros when it is empty.
 pub fn dataset_digest(e: &Engine) -> Digest20 {
     let mut f = [0u8; 20];

@@ -114,6 +114,19 @@ const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
         ),
     ),
     spec(
+        "lastmodified",
+        3,
+        flags::READONLY,
+        acl::KEYSPACE | acl::READ | acl::SLOW,
+        (2, 2, 1),
+        super::active::object_lastmodified,
+        doc(
+            "Get the seconds since a key was last modified (KeyDB)",
+            "6.0.0",
+            "O(1)",
+        ),
+    ),
+    spec(
         "idletime",
         3,
         flags::READONLY,

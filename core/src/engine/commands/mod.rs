@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group. Each module
 //! exports `COMMANDS: &[CommandSpec]`; [`GROUPS`] lists them all.
 
+pub mod active;
 pub mod aof;
 pub mod bitmap;
 pub mod blocking;
@@ -66,6 +67,7 @@ pub const GROUPS: &[&[CommandSpec]] = &[
     memory::COMMANDS,
     monitor::COMMANDS,
     dump::COMMANDS,
+    active::COMMANDS,
     crate::repl::commands::COMMANDS,
 ];
 

@@ -137,6 +137,36 @@ impl DbStamps {
         d
     }
 
+    /// A local write set `key`'s state at `v`: recorded whatever the key
+    /// held (the caller already changed the keyspace).
+    pub fn set_live(&mut self, key: &[u8], v: Version) {
+        self.tombs.remove(key);
+        self.live.insert_slice(key, v);
+    }
+
+    /// A local write removed `key` at `v` (its tombstone is `v`).
+    pub fn set_tomb(&mut self, key: &[u8], v: Version) {
+        self.live.remove(key);
+        self.tombs.insert_slice(key, v);
+    }
+
+    /// Every stamped key and its version (RDB writer).
+    pub fn live_iter(&self) -> impl Iterator<Item = (&Bytes, &Version)> {
+        self.live.iter()
+    }
+
+    /// Every tombstone (RDB writer).
+    pub fn tomb_iter(&self) -> impl Iterator<Item = (&Bytes, &Version)> {
+        self.tombs.iter()
+    }
+
+    /// Load a flush tombstone (RDB): kept if newer than the one held.
+    pub fn load_flushed(&mut self, v: Version) {
+        if self.flushed.is_none_or(|f| f < v) {
+            self.flushed = Some(v);
+        }
+    }
+
     /// A delete of `key` at version `v`. On [`Decision::Apply`] the caller
     /// must remove the key (it may already be absent: the tombstone is
     /// recorded anyway, so an older write arriving later is refused).

@@ -27,6 +27,35 @@
 
 use bytes::Bytes;
 
+use super::node::NodeId;
+use super::stamp::{Stamp, Version};
+
+/// The command that ships a key's whole state with its own version.
+pub const MVCCRESTORE: &str = "KEYDB.MVCCRESTORE";
+
+/// Is `argv` a `KEYDB.MVCCRESTORE`?
+pub fn is_mvccrestore(argv: &[Bytes]) -> bool {
+    argv.first()
+        .is_some_and(|n| n.eq_ignore_ascii_case(MVCCRESTORE.as_bytes()))
+}
+
+/// The version a `KEYDB.MVCCRESTORE key stamp expire payload [origin]`
+/// carries for its key: its own stamp (not the envelope's: a full-sync
+/// merge relays keys written long before), and its origin argument, else
+/// `origin` (the envelope's). `None` for another command, a stamp that
+/// does not parse, or stamp 0 (unstamped: the envelope's version then).
+pub fn mvcc_version(argv: &[Bytes], origin: NodeId) -> Option<Version> {
+    if !is_mvccrestore(argv) || argv.len() < 5 {
+        return None;
+    }
+    let stamp = Stamp::parse(&argv[2]).filter(|s| *s != Stamp::ZERO)?;
+    let origin = match argv.get(5) {
+        Some(o) => NodeId::parse(o).ok()?,
+        None => origin,
+    };
+    Some(Version::new(stamp, origin))
+}
+
 /// How a propagated command is shipped and resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
@@ -170,6 +199,33 @@ mod tests {
         ] {
             assert_eq!(c(w), Plan::State, "{w}");
         }
+    }
+
+    #[test]
+    fn mvccrestore_carries_its_own_version() {
+        let o = NodeId::from_bytes([3; 16]);
+        let other = NodeId::from_random([9; 16]);
+        let argv = |s: &str| -> Vec<Bytes> {
+            s.split(' ')
+                .map(|w| Bytes::copy_from_slice(w.as_bytes()))
+                .collect()
+        };
+        assert_eq!(
+            mvcc_version(&argv("KEYDB.MVCCRESTORE k 77 -1 payload"), o),
+            Some(Version::new(Stamp(77), o))
+        );
+        let with = format!("keydb.mvccrestore k 78 -1 payload {other}");
+        assert_eq!(
+            mvcc_version(&argv(&with), o),
+            Some(Version::new(Stamp(78), other))
+        );
+        assert_eq!(mvcc_version(&argv("KEYDB.MVCCRESTORE k 0 -1 p"), o), None);
+        assert_eq!(mvcc_version(&argv("KEYDB.MVCCRESTORE k x -1 p"), o), None);
+        assert_eq!(
+            mvcc_version(&argv("KEYDB.MVCCRESTORE k 5 -1 p bad"), o),
+            None
+        );
+        assert_eq!(mvcc_version(&argv("SET k 5 -1 p"), o), None);
     }
 
     #[test]

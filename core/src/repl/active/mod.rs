@@ -51,17 +51,22 @@
 
 pub mod envelope;
 pub mod keystamps;
+pub mod local;
 pub mod lww;
 pub mod node;
 pub mod rdbaux;
 pub mod resolve;
 pub mod stamp;
+pub mod state;
 pub mod watermark;
 
 #[cfg(test)]
 mod converge_tests;
+#[cfg(test)]
+mod engine_tests;
 
 pub use keystamps::{DbStamps, Decision};
 pub use node::NodeId;
 pub use stamp::{Hlc, Stamp, Version};
+pub use state::ActiveState;
 pub use watermark::{Admit, Watermarks};

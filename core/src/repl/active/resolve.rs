@@ -10,8 +10,10 @@
 
 use bytes::Bytes;
 
+use std::borrow::BorrowMut;
+
 use super::keystamps::{DbStamps, Decision};
-use super::lww::{classify, Plan};
+use super::lww::{classify, mvcc_version, Plan};
 use super::stamp::Version;
 
 /// What to do with a received command.
@@ -41,13 +43,15 @@ pub struct BadDb(pub usize);
 
 /// Resolve `argv`, received with version `v` for database `db`, against
 /// the versions in `dbs` (one table per database), recording the winning
-/// versions and tombstones.
-pub fn resolve(
+/// versions and tombstones. A `KEYDB.MVCCRESTORE` is checked with the
+/// version it carries ([`mvcc_version`]), not `v`.
+pub fn resolve<T: BorrowMut<DbStamps>>(
     argv: &[Bytes],
     db: usize,
-    dbs: &mut [DbStamps],
+    dbs: &mut [T],
     v: Version,
 ) -> Result<Resolved, BadDb> {
+    let v = mvcc_version(argv, v.origin).unwrap_or(v);
     let plan = classify(argv);
     if matches!(plan, Plan::Control) {
         return Ok(Resolved::Control(argv.to_vec()));
@@ -58,7 +62,7 @@ pub fn resolve(
     if matches!(plan, Plan::FlushAll) {
         let mut won = Vec::new();
         for (i, t) in dbs.iter_mut().enumerate() {
-            let (d, survivors) = t.flush(v);
+            let (d, survivors) = t.borrow_mut().flush(v);
             if d == Decision::Apply {
                 won.push((i, survivors));
             }
@@ -69,7 +73,7 @@ pub fn resolve(
             Resolved::FlushExcept(won)
         });
     }
-    let table = dbs.get_mut(db).ok_or(BadDb(db))?;
+    let table: &mut DbStamps = dbs.get_mut(db).ok_or(BadDb(db))?.borrow_mut();
     Ok(match plan {
         Plan::FlushDb => match table.flush(v) {
             (Decision::Apply, survivors) => Resolved::FlushExcept(vec![(db, survivors)]),

@@ -656,7 +656,9 @@ fn command_table_matches_redis() {
     assert_eq!(get("dbsize").doc.group, "server");
     assert_eq!(get("move").doc.group, "generic");
     let obj = get("object");
-    assert_eq!(obj.subcommands.len(), 5);
+    // Redis's five and KeyDB's LASTMODIFIED.
+    assert_eq!(obj.subcommands.len(), 6);
+    assert!(crate::engine::table::find_subcommand(obj, b"lastmodified").is_some());
     let enc = crate::engine::table::find_subcommand(obj, b"ENCODING").unwrap();
     assert_eq!((enc.arity, enc.first_key, enc.last_key), (3, 2, 2));
 }

@@ -1,0 +1,366 @@
+//! KeyDB's active-replication commands: RREPLAY (a master's stamped
+//! envelope), KEYDB.MVCCRESTORE (a key's whole state at a version) and
+//! OBJECT LASTMODIFIED. The conflict rules are `repl::active`'s; this
+//! module runs them against the keyspace.
+//!
+//! # RREPLAY, step by step
+//!
+//! 1. Only our master's client (or the AOF being replayed) may send it.
+//! 2. Parse and peel KeyDB's forwarding nesting (at most 64 levels).
+//! 3. An envelope that passed through us already (our id on its path) is
+//!    a loop: `+OK`, not applied, not forwarded. While the AOF is replayed
+//!    our own envelopes are applied instead (they are our writes).
+//! 4. Per-origin marks: a stamp not above the origin's mark probably came
+//!    by another path already. It is still resolved (versions make that
+//!    idempotent) but its non-keyspace commands (PUBLISH) do not run
+//!    again. The mark alone must not drop it: an origin that restarted
+//!    without its data, its clock behind, stamps below its old mark, and
+//!    those writes are new.
+//! 5. The stamp (and every MVCCRESTORE's) enters our hybrid clock, our
+//!    own looped-back ones too (a node restarted without data learns how
+//!    far its stamps had gone).
+//! 6. Each command of the payload goes through `resolve` (versions checked
+//!    and recorded at the origin's version) and what won runs in the
+//!    envelope's database with its own propagation suppressed.
+//! 7. The origin's mark moves. The envelope is forwarded, as received, into
+//!    our own stream (unless `multi-master-no-forward`) only if it changed
+//!    something here: a copy that changed nothing carries nothing our
+//!    replicas lack (what beat it reached them from us), and not
+//!    forwarding it is what ends its circulation in a mesh or ring.
+//!
+//! On a node that is not an active replica (a plain replica of an active
+//! one) the payload's commands just run and propagate as usual.
+
+use bytes::Bytes;
+
+use super::{int_arg, NOT_INTEGER};
+use crate::engine::table::{acl, flags, CommandDoc, CommandSpec};
+use crate::engine::value::Value;
+use crate::engine::{Call, Engine};
+use crate::repl::active::envelope::{EnvelopeError, Rreplay};
+use crate::repl::active::lww::mvcc_version;
+use crate::repl::active::resolve::{resolve, Resolved};
+use crate::repl::active::{Admit, DbStamps, Decision, NodeId, Stamp, Version};
+use crate::resp::Reply;
+
+/// KeyDB's answer to RREPLAY from a client that is not a master. (Text as
+/// KeyDB's `replicaReplayCommand`; not verified against a running KeyDB.)
+pub const NOT_FROM_MASTER: &str = "Command must be sent from a master";
+
+/// RREPLAY uuid payload [db [stamp]].
+fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let replaying = e.active_is_replayer(call.client);
+    if !replaying && !e.active_is_master_client(call.client) {
+        return Reply::err(NOT_FROM_MASTER);
+    }
+    // The envelope itself never propagates as a command of ours: it is
+    // forwarded verbatim below.
+    e.propagate_nothing();
+    let env = match Rreplay::parse(call.argv).and_then(Rreplay::peel) {
+        Ok(p) => p,
+        Err(err) => return envelope_error(err),
+    };
+    let own = e.active.node;
+    let origin = env.origin();
+    let stamp = env.inner.stamp;
+    if env.visited(own) && !replaying {
+        e.active.hlc.observe(stamp);
+        return Reply::ok();
+    }
+    let seen = !replaying && e.active.marks.admit(origin, stamp) == Admit::Duplicate;
+    let db = match env.inner.db {
+        None => call.db,
+        Some(d) => match usize::try_from(d).ok().filter(|&d| d < e.dbs.len()) {
+            Some(d) => d,
+            None => return Reply::err("DB index is out of range"),
+        },
+    };
+    e.active.hlc.observe(stamp);
+    let v = Version::new(stamp, origin);
+    let mut changed = false;
+    for argv in &env.commands {
+        match apply_one(e, call, db, argv, v, seen) {
+            Ok(c) => changed |= c,
+            Err(r) => tracing::warn!("RREPLAY from {origin}: {r:?}"),
+        }
+    }
+    e.active.marks.record(origin, stamp);
+    let forward = changed
+        && !replaying
+        && e.config.get_bool("multi-master-no-forward") != Some(true)
+        && origin != own;
+    if forward {
+        let bytes = crate::repl::wire::encode(call.argv);
+        e.prop.forward(&bytes);
+    }
+    Reply::ok()
+}
+
+fn envelope_error(err: EnvelopeError) -> Reply {
+    match err {
+        EnvelopeError::Arity => Reply::err("wrong number of arguments for 'rreplay' command"),
+        other => Reply::err(other.to_string()),
+    }
+}
+
+/// Resolve one received command against the versions and run what won;
+/// true if anything ran. `seen`: the envelope probably came already, so
+/// a command outside the keyspace (PUBLISH) does not run again.
+fn apply_one(
+    e: &mut Engine,
+    call: &mut Call<'_>,
+    db: usize,
+    argv: &[Bytes],
+    v: Version,
+    seen: bool,
+) -> Result<bool, Reply> {
+    if let Some(mv) = mvcc_version(argv, v.origin) {
+        e.active.hlc.observe(mv.stamp);
+    }
+    if !e.active.enabled {
+        return run_inner(e, call, db, argv, false).map(|()| true);
+    }
+    for d in &mut e.dbs {
+        d.enable_stamps();
+    }
+    if e.dbs.iter().any(|d| d.has_walks()) {
+        // Versions are recorded before the run: a snapshot that has not
+        // reached these keys takes their state (with the old version) now.
+        for (kd, k) in e.active_written_keys(db, argv).unwrap_or_default() {
+            e.dbs[kd].preserve_key(&k);
+        }
+    }
+    let resolved = {
+        let mut tables: Vec<&mut DbStamps> = e
+            .dbs
+            .iter_mut()
+            .filter_map(|d| d.stamps.as_deref_mut())
+            .collect();
+        resolve(argv, db, &mut tables, v).map_err(|_| Reply::err("DB index is out of range"))?
+    };
+    match resolved {
+        Resolved::Skip => Ok(false),
+        Resolved::Run(a) => run_inner(e, call, db, &a, true).map(|()| true),
+        Resolved::Control(a) => {
+            let name = &a[0];
+            // A unit's framing and stream bookkeeping mean nothing here:
+            // each envelope is applied on its own.
+            let skip = seen
+                || ["multi", "exec", "select", "replconf", "ping"]
+                    .iter()
+                    .any(|n| name.eq_ignore_ascii_case(n.as_bytes()));
+            if skip {
+                Ok(false)
+            } else {
+                run_inner(e, call, db, &a, true).map(|()| true)
+            }
+        }
+        Resolved::FlushExcept(list) => {
+            for (d, keep) in list {
+                flush_except(e, d, &keep);
+            }
+            Ok(true)
+        }
+        Resolved::Unresolved(a) => {
+            // A state-dependent command sent raw (a KeyDB peer): replayed
+            // as KeyDB does (once: it is not idempotent), its keys then
+            // stamped with the origin's version.
+            if seen {
+                return Ok(false);
+            }
+            run_inner(e, call, db, &a, true)?;
+            let keys = e.active_written_keys(db, &a).unwrap_or_default();
+            for (kd, k) in keys {
+                let exists = e.dbs[kd].keys.contains_key(&k);
+                if let Some(st) = e.dbs[kd].stamps.as_deref_mut() {
+                    if exists {
+                        st.set_live(&k, v);
+                    } else {
+                        st.set_tomb(&k, v);
+                    }
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// Run `argv` in `db` as the calling (master) client; `quiet`: its own
+/// propagation is suppressed and versions were recorded already.
+fn run_inner(
+    e: &mut Engine,
+    call: &mut Call<'_>,
+    db: usize,
+    argv: &[Bytes],
+    quiet: bool,
+) -> Result<(), Reply> {
+    let (name, spec) = e.resolve(argv).map_err(|r| r.reply)?;
+    if quiet {
+        e.prop.suppress += 1;
+    }
+    let (was_applying, was_exec) = (e.active.applying, e.in_exec);
+    e.active.applying = quiet;
+    // A blocking command in the stream must not park the master's client.
+    e.in_exec = true;
+    let mut more = Vec::new();
+    let reply = e.run(
+        call.client,
+        name,
+        spec,
+        argv,
+        db,
+        call.now,
+        &mut call.effects,
+        &mut more,
+    );
+    e.in_exec = was_exec;
+    e.active.applying = was_applying;
+    if quiet {
+        e.prop.suppress = e.prop.suppress.saturating_sub(1);
+    }
+    match reply {
+        Reply::Error(_) => Err(reply),
+        _ => Ok(()),
+    }
+}
+
+/// A flush won in `db`: every key goes except `keep` (newer than it).
+fn flush_except(e: &mut Engine, db: usize, keep: &[Bytes]) {
+    if db >= e.dbs.len() {
+        return;
+    }
+    if keep.is_empty() {
+        e.signal_flushed(Some(db));
+        e.dbs[db].clear();
+        return;
+    }
+    let doomed: Vec<Bytes> = e.dbs[db]
+        .keys
+        .iter()
+        .map(|(k, _)| k.to_bytes())
+        .filter(|k| !keep.contains(k))
+        .collect();
+    for k in doomed {
+        e.dbs[db].remove(&k);
+        e.signal_modified(db, &k);
+    }
+}
+
+/// KEYDB.MVCCRESTORE key stamp expire payload [origin]: `key` takes the
+/// DUMP `payload` as its whole state at version (stamp, origin), with
+/// `expire` an absolute Unix time in ms (-1: none), unless the key already
+/// holds a version at least as new. The origin argument is keyrs's (a
+/// full-sync merge relays keys of other origins); without it the origin
+/// is the envelope's, or ours for a command sent directly.
+fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let key = call.arg(1).clone();
+    let Some(stamp) = Stamp::parse(call.arg(2)) else {
+        return Reply::error(NOT_INTEGER);
+    };
+    let expire = match int_arg(call.arg(3)) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let origin = match call.argv.get(5) {
+        None => e.active.node,
+        Some(o) => match NodeId::parse(o) {
+            Ok(id) => id,
+            Err(_) => return Reply::err("Invalid origin"),
+        },
+    };
+    let payload = call.arg(4);
+    if !super::dump::verify_payload(payload) {
+        return Reply::error(super::dump::BAD_PAYLOAD);
+    }
+    let opts = super::dump::load_options(e);
+    let value = match crate::persist::rdb::decode_value(payload, &opts) {
+        Ok(v) => v,
+        Err(_) => return Reply::error(super::dump::BAD_FORMAT),
+    };
+    let (dbi, now) = (call.db, call.now);
+    if e.active.enabled && !e.active.applying {
+        let v = Version::new(stamp, origin);
+        e.active.hlc.observe(stamp);
+        let known = e.dbs[dbi].stamps.as_deref().map(|st| st.decide(&key, v));
+        if known == Some(Decision::Skip) {
+            // Not newer than what the key holds: nothing changes (and
+            // nothing propagates).
+            return Reply::ok();
+        }
+    }
+    let wakes = matches!(value, Value::List(_) | Value::ZSet(_) | Value::Stream(_));
+    let db = &mut e.dbs[dbi];
+    db.remove(&key);
+    let expired = expire >= 0 && (expire as u64) <= now.ms();
+    if !expired {
+        db.set(key.clone(), value, now);
+        if expire >= 0 {
+            db.set_expire(&key, expire as u64);
+        }
+    }
+    e.signal_modified(dbi, &key);
+    e.notify_keyspace_event('g', "restore", &key, dbi);
+    if wakes && !expired {
+        e.signal_key_ready(dbi, &key);
+    }
+    Reply::ok()
+}
+
+/// OBJECT LASTMODIFIED key: seconds since the key's version was stamped
+/// (KeyDB: `(now_ms - (mvcc >> 20)) / 1000`). A key without a version
+/// (active replication off, or written before it was on) counts from
+/// stamp 0, the Unix epoch.
+pub fn object_lastmodified(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let (dbi, now) = (call.db, call.now);
+    let key = call.arg(2).clone();
+    if e.dbs[dbi].lookup_no_touch(&key, now).is_none() {
+        return Reply::Nil;
+    }
+    let ms = e.dbs[dbi]
+        .stamps
+        .as_deref()
+        .and_then(|st| st.live(&key))
+        .map_or(0, |v| v.stamp.ms());
+    Reply::Integer((now.ms().saturating_sub(ms) / 1000) as i64)
+}
+
+const fn doc(summary: &'static str, complexity: &'static str) -> CommandDoc {
+    CommandDoc {
+        summary,
+        since: "6.0.0",
+        group: "server",
+        complexity,
+    }
+}
+
+/// RREPLAY and KEYDB.MVCCRESTORE (KeyDB's flags and arities; the
+/// MVCCRESTORE origin argument makes its arity -5).
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "rreplay",
+        arity: -3,
+        flags: flags::READONLY | flags::FAST | flags::STALE,
+        acl: acl::FAST,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        handler: rreplay,
+        subcommands: &[],
+        doc: doc("Apply a write replicated from an active replica.", "O(N)"),
+    },
+    CommandSpec {
+        name: "keydb.mvccrestore",
+        arity: -5,
+        flags: flags::WRITE | flags::DENYOOM,
+        acl: acl::KEYSPACE | acl::WRITE | acl::SLOW | acl::DANGEROUS,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        handler: mvccrestore,
+        subcommands: &[],
+        doc: doc(
+            "Restore a key's serialized value at a replication version.",
+            "O(N)",
+        ),
+    },
+];

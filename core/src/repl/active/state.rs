@@ -1,0 +1,38 @@
+//! The engine's active-replication state: whether `active-replica` is on,
+//! the node's id, its hybrid clock and its watermark tables.
+//!
+//! Per-database versions live in each `Db` (`Db::stamps`, allocated only
+//! while active), so SWAPDB carries them along with the keys.
+
+use super::node::NodeId;
+use super::stamp::Hlc;
+use super::watermark::Watermarks;
+
+/// What an engine knows about active replication.
+#[derive(Debug, Clone)]
+pub struct ActiveState {
+    /// `active-replica yes`: writes are stamped and leave as RREPLAY.
+    pub enabled: bool,
+    /// The node's id (the driver sets it with `Engine::set_node_id`).
+    pub node: NodeId,
+    /// The hybrid logical clock every local stamp comes from.
+    pub hlc: Hlc,
+    /// Per-origin dedup and per-peer acks.
+    pub marks: Watermarks,
+    /// An RREPLAY is running its commands: their versions were decided and
+    /// recorded before the run (KEYDB.MVCCRESTORE must not check again).
+    pub applying: bool,
+}
+
+impl ActiveState {
+    /// Off, with `node` as the id until the driver sets the real one.
+    pub fn new(node: NodeId) -> ActiveState {
+        ActiveState {
+            enabled: false,
+            node,
+            hlc: Hlc::new(),
+            marks: Watermarks::new(node),
+            applying: false,
+        }
+    }
+}

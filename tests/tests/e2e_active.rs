@@ -1064,12 +1064,14 @@ fn pair_conflicting_incr_append_lpush_hset_converge() {
 /// node 1 restarts cut off first, and the test checks it loaded its own
 /// files before the heal; without, it links to node 0 at once (KeyDB #365's
 /// case). `before_kill` runs after the common data is written (SAVE for the
-/// RDB variant), `after_kill` while node 1 is down.
+/// RDB variant), `after_kill` while node 1 is down, `after_sync` once both
+/// directions synced and the hammer stopped (before the final digests).
 fn restart_scenario(
     extra: &[&str],
     isolated: bool,
     before_kill: impl FnOnce(&Cluster),
     after_kill: impl FnOnce(&Cluster),
+    after_sync: impl FnOnce(&Cluster),
 ) -> Cluster {
     let mut c = Cluster::pair(extra);
     c.wait_links_up();
@@ -1137,6 +1139,7 @@ fn restart_scenario(
         ));
     }
     assert!(rounds > 10, "the hammer barely ran ({rounds} rounds)");
+    after_sync(&c);
     c.wait_converged("the pair after node 1's restart");
     for i in 0..2 {
         assert_eq!(
@@ -1167,6 +1170,7 @@ fn pair_restart_after_sigkill_with_aof_keeps_node_id_and_converges() {
         true,
         |_| {},
         |_| {},
+        |_| {},
     );
     // The restarted node kept writing its AOF: a second SIGKILL loses
     // nothing of what it converged to.
@@ -1184,6 +1188,9 @@ fn pair_restart_after_sigkill_with_aof_keeps_node_id_and_converges() {
     c.wait_converged("after the second restart");
 }
 
+/// Keys of the bulk the RDB restart makes the healthy node merge.
+const BULK_KEYS: &str = "50000";
+
 #[test]
 fn pair_restart_after_sigkill_with_rdb_keeps_node_id_resyncs_partially_and_converges() {
     let mut partial_before = 0;
@@ -1191,15 +1198,41 @@ fn pair_restart_after_sigkill_with_rdb_keeps_node_id_resyncs_partially_and_conve
         &["--appendonly", "no", "--save", ""],
         false,
         |c| {
+            // A bulk only node 1 holds (DEBUG POPULATE does not propagate),
+            // in db 9: after the restart node 0 merges it from node 1's
+            // full sync while the hammer runs on node 0, a window of a
+            // good fraction of a second where KeyDB answers -LOADING.
+            let mut r = c.raw(1);
+            assert_eq!(cmd(&mut r, &["SELECT", "9"]), "+OK\r\n");
+            assert_eq!(
+                cmd(&mut r, &["DEBUG", "POPULATE", BULK_KEYS, "bulk", "16"]),
+                "+OK\r\n"
+            );
             assert_eq!(c.call(1, &["SAVE"]), "+OK\r\n");
             // Written after the save: lost from node 1's disk, but node 0
             // holds them and sends them back.
             c.call(1, &["SET", "after-save", "from-1"]);
             c.call(1, &["SET", "w1:49", "1-49"]);
-            c.wait_converged("the post-save writes");
+            c.wait("the post-save writes on node 0", |c| {
+                c.call(0, &["GET", "after-save"]) == "$6\r\nfrom-1\r\n"
+            });
         },
         |c| {
             partial_before = info_u64(c.node(0), "stats", "sync_partial_ok");
+        },
+        |c| {
+            let mut r0 = c.raw(0);
+            assert_eq!(cmd(&mut r0, &["SELECT", "9"]), "+OK\r\n");
+            assert_eq!(
+                cmd(&mut r0, &["DBSIZE"]),
+                format!(":{BULK_KEYS}\r\n"),
+                "node 0 did not merge node 1's bulk"
+            );
+            // Drop the bulk everywhere (a replicated FLUSHDB of db 9), so
+            // the final digests are quick.
+            let mut r1 = c.raw(1);
+            assert_eq!(cmd(&mut r1, &["SELECT", "9"]), "+OK\r\n");
+            assert_eq!(cmd(&mut r1, &["FLUSHDB"]), "+OK\r\n");
         },
     );
     for i in 0..2 {

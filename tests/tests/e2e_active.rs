@@ -210,8 +210,22 @@ impl Cluster {
     /// yes` when `multi_master`), each node `replicaof` every other one,
     /// plus `extra` arguments for every node.
     fn mesh(n: usize, multi_master: bool, extra: &[&str]) -> Cluster {
+        Cluster::linked(n, multi_master, extra, |i, j| i != j)
+    }
+
+    /// `n` nodes where node i replicates node j when `edge(i, j)`.
+    fn linked(
+        n: usize,
+        multi_master: bool,
+        extra: &[&str],
+        edge: impl Fn(usize, usize) -> bool,
+    ) -> Cluster {
         let links: Vec<Vec<Option<Proxy>>> = (0..n)
-            .map(|i| (0..n).map(|j| (i != j).then(Proxy::unbound)).collect())
+            .map(|i| {
+                (0..n)
+                    .map(|j| (i != j && edge(i, j)).then(Proxy::unbound))
+                    .collect()
+            })
             .collect();
         let mut nodes = Vec::new();
         for (i, row) in links.iter().enumerate() {
@@ -1383,5 +1397,69 @@ fn proxy_partitions_a_plain_replication_link() {
     assert_eq!(
         field(&master, "stats", "sync_partial_ok").as_deref(),
         Some("1")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// d. A chain: forwarding through the middle node
+
+/// 0 <-> 1 <-> 2, no link between 0 and 2: node 1 forwards what it
+/// receives (RREPLAY with bounded nesting), so writes on either end reach
+/// the other, and a conflict between the ends resolves the same everywhere.
+#[test]
+fn chain_of_three_forwards_through_the_middle() {
+    let c = Cluster::linked(3, true, &[], |i, j| i.abs_diff(j) == 1);
+    c.wait_links_up();
+    c.call(0, &["SET", "from-0", "a"]);
+    c.call(2, &["RPUSH", "from-2", "x", "y"]);
+    c.wait_converged("writes on both ends of a chain");
+    assert_eq!(c.call(2, &["GET", "from-0"]), "$1\r\na\r\n");
+    assert_eq!(c.call(0, &["LLEN", "from-2"]), ":2\r\n");
+
+    // Cut 0 from 1; both ends write the same key, node 2 later.
+    c.cut_pair(0, 1);
+    c.wait_link_down(0);
+    c.call(0, &["SET", "ends", "older-from-0"]);
+    c.call(0, &["DEL", "from-2"]);
+    next_millisecond();
+    c.call(2, &["SET", "ends", "newer-from-2"]);
+    c.wait("node 1 to get node 2's write", |c| {
+        c.call(1, &["GET", "ends"]) == "$12\r\nnewer-from-2\r\n"
+    });
+    c.heal_all();
+    c.wait_links_up();
+    c.wait_converged("the chain after a cut");
+    for i in 0..3 {
+        assert_eq!(
+            c.call(i, &["GET", "ends"]),
+            "$12\r\nnewer-from-2\r\n",
+            "node {i}"
+        );
+        assert_eq!(c.call(i, &["EXISTS", "from-2"]), ":0\r\n", "node {i}");
+    }
+}
+
+/// With `multi-master-no-forward yes` a node does not re-forward what it
+/// received (KeyDB: only safe in a full mesh): in a chain, the ends do not
+/// see each other's writes, while direct neighbours do.
+#[test]
+fn chain_with_no_forward_keeps_writes_one_hop() {
+    let c = Cluster::linked(3, true, &["--multi-master-no-forward", "yes"], |i, j| {
+        i.abs_diff(j) == 1
+    });
+    c.wait_links_up();
+    c.call(0, &["SET", "one-hop", "a"]);
+    c.wait("node 1 to get node 0's write", |c| {
+        c.call(1, &["GET", "one-hop"]) == "$1\r\na\r\n"
+    });
+    // Node 1 applied it; give a forward (that must not happen) time to land.
+    c.call(1, &["SET", "marker", "m"]);
+    c.wait("node 2 to get node 1's own write", |c| {
+        c.call(2, &["GET", "marker"]) == "$1\r\nm\r\n"
+    });
+    assert_eq!(
+        c.call(2, &["EXISTS", "one-hop"]),
+        ":0\r\n",
+        "node 1 forwarded a write with multi-master-no-forward yes"
     );
 }

@@ -1463,3 +1463,65 @@ fn chain_with_no_forward_keeps_writes_one_hop() {
         "node 1 forwarded a write with multi-master-no-forward yes"
     );
 }
+
+// ---------------------------------------------------------------------------
+// e. More restarts
+
+/// A node without any persistence comes back empty: it keeps its id (the
+/// id file is not the dataset), its empty full sync deletes nothing on the
+/// healthy peer (a merge, never a flush), and it refills from the peer.
+#[test]
+fn pair_restart_without_persistence_refills_from_the_peer() {
+    let mut c = Cluster::pair(&["--appendonly", "no", "--save", ""]);
+    c.wait_links_up();
+    for n in 0..30 {
+        c.call(n % 2, &["SET", &format!("k{n}"), &n.to_string()]);
+    }
+    c.call(1, &["HSET", "h", "f", "v"]);
+    let before = c.wait_converged("the pair before the kill");
+    let id = node_id(&c, 1).expect("node 1's id");
+    c.kill(1);
+    c.isolate(1);
+    c.start(1);
+    assert_eq!(c.call(1, &["DBSIZE"]), ":0\r\n", "no persistence, no data");
+    assert_eq!(node_id(&c, 1), Some(id), "node 1's id changed");
+    c.heal_all();
+    c.wait_links_up();
+    let after = c.wait_converged("the pair after an empty restart");
+    assert_eq!(after, before, "the empty node's sync changed the dataset");
+    assert_eq!(c.call(0, &["DBSIZE"]), ":31\r\n");
+}
+
+/// Three multi-master nodes under writes; one is killed with SIGKILL and
+/// comes back on its AOF while the others keep writing; then all three
+/// write again and converge.
+#[test]
+fn mesh_node_killed_under_writes_rejoins() {
+    let mut rng = Rng::from_env_or_clock("mesh_node_killed_under_writes_rejoins");
+    let mut c = Cluster::mesh(
+        3,
+        true,
+        &[
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--save",
+            "",
+        ],
+    );
+    c.wait_links_up();
+    write_random_on(&c, &[0, 1, 2], &mut rng, "a", 100);
+    c.wait_converged("the mesh before the kill");
+    let id = node_id(&c, 2).expect("node 2's id");
+
+    c.kill(2);
+    write_random_on(&c, &[0, 1], &mut rng, "b", 100);
+    c.call(0, &["SET", "while-2-was-down", "yes"]);
+    c.start(2);
+    assert_eq!(node_id(&c, 2), Some(id), "node 2's id changed");
+    write_random_on(&c, &[0, 1, 2], &mut rng, "c", 100);
+    c.wait_links_up();
+    c.wait_converged("the mesh after node 2 rejoined");
+    assert_eq!(c.call(2, &["GET", "while-2-was-down"]), "$3\r\nyes\r\n");
+}

@@ -3,8 +3,11 @@
 //! seed. Clients write overlapping keys on every node (strings with and
 //! without TTLs, DEL, EXPIRE, PERSIST, INCR, APPEND, lists, hashes, MSET)
 //! while faults strike: partitions (symmetric, one-way, isolate-one),
-//! replication links killed, nodes crashed and restarted (from a snapshot
-//! taken at the crash, or empty), clocks skewed and jumping. Then the
+//! replication links killed or sent back to an older stream position (so
+//! their master replays what they had, duplicated), nodes crashed and
+//! restarted (from a snapshot taken at the crash, or empty), clocks skewed
+//! and jumping. Mesh forwarding and full-sync relays duplicate messages
+//! too. Then the
 //! network heals and, within a bounded simulated time, every node must
 //! hold the same keyspace, and each key must be in the state of the write
 //! with the highest version ever observed: deletes and expiries included,
@@ -26,6 +29,7 @@ use keyrs_core::engine::commands::debug::{dataset_digest, value_digest, Digest20
 use keyrs_core::engine::Engine;
 use keyrs_core::persist::dataset::{load_all, save_to_vec};
 use keyrs_core::repl::active::{NodeId, Version};
+use keyrs_core::repl::LinkStatus;
 use keyrs_sim::client::Conn;
 use keyrs_sim::node::SharedEngine;
 use keyrs_sim::node::{clear_clock_skews, lock, new_engine, now_of, serve, set_clock_skew};
@@ -278,19 +282,35 @@ async fn client(i: usize, slot_engine: Arc<Mutex<Option<SharedEngine>>>, writes:
         };
         let (argv, keys) = command();
         let args: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
-        if c.call(&args).await.is_err() {
-            conn = None;
-            continue;
-        }
         let Some(engine) = slot_engine.lock().unwrap().clone() else {
             continue;
         };
+        // No reply (the node crashed): the write may still have been
+        // applied, and shipped or not; what the node held is recorded as
+        // possibly lost (the oracle accepts it but does not demand it).
+        let reply = c.call(&args).await;
+        if std::env::var("SWARM_TRACE").is_ok_and(|k| keys.iter().any(|x| x == k.as_bytes())) {
+            let printable: Vec<String> = argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let e = lock(&engine);
+            eprintln!(
+                "{:?} node {i}: {printable:?} -> {reply:?}; now {:?}",
+                madsim::time::Instant::now(),
+                keys.iter().map(|k| observe(&e, k)).collect::<Vec<_>>()
+            );
+        }
+        let answered = reply.is_ok();
+        if !answered {
+            conn = None;
+        }
         let e = lock(&engine);
         let mut log = log.lock().unwrap();
         for key in keys {
             if let Some((version, state)) = observe(&e, &key) {
                 log.entry(key).or_default().push(Obs {
-                    node: i,
+                    node: if answered { i } else { usize::MAX },
                     version,
                     state,
                 });
@@ -304,12 +324,30 @@ async fn client(i: usize, slot_engine: Arc<Mutex<Option<SharedEngine>>>, writes:
 async fn faults(p: Plan, slots: Arc<Vec<Slot>>, rounds: usize, log: Log) {
     let net = NetSim::current();
     let ids: Vec<_> = slots.iter().map(|s| s.handle.id()).collect();
+    // Stream positions seen (always at command boundaries): a link sent
+    // back to one replays what it had applied since, duplicated.
+    let mut positions: Vec<(usize, u64, String, u64)> = Vec::new();
     for _ in 0..rounds {
         madsim::time::sleep(Duration::from_millis(thread_rng().gen_range(100..600))).await;
-        let what = thread_rng().gen_range(0..6);
+        for (i, s) in slots.iter().enumerate() {
+            if let Some(engine) = s.engine.lock().unwrap().clone() {
+                for m in &lock(&engine).repl.actives {
+                    if let Some((replid, off)) = &m.position {
+                        positions.push((i, m.id, replid.clone(), *off));
+                    }
+                }
+            }
+        }
+        let what = thread_rng().gen_range(0..7);
         let a = thread_rng().gen_range(0..p.nodes);
         let b = (a + thread_rng().gen_range(1..p.nodes)) % p.nodes;
         let hold = Duration::from_millis(thread_rng().gen_range(100..1500));
+        if std::env::var("SWARM_TRACE").is_ok() {
+            eprintln!(
+                "{:?} fault {what} on {a}->{b} for {hold:?}",
+                madsim::time::Instant::now()
+            );
+        }
         match what {
             // Symmetric partition between two nodes.
             0 => {
@@ -353,6 +391,34 @@ async fn faults(p: Plan, slots: Arc<Vec<Slot>>, rounds: usize, log: Log) {
                 let mut e = lock(&engine);
                 for m in &mut e.repl.actives {
                     m.killed = true;
+                }
+            }
+            // A link goes back to an older position of its master's stream
+            // and reconnects: the master replays what it had sent since.
+            5 if !positions.is_empty() => {
+                let (i, id, replid, off) =
+                    positions[thread_rng().gen_range(0..positions.len())].clone();
+                let engine = slots[i].engine();
+                if let Some(m) = lock(&engine).repl.actives.iter_mut().find(|m| m.id == id) {
+                    m.killed = true;
+                }
+                // Rewind only once the link is down: a live one may still
+                // apply what it had read, from the position it had.
+                for _ in 0..2000 {
+                    madsim::time::sleep(Duration::from_millis(1)).await;
+                    let mut e = lock(&engine);
+                    let Some(m) = e.repl.actives.iter_mut().find(|m| m.id == id) else {
+                        break;
+                    };
+                    if m.status != LinkStatus::Connected {
+                        if m.position
+                            .as_ref()
+                            .is_some_and(|(r, o)| *r == replid && *o >= off)
+                        {
+                            m.position = Some((replid, off));
+                        }
+                        break;
+                    }
                 }
             }
             // A clock jumps.
@@ -526,6 +592,11 @@ fn check_oracle(slots: &[Slot], log: &BTreeMap<Vec<u8>, Vec<Obs>>, replay: &str)
             let lost = obs
                 .iter()
                 .any(|o| o.node == usize::MAX && o.version == final_version);
+            if !lost {
+                for o in obs {
+                    eprintln!("  observed on {}: {:?} {:?}", o.node, o.version, o.state);
+                }
+            }
             assert!(
                 lost,
                 "{}: node 0 holds {:?}, a version no client wrote; replay with {replay}",

@@ -53,6 +53,7 @@ impl DatasetWriter {
         now: Time,
         repl: Option<super::rdb::file::ReplAux<'_>>,
     ) -> DatasetWriter {
+        let full_sync = repl.is_some();
         let checksum = e.config.get_bool("rdbchecksum").unwrap_or(true);
         let mut w = RdbWriter::with_save_options(save_options(e), checksum);
         w.standard_aux(&StandardAux {
@@ -71,6 +72,13 @@ impl DatasetWriter {
                 crate::repl::active::node::RDB_AUX_FIELD.as_bytes(),
                 &e.active.node.to_text(),
             );
+            // Where we are in each master's stream (KeyDB's field), so a
+            // restart continues with partial resyncs. Not in a full sync's
+            // file: those positions mean nothing to the receiver.
+            let positions = e.repl_positions_text();
+            if !full_sync && !positions.is_empty() {
+                w.aux(b"repl-masters", positions.as_bytes());
+            }
             tombs = e
                 .dbs
                 .iter()
@@ -318,6 +326,11 @@ impl DatasetLoader {
                         b"used-mem" => self.info.used_mem = text.parse().ok(),
                         b"repl-stream-db" => self.info.repl_stream_db = text.parse().ok(),
                         b"keyrs-uuid" => self.info.node_id = NodeId::parse(&value).ok(),
+                        // Our own file's positions in our masters' streams
+                        // (never a peer's: a merge is a peer's file).
+                        b"repl-masters" if self.merge.is_none() => {
+                            e.repl_restore_positions(&text);
+                        }
                         b"keyrs-origin" => self.pending_origin = NodeId::parse(&value).ok(),
                         b"keyrs-tomb" => match rdbaux::parse_tombstone(&value) {
                             Ok((k, v)) => self.tombstone(e, &k, v),

@@ -315,6 +315,55 @@ impl Engine {
         }
     }
 
+    /// KeyDB's `repl-masters` RDB field: `replid:offset:host:port:db;` for
+    /// each master we have a position in.
+    pub fn repl_positions_text(&self) -> String {
+        let mut out = String::new();
+        for m in &self.repl.actives {
+            if let Some((replid, off)) = &m.position {
+                let db = m
+                    .client
+                    .and_then(|c| self.clients.get(c))
+                    .map_or(m.db, |c| c.db);
+                out.push_str(&format!("{replid}:{off}:{}:{}:{db};", m.host, m.port));
+            }
+        }
+        out
+    }
+
+    /// Take back the positions of [`Engine::repl_positions_text`] for the
+    /// masters we follow (read from our own RDB at start): the links then
+    /// ask to continue where the file's data ends. Damaged entries and
+    /// masters no longer followed are skipped.
+    pub fn repl_restore_positions(&mut self, text: &str) {
+        for entry in text.split(';').filter(|s| !s.is_empty()) {
+            // The host may hold ':' (IPv6): replid and offset lead, port
+            // and db trail.
+            let mut head = entry.splitn(3, ':');
+            let (Some(replid), Some(off), Some(rest)) = (head.next(), head.next(), head.next())
+            else {
+                continue;
+            };
+            let mut tail = rest.rsplitn(3, ':');
+            let (Some(db), Some(port), Some(host)) = (tail.next(), tail.next(), tail.next()) else {
+                continue;
+            };
+            let (Ok(off), Ok(port), Ok(db)) = (off.parse::<u64>(), port.parse::<u16>(), db.parse())
+            else {
+                continue;
+            };
+            if let Some(m) = self
+                .repl
+                .actives
+                .iter_mut()
+                .find(|m| m.port == port && m.host.eq_ignore_ascii_case(host))
+            {
+                m.position = Some((replid.to_string(), off));
+                m.db = db;
+            }
+        }
+    }
+
     /// `master_global_link_status`: up when at least `replica-quorum`
     /// masters are linked (-1: all of them).
     pub fn repl_global_link_up(&self) -> bool {
@@ -357,6 +406,34 @@ mod tests {
         e.repl_add_active_master("a".into(), 1);
         e.repl_add_active_master("b".into(), 2);
         assert_eq!(e.repl_masters_for_config(), vec![("b".to_string(), 2)]);
+    }
+
+    #[test]
+    fn positions_survive_a_save_and_load() {
+        let mut e = engine(true);
+        e.repl_add_active_master("10.0.0.1".into(), 6379);
+        e.repl_add_active_master("::1".into(), 7000);
+        let ids: Vec<u64> = e.repl.actives.iter().map(|m| m.id).collect();
+        e.repl_active_set_position(ids[0], "a".repeat(40), 1234);
+        e.repl_active_set_position(ids[1], "b".repeat(40), 5);
+        e.repl.actives[1].db = 3;
+        let text = e.repl_positions_text();
+        assert_eq!(
+            text,
+            format!(
+                "{}:1234:10.0.0.1:6379:0;{}:5:::1:7000:3;",
+                "a".repeat(40),
+                "b".repeat(40)
+            )
+        );
+        let bytes = crate::persist::dataset::save_to_vec(&mut e, Time::from_ms(1));
+        let mut fresh = engine(true);
+        fresh.repl_add_active_master("10.0.0.1".into(), 6379);
+        fresh.repl_add_active_master("::1".into(), 7000);
+        crate::persist::dataset::load_all(&mut fresh, &bytes, Time::from_ms(2)).unwrap();
+        assert_eq!(fresh.repl_positions_text(), text);
+        fresh.repl_restore_positions("garbage;x:y:z;");
+        assert_eq!(fresh.repl_positions_text(), text, "damage is skipped");
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! 1. Only our master's client (or the AOF being replayed) may send it.
 //! 2. Parse and peel KeyDB's forwarding nesting (at most 64 levels).
 //! 3. An envelope that passed through us already (our id on its path) is
-//!    a loop: `+OK`, not applied, not forwarded. While the AOF is replayed
-//!    our own envelopes are applied instead (they are our writes).
+//!    a loop: never forwarded again, but still resolved by version (a
+//!    no-op, unless we restarted without our data and this is the only way
+//!    our in-flight writes come back). While the AOF is replayed our own
+//!    envelopes are applied as our writes.
 //! 4. Per-origin marks: a stamp not above the origin's mark probably came
 //!    by another path already. It is still resolved (versions make that
 //!    idempotent) but its non-keyspace commands (PUBLISH) do not run
@@ -63,11 +65,12 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let own = e.active.node;
     let origin = env.origin();
     let stamp = env.inner.stamp;
-    if env.visited(own) && !replaying {
-        e.active.hlc.observe(stamp);
-        return Reply::ok();
-    }
-    let seen = !replaying && e.active.marks.admit(origin, stamp) == Admit::Duplicate;
+    // Our own envelope came back (a ring, a mesh): it is not forwarded
+    // again, but still resolved: after a restart without our data, writes
+    // of ours that were still in flight come back only this way (versions
+    // make it a no-op otherwise).
+    let looped = env.visited(own) && !replaying;
+    let seen = looped || (!replaying && e.active.marks.admit(origin, stamp) == Admit::Duplicate);
     let db = match env.inner.db {
         None => call.db,
         Some(d) => match usize::try_from(d).ok().filter(|&d| d < e.dbs.len()) {
@@ -86,6 +89,7 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     }
     e.active.marks.record(origin, stamp);
     let forward = changed
+        && !looped
         && !replaying
         && e.config.get_bool("multi-master-no-forward") != Some(true)
         && origin != own;

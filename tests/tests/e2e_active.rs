@@ -1525,3 +1525,84 @@ fn mesh_node_killed_under_writes_rejoins() {
     c.wait_converged("the mesh after node 2 rejoined");
     assert_eq!(c.call(2, &["GET", "while-2-was-down"]), "$3\r\nyes\r\n");
 }
+
+// ---------------------------------------------------------------------------
+// f. Partitions that come and go under continuous writes
+
+/// Writers keep hitting all four nodes of a multi-master mesh while the
+/// test cuts and heals links at random moments (isolate one node, cut one
+/// pair, heal everything), so writes are in flight at every transition;
+/// after the last heal the mesh converges.
+#[test]
+fn mesh_converges_after_random_partitions_under_continuous_writes() {
+    let mut rng =
+        Rng::from_env_or_clock("mesh_converges_after_random_partitions_under_continuous_writes");
+    let c = Cluster::mesh(4, true, &[]);
+    c.wait_links_up();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|i| {
+            let port = c.node(i).port();
+            let mut r = rng.fork();
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut c = RawClient::connect(port).expect("connect");
+                let mut errors = Vec::new();
+                let mut n = 0u64;
+                while !stop.load(Ordering::SeqCst) {
+                    let args = random_write(&mut r, &format!("w{i}"), n);
+                    let refs: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+                    match c.call(&refs) {
+                        Ok(r) if r.starts_with(b"-") && !r.starts_with(b"-WRONGTYPE") => {
+                            errors.push(format!("{args:?} -> {}", String::from_utf8_lossy(&r)))
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            errors.push(format!("{args:?} -> {e}"));
+                            break;
+                        }
+                    }
+                    n += 1;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                (n, errors)
+            })
+        })
+        .collect();
+
+    for step in 0..8 {
+        match rng.below(3) {
+            0 => {
+                let i = rng.below(4) as usize;
+                println!("step {step}: isolate node {i}");
+                c.isolate(i);
+            }
+            1 => {
+                let a = rng.below(4) as usize;
+                let b = (a + 1 + rng.below(3) as usize) % 4;
+                println!("step {step}: cut {a} <-> {b}");
+                c.cut_pair(a, b);
+            }
+            _ => {
+                println!("step {step}: heal");
+                c.heal_all();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200 + rng.below(400)));
+    }
+    c.heal_all();
+    c.wait_links_up();
+    // Writes continue across the final heal for a moment, then stop.
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::SeqCst);
+    let mut total = 0;
+    for h in writers {
+        let (n, errors) = h.join().expect("writer");
+        total += n;
+        if !errors.is_empty() {
+            c.fail(&format!("unexpected error replies: {errors:?}"));
+        }
+    }
+    println!("{total} writes");
+    c.wait_converged("the mesh after random partitions under writes");
+}

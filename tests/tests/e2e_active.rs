@@ -1667,3 +1667,53 @@ fn chaos(test: &str, kills: bool) {
     println!("{total} writes");
     c.wait_converged("the mesh after random partitions under writes");
 }
+
+// ---------------------------------------------------------------------------
+// g. A plain replica behind an active pair
+
+/// A plain keyrs replica of node 0 (no active-replica) gets everything
+/// the pair converges to, writes made on node 1 and conflict outcomes
+/// included (it applies the relayed RREPLAYs as plain commands).
+#[test]
+fn plain_replica_behind_an_active_pair_follows_the_converged_state() {
+    let mut rng = Rng::from_env_or_clock("plain_replica_behind_an_active_pair");
+    let c = Cluster::pair(&[]);
+    c.wait_links_up();
+    let p0 = c.node(0).port().to_string();
+    let replica = Server::start(&["--replicaof", "127.0.0.1", &p0]);
+    let deadline = Instant::now() + CONVERGE;
+    while info_field(&replica, "replication", "master_link_status").as_deref() != Some("up") {
+        assert!(Instant::now() < deadline, "the plain replica's link");
+        std::thread::sleep(POLL);
+    }
+    write_random_on(&c, &[0, 1], &mut rng, "a", 150);
+    // A conflict across a cut, decided by the later write on node 1.
+    c.cut_pair(0, 1);
+    c.wait_link_down(0);
+    c.call(0, &["SET", "decided", "older-0"]);
+    next_millisecond();
+    c.call(1, &["SET", "decided", "newer-1"]);
+    c.heal_all();
+    c.wait_links_up();
+    let d = c.wait_converged("the pair");
+    let deadline = Instant::now() + CONVERGE;
+    loop {
+        let r = digest(&replica);
+        if r == d && digest(c.node(0)) == d {
+            break;
+        }
+        if Instant::now() > deadline {
+            c.fail(&format!(
+                "the plain replica did not follow the pair: replica {} pair {}\nreplica INFO:\n{}",
+                r.trim(),
+                d.trim(),
+                probe(&replica, &["INFO", "replication"]).unwrap_or_else(|e| e)
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+    assert_eq!(
+        cmd(&mut replica.raw(), &["GET", "decided"]),
+        "$7\r\nnewer-1\r\n"
+    );
+}

@@ -144,7 +144,23 @@ fn apply_one(
     };
     match resolved {
         Resolved::Skip => Ok(false),
-        Resolved::Run(a) => run_inner(e, call, db, &a, true).map(|()| true),
+        Resolved::Run(a) => {
+            run_inner(e, call, db, &a, true)?;
+            // A whole state that arrived already expired (SET ... PXAT or
+            // MVCCRESTORE with a deadline in the past) left no key: its
+            // version must stay as a tombstone, or an older write could
+            // still land here while it is refused everywhere else.
+            let v = mvcc_version(&a, v.origin).unwrap_or(v);
+            for (kd, k) in e.active_written_keys(db, &a).unwrap_or_default() {
+                let gone = !e.dbs[kd].keys.contains_key(&k);
+                if let Some(st) = e.dbs[kd].stamps.as_deref_mut() {
+                    if gone && st.live(&k) == Some(v) {
+                        st.set_tomb(&k, v);
+                    }
+                }
+            }
+            Ok(true)
+        }
         Resolved::Control(a) => {
             let name = &a[0];
             // A unit's framing and stream bookkeeping mean nothing here:

@@ -1717,3 +1717,84 @@ fn plain_replica_behind_an_active_pair_follows_the_converged_state() {
         "$7\r\nnewer-1\r\n"
     );
 }
+
+// ---------------------------------------------------------------------------
+// h. Short TTLs: expiry is local on every node
+
+/// One random write on a few keys that carry short TTLs: expiries race
+/// with SET, PERSIST, INCR and APPEND from both sides.
+fn ttl_write(rng: &mut Rng, tag: &str, n: u64) -> Vec<String> {
+    let k = format!("t:{}", rng.below(5));
+    let ms = (20 + rng.below(300)).to_string();
+    let v = format!("{tag}-{n}");
+    let s = |a: &[&str]| a.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    match rng.below(7) {
+        0 => s(&["SET", &k, &v, "PX", &ms]),
+        1 => s(&["PEXPIRE", &k, &ms]),
+        2 => s(&["PERSIST", &k]),
+        3 => s(&["SET", &k, &v]),
+        4 => s(&["APPEND", &k, "+"]),
+        5 => s(&["SET", &k, &n.to_string(), "PX", &ms]),
+        _ => s(&["DEL", &k]),
+    }
+}
+
+#[test]
+fn pair_short_ttls_converge() {
+    let mut rng = Rng::from_env_or_clock("pair_short_ttls_converge");
+    let c = Cluster::pair(&[]);
+    c.wait_links_up();
+    let run = |c: &Cluster, rng: &mut Rng, phase: &str| {
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                let port = c.node(i).port();
+                let mut r = rng.fork();
+                let tag = format!("{phase}{i}");
+                std::thread::spawn(move || {
+                    let mut cl = RawClient::connect(port).expect("connect");
+                    let mut errors = Vec::new();
+                    for n in 0..300 {
+                        let args = ttl_write(&mut r, &tag, n);
+                        let refs: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+                        match cl.call(&refs) {
+                            Ok(rep) if rep.starts_with(b"-") => errors
+                                .push(format!("{args:?} -> {}", String::from_utf8_lossy(&rep))),
+                            Ok(_) => {}
+                            Err(e) => {
+                                errors.push(format!("{args:?} -> {e}"));
+                                break;
+                            }
+                        }
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    errors
+                })
+            })
+            .collect();
+        for h in handles {
+            let errors = h.join().expect("writer");
+            if !errors.is_empty() {
+                c.fail(&format!("unexpected error replies: {errors:?}"));
+            }
+        }
+    };
+    run(&c, &mut rng, "live");
+    c.wait_converged("short TTLs on a connected pair");
+    c.cut_pair(0, 1);
+    c.wait_link_down(0);
+    run(&c, &mut rng, "cut");
+    c.heal_all();
+    c.wait_links_up();
+    c.wait_converged("short TTLs after a partition");
+    // Whatever is left has the same remaining TTL (within the time the
+    // two reads take) on both nodes.
+    for k in 0..5 {
+        let key = format!("t:{k}");
+        let a: i64 = c.call(0, &["PTTL", &key]).trim()[1..].parse().unwrap_or(-9);
+        let b: i64 = c.call(1, &["PTTL", &key]).trim()[1..].parse().unwrap_or(-9);
+        assert!(
+            (a < 0 && a == b) || (a >= 0 && b >= 0 && a.abs_diff(b) < 200) || a == -2 || b == -2,
+            "{key}: PTTL {a} on node 0, {b} on node 1"
+        );
+    }
+}

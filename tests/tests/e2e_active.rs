@@ -1592,7 +1592,12 @@ fn chaos(test: &str, kills: bool) {
                         std::thread::sleep(Duration::from_millis(20));
                         continue;
                     };
-                    let args = random_write(&mut r, &format!("w{i}"), n);
+                    // One write in five races an expiry.
+                    let args = if r.below(5) == 0 {
+                        ttl_write(&mut r, &format!("w{i}"), n)
+                    } else {
+                        random_write(&mut r, &format!("w{i}"), n)
+                    };
                     let refs: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
                     match cl.call(&refs) {
                         Ok(r) if r.starts_with(b"-") && !r.starts_with(b"-WRONGTYPE") => {

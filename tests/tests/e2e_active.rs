@@ -142,6 +142,10 @@ fn keyspace(s: &Server) -> BTreeMap<String, String> {
     keys.truncate(500);
     for k in keys {
         let ty = text(&q(&mut con, &["TYPE", &k])).unwrap_or_default();
+        if ty == "none" {
+            // Expired (or deleted) between KEYS and TYPE.
+            continue;
+        }
         let mut items = Vec::new();
         let value = match ty.as_str() {
             "string" => text(&q(&mut con, &["GET", &k])).unwrap_or_default(),
@@ -572,7 +576,7 @@ fn random_write(rng: &mut Rng, tag: &str, n: u64) -> Vec<String> {
     let k = rng.below(6);
     let v = format!("{tag}-{n}");
     let s = |a: &[&str]| a.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    match rng.below(16) {
+    match rng.below(17) {
         0 => s(&["SET", &format!("str:{k}"), &v]),
         1 => s(&["APPEND", &format!("str:{k}"), &v]),
         2 => s(&["DEL", &format!("str:{k}")]),
@@ -600,6 +604,13 @@ fn random_write(rng: &mut Rng, tag: &str, n: u64) -> Vec<String> {
         // Long TTLs only: nothing may expire during the test, so digests
         // compare state, not lazy-expiry timing.
         14 => s(&["SET", &format!("ttl:{k}"), &v, "EX", "1000"]),
+        15 => s(&[
+            "MSET",
+            &format!("str:{k}"),
+            &v,
+            &format!("str:{}", rng.below(6)),
+            &v,
+        ]),
         _ => s(&["EXPIRE", &format!("str:{k}"), "2000"]),
     }
 }
@@ -643,7 +654,11 @@ fn write_random_on(c: &Cluster, nodes: &[usize], rng: &mut Rng, phase: &str, ops
     for h in handles {
         let errors = h.join().expect("writer thread");
         if !errors.is_empty() {
-            c.fail(&format!("unexpected error replies: {errors:?}"));
+            c.fail(&format!(
+                "{} unexpected error replies, first: {:?}",
+                errors.len(),
+                &errors[..errors.len().min(5)]
+            ));
         }
     }
 }
@@ -1592,6 +1607,30 @@ fn chaos(test: &str, kills: bool) {
                         std::thread::sleep(Duration::from_millis(20));
                         continue;
                     };
+                    // One write in ten is a transaction of two.
+                    if r.below(10) == 0 {
+                        let a = random_write(&mut r, &format!("w{i}"), n);
+                        let b = random_write(&mut r, &format!("w{i}"), n);
+                        let mut bytes = keyrs_tests::raw::encode_command(&[b"MULTI"]);
+                        for args in [&a, &b] {
+                            let refs: Vec<&[u8]> = args.iter().map(|x| x.as_bytes()).collect();
+                            bytes.extend(keyrs_tests::raw::encode_command(&refs));
+                        }
+                        bytes.extend(keyrs_tests::raw::encode_command(&[b"EXEC"]));
+                        match cl.send(&bytes).and_then(|()| cl.read_replies(4)) {
+                            Ok(replies) => {
+                                if !replies[3].starts_with(b"*") {
+                                    errors.push(format!(
+                                        "MULTI {a:?} {b:?} -> {:?}",
+                                        String::from_utf8_lossy(&replies.concat())
+                                    ));
+                                }
+                            }
+                            Err(_) => conn = None,
+                        }
+                        n += 1;
+                        continue;
+                    }
                     // One write in five races an expiry.
                     let args = if r.below(5) == 0 {
                         ttl_write(&mut r, &format!("w{i}"), n)
@@ -1666,7 +1705,11 @@ fn chaos(test: &str, kills: bool) {
         let (n, errors) = h.join().expect("writer");
         total += n;
         if !errors.is_empty() {
-            c.fail(&format!("unexpected error replies: {errors:?}"));
+            c.fail(&format!(
+                "{} unexpected error replies, first: {:?}",
+                errors.len(),
+                &errors[..errors.len().min(5)]
+            ));
         }
     }
     println!("{total} writes");
@@ -1779,7 +1822,11 @@ fn pair_short_ttls_converge() {
         for h in handles {
             let errors = h.join().expect("writer");
             if !errors.is_empty() {
-                c.fail(&format!("unexpected error replies: {errors:?}"));
+                c.fail(&format!(
+                    "{} unexpected error replies, first: {:?}",
+                    errors.len(),
+                    &errors[..errors.len().min(5)]
+                ));
             }
         }
     };

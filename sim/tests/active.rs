@@ -301,7 +301,13 @@ async fn client(i: usize, slot_engine: Arc<Mutex<Option<SharedEngine>>>, writes:
                 keys.iter().map(|k| observe(&e, k)).collect::<Vec<_>>()
             );
         }
-        let answered = reply.is_ok();
+        // An answer from a node killed meanwhile does not count.
+        let same = slot_engine
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|now| Arc::ptr_eq(now, &engine));
+        let answered = reply.is_ok() && same;
         if !answered {
             conn = None;
         }
@@ -381,6 +387,9 @@ async fn faults(p: Plan, slots: Arc<Vec<Slot>>, rounds: usize, log: Log) {
                         forget_unshared(&e, a, &slots, &log);
                     }
                 }
+                // Clients that hear back from the dying node after this
+                // see it gone (their write counts as possibly lost).
+                *slots[a].engine.lock().unwrap() = None;
                 Handle::current().kill(ids[a]);
                 madsim::time::sleep(hold).await;
                 Handle::current().restart(ids[a]);

@@ -574,10 +574,7 @@ impl Engine {
     }
 
     /// Find the spec for `argv` and its full name, or why dispatch refuses.
-    pub(crate) fn resolve(
-        &self,
-        argv: &[Bytes],
-    ) -> Result<(CmdName, &'static CommandSpec), Refusal> {
+    fn resolve(&self, argv: &[Bytes]) -> Result<(CmdName, &'static CommandSpec), Refusal> {
         let Some(name) = argv.first() else {
             return Err(Refusal {
                 kind: RefusalKind::Unknown,
@@ -674,6 +671,7 @@ impl Engine {
         self.persist_cron(now);
         self.collect_lazy_expired();
         self.repl_cron(now);
+        self.active_cron(now);
         self.expire_blocked(now);
         if self.config.timeout_secs > 0 {
             let limit_us = self.config.timeout_secs.saturating_mul(1_000_000);
@@ -714,15 +712,14 @@ const KEYSPACE_FLAGS: u64 =
 const NOT_QUEUED_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
 /// Why dispatch refused a command before running it.
-pub(crate) struct Refusal {
+struct Refusal {
     kind: RefusalKind,
-    /// The error dispatch answers.
-    pub(crate) reply: Reply,
+    reply: Reply,
 }
 
 /// What dispatch knew of the refused command (for INFO commandstats and
 /// CLIENT LIST `cmd=`).
-pub(crate) enum RefusalKind {
+enum RefusalKind {
     /// No such command.
     Unknown,
     /// No such subcommand of this container.

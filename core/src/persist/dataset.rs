@@ -402,7 +402,7 @@ impl DatasetLoader {
         origin: Option<NodeId>,
         now: Time,
     ) {
-        use crate::repl::active::{Decision, Stamp};
+        use crate::repl::active::Stamp;
         let Some(d) = e.dbs.get_mut(db) else {
             return;
         };
@@ -432,34 +432,43 @@ impl DatasetLoader {
             self.loaded += 1;
             return;
         }
+        let own = e.active.node;
         let d = &mut e.dbs[db];
+        let exists = d.keys.contains_key(&key);
         let Some(st) = d.stamps.as_deref_mut() else {
             return;
         };
-        // An unstamped key from the file loses to anything we hold.
-        if !stamped && (d.keys.contains_key(&key) || st.known(&key).is_some()) {
+        // A key we hold without a version (written before active mode)
+        // counts as stamp 0 of ours, so two unstamped copies resolve the
+        // same way on both sides (the higher node id wins).
+        let local = st
+            .known(&key)
+            .or(exists.then_some(Version::new(Stamp::ZERO, own)));
+        if local.is_some_and(|l| l >= v) {
             return;
         }
+        self.merged += 1;
         if expired {
             // The file's state is gone: a delete at its version.
             self.expired += 1;
-            if stamped && st.delete(&key, v) == Decision::Apply {
-                d.remove(&key);
+            st.set_tomb(&key, v);
+            if d.remove(&key).is_some() {
                 e.signal_modified(db, &key);
-                self.merged += 1;
+            }
+            if stamped {
+                e.active_relay_delete(db, &key, v);
             }
             return;
         }
-        if stamped && st.put(&key, v) == Decision::Skip {
-            return;
-        }
+        st.set_live(&key, v);
         d.set(key.clone(), value, now);
         if let Some(at) = expire_ms {
             d.set_expire(&key, at);
         }
         self.loaded += 1;
-        self.merged += 1;
         e.signal_modified(db, &key);
+        // An unstamped key is not relayed: a stamp-0 MVCCRESTORE would
+        // take the envelope's version on arrival.
         if stamped {
             e.active_relay_key(db, &key, v);
         }
@@ -485,8 +494,7 @@ impl DatasetLoader {
             if d.remove(key).is_some() {
                 e.signal_modified(db, key);
             }
-            let key = bytes::Bytes::copy_from_slice(key);
-            e.active_relay_tombstone(db, Some(&key), v);
+            e.active_relay_delete(db, &bytes::Bytes::copy_from_slice(key), v);
         }
     }
 
@@ -520,7 +528,7 @@ impl DatasetLoader {
             e.dbs[db].remove(&k);
             e.signal_modified(db, &k);
         }
-        e.active_relay_tombstone(db, None, v);
+        e.active_relay_flush(db, v);
     }
 }
 

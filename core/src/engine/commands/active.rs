@@ -35,7 +35,6 @@
 
 use bytes::Bytes;
 
-use super::{int_arg, NOT_INTEGER};
 use crate::engine::table::{acl, flags, CommandDoc, CommandSpec};
 use crate::engine::value::Value;
 use crate::engine::{Call, Engine};
@@ -45,9 +44,21 @@ use crate::repl::active::resolve::{resolve, Resolved};
 use crate::repl::active::{Admit, DbStamps, Decision, NodeId, Stamp, Version};
 use crate::resp::Reply;
 
-/// KeyDB's answer to RREPLAY from a client that is not a master. (Text as
-/// KeyDB's `replicaReplayCommand`; not verified against a running KeyDB.)
+/// KeyDB's answer to RREPLAY from a client that is not a master (the
+/// texts here are KeyDB's `replicaReplayCommand`/`mvccrestoreCommand`'s).
 pub const NOT_FROM_MASTER: &str = "Command must be sent from a master";
+/// RREPLAY: the origin is not a 36-character UUID.
+pub const BAD_UUID: &str = "Expected UUID arg1";
+/// RREPLAY: the database is not an index we have.
+pub const BAD_DB: &str = "Invalid database ID";
+/// RREPLAY: the stamp is not an unsigned 64-bit integer.
+pub const BAD_STAMP: &str = "Invalid MVCC Timestamp";
+/// RREPLAY: the payload could not be run.
+pub const BAD_PAYLOAD: &str = "Error in rreplay command, please check logs.";
+/// KEYDB.MVCCRESTORE: the stamp is not an unsigned 64-bit integer.
+pub const BAD_MVCC: &str = "Invalid MVCC Tstamp";
+/// KEYDB.MVCCRESTORE: the expiry is not an integer.
+pub const BAD_EXPIRE: &str = "Invalid expire";
 
 /// RREPLAY uuid payload [db [stamp]].
 fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
@@ -58,7 +69,23 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     // The envelope itself never propagates as a command of ours: it is
     // forwarded verbatim below.
     e.propagate_nothing();
-    let env = match Rreplay::parse(call.argv).and_then(Rreplay::peel) {
+    let outer = match Rreplay::parse(call.argv) {
+        Ok(env) => env,
+        Err(err) => return envelope_error(err),
+    };
+    // As KeyDB, the database is checked (and selected for the master's
+    // client, whose later envelopes may omit it) before anything else.
+    let db = match outer.db {
+        None => call.db,
+        Some(d) => match usize::try_from(d).ok().filter(|&d| d < e.dbs.len()) {
+            Some(d) => d,
+            None => return Reply::err(BAD_DB),
+        },
+    };
+    if let Some(c) = e.clients.get_mut(call.client) {
+        c.db = db;
+    }
+    let env = match outer.peel() {
         Ok(p) => p,
         Err(err) => return envelope_error(err),
     };
@@ -71,11 +98,12 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     // make it a no-op otherwise).
     let looped = env.visited(own) && !replaying;
     let seen = looped || (!replaying && e.active.marks.admit(origin, stamp) == Admit::Duplicate);
+    // A nested (KeyDB-forwarded) envelope names its own database.
     let db = match env.inner.db {
-        None => call.db,
+        None => db,
         Some(d) => match usize::try_from(d).ok().filter(|&d| d < e.dbs.len()) {
             Some(d) => d,
-            None => return Reply::err("DB index is out of range"),
+            None => return Reply::err(BAD_DB),
         },
     };
     e.active.hlc.observe(stamp);
@@ -100,10 +128,18 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     Reply::ok()
 }
 
+/// KeyDB's error text for what the envelope's parse refused (the cause
+/// goes to the log).
 fn envelope_error(err: EnvelopeError) -> Reply {
     match err {
         EnvelopeError::Arity => Reply::err("wrong number of arguments for 'rreplay' command"),
-        other => Reply::err(other.to_string()),
+        EnvelopeError::BadUuid => Reply::err(BAD_UUID),
+        EnvelopeError::BadDb => Reply::err(BAD_DB),
+        EnvelopeError::BadStamp => Reply::err(BAD_STAMP),
+        other => {
+            tracing::warn!("RREPLAY refused: {other}");
+            Reply::err(BAD_PAYLOAD)
+        }
     }
 }
 
@@ -162,13 +198,14 @@ fn apply_one(
             Ok(true)
         }
         Resolved::Control(a) => {
-            let name = &a[0];
             // A unit's framing and stream bookkeeping mean nothing here:
             // each envelope is applied on its own.
             let skip = seen
-                || ["multi", "exec", "select", "replconf", "ping"]
-                    .iter()
-                    .any(|n| name.eq_ignore_ascii_case(n.as_bytes()));
+                || a.first().is_none_or(|name| {
+                    ["multi", "exec", "select", "replconf", "ping"]
+                        .iter()
+                        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+                });
             if skip {
                 Ok(false)
             } else {
@@ -275,11 +312,10 @@ fn flush_except(e: &mut Engine, db: usize, keep: &[Bytes]) {
 fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let key = call.arg(1).clone();
     let Some(stamp) = Stamp::parse(call.arg(2)) else {
-        return Reply::error(NOT_INTEGER);
+        return Reply::err(BAD_MVCC);
     };
-    let expire = match int_arg(call.arg(3)) {
-        Ok(n) => n,
-        Err(r) => return r,
+    let Some(expire) = crate::resp::parse_i64(call.arg(3)) else {
+        return Reply::err(BAD_EXPIRE);
     };
     let origin = match call.argv.get(5) {
         None => e.active.node,
@@ -289,6 +325,7 @@ fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         },
     };
     let payload = call.arg(4);
+    // Checked for every client (KeyDB skips it for masters and replicas).
     if !super::dump::verify_payload(payload) {
         return Reply::error(super::dump::BAD_PAYLOAD);
     }
@@ -309,19 +346,78 @@ fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         }
     }
     let wakes = matches!(value, Value::List(_) | Value::ZSet(_) | Value::Stream(_));
+    // As KeyDB: the key is stored with its deadline even if that passed
+    // (expiry then removes it, leaving the tombstone at this version).
     let db = &mut e.dbs[dbi];
-    db.remove(&key);
-    let expired = expire >= 0 && (expire as u64) <= now.ms();
-    if !expired {
-        db.set(key.clone(), value, now);
-        if expire >= 0 {
-            db.set_expire(&key, expire as u64);
-        }
+    db.set(key.clone(), value, now);
+    if let Ok(at) = u64::try_from(expire) {
+        db.set_expire(&key, at);
     }
     e.signal_modified(dbi, &key);
     e.notify_keyspace_event('g', "restore", &key, dbi);
-    if wakes && !expired {
+    if wakes {
         e.signal_key_ready(dbi, &key);
+    }
+    Reply::ok()
+}
+
+/// The (stamp, origin) arguments of KEYRS.MVCCDEL/MVCCFLUSHDB.
+fn version_args(stamp: &Bytes, origin: &Bytes) -> Result<Version, Reply> {
+    let stamp = Stamp::parse(stamp).ok_or_else(|| Reply::err(BAD_MVCC))?;
+    let origin = NodeId::parse(origin).map_err(|_| Reply::err("Invalid origin"))?;
+    Ok(Version::new(stamp, origin))
+}
+
+/// KEYRS.MVCCDEL key stamp origin: delete `key` as of version (stamp,
+/// origin), unless it holds a newer state; the tombstone stays either way
+/// it wins. keyrs's relay of a tombstone a full-sync merge took.
+fn mvccdel(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let v = match version_args(call.arg(2), call.arg(3)) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (dbi, key) = (call.db, call.arg(1).clone());
+    if e.active.enabled && !e.active.applying {
+        e.active.hlc.observe(v.stamp);
+        let known = e.dbs[dbi].stamps.as_deref().map(|st| st.decide(&key, v));
+        if known == Some(Decision::Skip) {
+            return Reply::ok();
+        }
+    }
+    if e.dbs[dbi].remove(&key).is_some() {
+        e.notify_keyspace_event('g', "del", &key, dbi);
+    }
+    // Applied even for an absent key: the tombstone is the change.
+    e.signal_modified(dbi, &key);
+    Reply::ok()
+}
+
+/// KEYRS.MVCCFLUSHDB stamp origin: remove every key of the database older
+/// than version (stamp, origin), leaving the flush tombstone. keyrs's relay
+/// of a flush a full-sync merge took.
+fn mvccflushdb(e: &mut Engine, call: &mut Call<'_>) -> Reply {
+    let v = match version_args(call.arg(1), call.arg(2)) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let dbi = call.db;
+    if !e.active.enabled {
+        e.signal_flushed(Some(dbi));
+        e.dbs[dbi].clear();
+        return Reply::ok();
+    }
+    e.active.hlc.observe(v.stamp);
+    if e.active.applying {
+        return Reply::ok();
+    }
+    e.dbs[dbi].enable_stamps();
+    let Some(st) = e.dbs[dbi].stamps.as_deref_mut() else {
+        return Reply::ok();
+    };
+    let (decision, survivors) = st.flush(v);
+    if decision == Decision::Apply {
+        flush_except(e, dbi, &survivors);
+        e.stats.dirty += 1;
     }
     Reply::ok()
 }
@@ -354,7 +450,8 @@ const fn doc(summary: &'static str, complexity: &'static str) -> CommandDoc {
 }
 
 /// RREPLAY and KEYDB.MVCCRESTORE (KeyDB's flags and arities; the
-/// MVCCRESTORE origin argument makes its arity -5).
+/// MVCCRESTORE origin argument makes its arity -5), and keyrs's versioned
+/// delete and flush (full-sync merges relay tombstones with them).
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rreplay",
@@ -380,6 +477,33 @@ pub const COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
         doc: doc(
             "Restore a key's serialized value at a replication version.",
+            "O(N)",
+        ),
+    },
+    CommandSpec {
+        name: "keyrs.mvccdel",
+        arity: 4,
+        flags: flags::WRITE,
+        acl: acl::KEYSPACE | acl::WRITE | acl::SLOW | acl::DANGEROUS,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        handler: mvccdel,
+        subcommands: &[],
+        doc: doc("Delete a key as of a replication version (keyrs).", "O(1)"),
+    },
+    CommandSpec {
+        name: "keyrs.mvccflushdb",
+        arity: 3,
+        flags: flags::WRITE,
+        acl: acl::KEYSPACE | acl::WRITE | acl::SLOW | acl::DANGEROUS,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        handler: mvccflushdb,
+        subcommands: &[],
+        doc: doc(
+            "Remove the keys older than a replication version (keyrs).",
             "O(N)",
         ),
     },

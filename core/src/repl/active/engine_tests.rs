@@ -80,6 +80,16 @@ impl Node {
         assert!(bytes.is_empty(), "incomplete stream");
     }
 
+    /// Feed a stream as the master, whatever each command answers.
+    pub fn deliver_raw(&mut self, ms: u64, mut bytes: &[u8]) {
+        while let Ok(Some((args, used))) = wire::command(bytes) {
+            bytes = &bytes[used..];
+            if !args.is_empty() {
+                self.e.execute(self.master, &args, t(ms));
+            }
+        }
+    }
+
     pub fn get(&mut self, ms: u64, key: &str) -> Option<Reply> {
         self.run(ms, &["GET", key])
     }
@@ -430,9 +440,36 @@ fn rreplay_is_refused_to_ordinary_clients_and_checks_its_input() {
         Some(Reply::err(crate::engine::commands::active::NOT_FROM_MASTER))
     );
     assert_eq!(a.get(1, "k"), Some(Reply::Nil));
-    let bad = argv(&["RREPLAY", "nope", "x"]);
-    let r = a.e.execute(a.master, &bad, t(1)).reply;
-    assert!(matches!(r, Some(Reply::Error(_))));
+    use crate::engine::commands::active as cmds;
+    let uuid = id(2).to_string();
+    let set = String::from_utf8(wire::encode(&["SET", "k", "v"])).unwrap();
+    for (words, want) in [
+        (vec!["RREPLAY", "nope", "x"], cmds::BAD_UUID),
+        (vec!["RREPLAY", &uuid, &set, "16"], cmds::BAD_DB),
+        (vec!["RREPLAY", &uuid, &set, "-1"], cmds::BAD_DB),
+        (vec!["RREPLAY", &uuid, &set, "0", "x"], cmds::BAD_STAMP),
+        (vec!["RREPLAY", &uuid, "*1\r\n$3\r\nGE"], cmds::BAD_PAYLOAD),
+    ] {
+        let r = a.e.execute(a.master, &argv(&words), t(1)).reply;
+        assert_eq!(r, Some(Reply::err(want)), "{words:?}");
+    }
+    let r = a.e.execute(
+        a.user,
+        &argv(&["KEYDB.MVCCRESTORE", "k", "-1", "-1", "p"]),
+        t(1),
+    );
+    assert_eq!(r.reply, Some(Reply::err(cmds::BAD_MVCC)));
+    let r = a.e.execute(
+        a.user,
+        &argv(&["KEYDB.MVCCRESTORE", "k", "1", "x", "p"]),
+        t(1),
+    );
+    assert_eq!(r.reply, Some(Reply::err(cmds::BAD_EXPIRE)));
+    // An envelope's database sticks to the master's client (KeyDB).
+    let env = envelope::encode(id(2), &wire::encode(&["SET", "k", "v"]), 5, Stamp(9));
+    a.deliver(2, &env);
+    let c = a.e.clients.get(a.master).unwrap();
+    assert_eq!(c.db, 5);
     let r = a.e.execute(a.user, &argv(&["RREPLAY", "x"]), t(1)).reply;
     assert_eq!(
         r,
@@ -636,4 +673,279 @@ fn an_own_rdb_reload_keeps_versions_and_tombstones() {
     // A KeyDB-style mvcc-tstamp is what the file carries before each key.
     let needle = b"mvcc-tstamp";
     assert!(bytes.windows(needle.len()).any(|w| w == needle));
+}
+
+#[test]
+fn a_full_sync_snapshot_taken_while_envelopes_apply_pairs_values_with_their_versions() {
+    use crate::persist::dataset::DatasetWriter;
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    for i in 0..50 {
+        b.run(1, &["SET", &format!("k{i}"), "old"]);
+    }
+    let ob = b.out();
+    a.deliver(2, &ob);
+    // b starts a full sync's snapshot...
+    let sizes = DatasetWriter::sizes_of(&b.e);
+    let mut w = DatasetWriter::with_repl(&b.e, sizes, t(3), None);
+    let snap = b.e.snapshot_begin();
+    // ...then applies a's newer writes before the walk reaches the keys.
+    for i in 0..50 {
+        a.run(5, &["SET", &format!("k{i}"), "new"]);
+    }
+    a.run(6, &["DEL", "k7"]);
+    let oa = a.out();
+    b.deliver(7, &oa);
+    while let Some(items) = b.e.snapshot_next(snap, 3) {
+        w.add(&items);
+    }
+    b.e.snapshot_end(snap);
+    let file = w.finish();
+    // A new peer merges the file, then gets b's stream from the
+    // snapshot's point on (the forwarded envelopes).
+    let mut c = Node::new(3);
+    merge(&mut c, &file, id(2), 8);
+    let after = b.out();
+    c.deliver(9, &after);
+    assert_eq!(c.digest(), b.digest());
+    assert_eq!(c.get(10, "k3"), bulk("new"));
+    assert_eq!(c.get(10, "k7"), Some(Reply::Nil));
+}
+
+#[test]
+fn keydb_options_read_back_and_active_follows_the_config() {
+    let mut e = Engine::new(Config::default(), ServerInfo::default(), 1);
+    assert!(!e.is_active_replica());
+    assert!(
+        e.dbs.iter().all(|d| d.stamps.is_none()),
+        "nothing allocated when off"
+    );
+    let c = e.connect(ConnInfo::default(), t(0)).unwrap();
+    let got = e
+        .execute(
+            c,
+            &argv(&[
+                "CONFIG",
+                "GET",
+                "active-replica",
+                "multi-master",
+                "multi-master-no-forward",
+                "replica-quorum",
+                "allow-write-during-load",
+            ]),
+            t(0),
+        )
+        .reply;
+    let Some(Reply::Map(items)) = got else {
+        panic!("{got:?}");
+    };
+    let text = |r: &Reply| match r {
+        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+        other => format!("{other:?}"),
+    };
+    let mut pairs: Vec<(String, String)> = items.iter().map(|(k, v)| (text(k), text(v))).collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        vec![
+            ("active-replica".into(), "no".into()),
+            ("allow-write-during-load".into(), "no".into()),
+            ("multi-master".into(), "no".into()),
+            ("multi-master-no-forward".into(), "no".into()),
+            ("replica-quorum".into(), "-1".into()),
+        ]
+    );
+    // Off: writes propagate as before (no envelope).
+    e.prop.set_enabled(true);
+    e.execute(c, &argv(&["SET", "k", "v"]), t(1));
+    let out = e.take_propagated();
+    assert!(
+        out.starts_with(b"*2\r\n$6\r\nSELECT"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    // The option turns it on when the engine starts.
+    let mut cfg = Config::default();
+    cfg.set_option("active-replica", &["yes".into()]).unwrap();
+    let e = Engine::new(cfg, ServerInfo::default(), 1);
+    assert!(e.is_active_replica());
+    assert!(e.dbs.iter().all(|d| d.stamps.is_some()));
+}
+
+#[test]
+fn tombstones_are_collected_only_past_every_known_peers_ack() {
+    let mut a = Node::new(1);
+    a.run(1, &["SET", "k", "v"]);
+    a.run(2, &["DEL", "k"]);
+    a.e.tick(t(5_000));
+    let tombs = |a: &Node| a.e.dbs[0].stamps.as_ref().unwrap().tombstones_len();
+    assert_eq!(tombs(&a), 1, "no known peer: kept");
+    a.e.active.marks.add_peer(id(2));
+    a.e.tick(t(10_000));
+    assert_eq!(tombs(&a), 1, "a peer that never acked holds the floor");
+    a.e.active.marks.record(id(2), Stamp::from_ms(T0 + 3));
+    a.e.active.marks.ack(id(2), Stamp::from_ms(T0 + 1));
+    a.e.tick(t(15_000));
+    assert_eq!(tombs(&a), 1, "acked below the delete");
+    a.e.active.marks.ack(id(2), Stamp::from_ms(T0 + 3));
+    a.e.tick(t(20_000));
+    assert_eq!(tombs(&a), 0);
+}
+
+#[test]
+fn move_copy_and_swapdb_reach_the_peer() {
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    a.run(1, &["SET", "k", "v"]);
+    a.run(2, &["MOVE", "k", "1"]);
+    a.run(3, &["SET", "src", "s"]);
+    a.run(4, &["COPY", "src", "dst", "DB", "2"]);
+    let oa = a.out();
+    // MOVE: a DEL in db 0 and the key's state in db 1, two envelopes.
+    let dbs: Vec<Option<u32>> = commands(&oa)
+        .iter()
+        .map(|c| envelope::Rreplay::parse(c).unwrap().db)
+        .collect();
+    assert_eq!(dbs, vec![Some(0), Some(0), Some(1), Some(0), Some(2)]);
+    b.deliver(5, &oa);
+    assert_eq!(a.digest(), b.digest());
+    b.run(6, &["SELECT", "1"]);
+    assert_eq!(b.get(6, "k"), bulk("v"));
+    b.run(6, &["SELECT", "2"]);
+    assert_eq!(b.get(6, "dst"), bulk("s"));
+    // SWAPDB travels as written and is replayed.
+    a.run(7, &["SWAPDB", "0", "2"]);
+    let oa = a.out();
+    b.deliver(8, &oa);
+    assert_eq!(a.digest(), b.digest());
+}
+
+#[test]
+fn a_merge_relays_deletes_and_flushes_so_a_chain_converges() {
+    // b's own replica d holds b's data; b merges a's file (which deleted
+    // z and flushed db 4), and d must follow through b's relays alone.
+    let (mut a, mut b) = diverged();
+    b.run(12, &["SELECT", "4"]);
+    b.run(12, &["SET", "old4", "x"]);
+    b.run(12, &["SELECT", "0"]);
+    let _ = b.out();
+    a.run(17, &["SELECT", "4"]);
+    a.run(17, &["FLUSHDB"]);
+    a.run(17, &["SELECT", "0"]);
+    let _ = a.out();
+    let mut d = Node::new(4);
+    let rb = rdb(&mut b, 18);
+    merge(&mut d, &rb, id(2), 19);
+    assert_eq!(d.digest(), b.digest());
+    let ra = rdb(&mut a, 20);
+    let _ = b.out();
+    merge(&mut b, &ra, id(1), 21);
+    let relayed = b.out();
+    let names: Vec<Bytes> = commands(&relayed)
+        .iter()
+        .map(|c| envelope::Rreplay::parse(c).unwrap().commands().unwrap()[0][0].clone())
+        .collect();
+    assert!(
+        names.contains(&Bytes::from_static(b"KEYRS.MVCCDEL")),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&Bytes::from_static(b"KEYRS.MVCCFLUSHDB")),
+        "{names:?}"
+    );
+    d.deliver(22, &relayed);
+    assert_eq!(b.get(23, "z"), Some(Reply::Nil));
+    assert_eq!(d.get(23, "z"), Some(Reply::Nil));
+    assert_eq!(d.digest(), b.digest());
+    // The tombstone keeps a's version on d too.
+    let tomb = d.e.dbs[0].stamps.as_ref().unwrap().tombstone(b"z").unwrap();
+    assert_eq!((tomb.stamp, tomb.origin), (Stamp::from_ms(T0 + 12), id(1)));
+}
+
+#[test]
+fn unstamped_keys_on_both_sides_resolve_to_the_higher_node_id() {
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    for (n, v) in [(&mut a, "from-a"), (&mut b, "from-b")] {
+        // Data from before active replication was turned on.
+        n.e.set_active(false);
+        n.run(1, &["SET", "u", v]);
+        n.run(1, &["SET", &format!("only-{v}"), "1"]);
+        n.e.set_active(true);
+        let _ = n.out();
+    }
+    let (ra, rb) = (rdb(&mut a, 2), rdb(&mut b, 2));
+    merge(&mut a, &rb, id(2), 3);
+    merge(&mut b, &ra, id(1), 3);
+    assert_eq!(a.digest(), b.digest());
+    assert_eq!(a.get(4, "u"), bulk("from-b"));
+    assert_eq!(b.get(4, "only-from-a"), bulk("1"));
+}
+
+#[test]
+fn keydb_nested_envelopes_apply_at_the_origins_version_and_loops_stop() {
+    let mut b = Node::new(2);
+    let inner = envelope::encode(id(1), &wire::encode(&["SET", "k", "v"]), 0, Stamp(1 << 40));
+    let nested = envelope::encode(id(3), &inner, 0, Stamp(5 << 40));
+    b.deliver(1, &nested);
+    assert_eq!(b.get(2, "k"), bulk("v"));
+    let v = b.e.dbs[0].stamps.as_ref().unwrap().live(b"k").unwrap();
+    assert_eq!((v.stamp, v.origin), (Stamp(1 << 40), id(1)));
+    assert_eq!(b.out(), nested, "forwarded as received");
+    assert_eq!(b.e.active.marks.received(id(1)), Stamp(1 << 40));
+    // An envelope that already went through b (b wrapped it) is not
+    // forwarded again; it is still resolved by version (a b restarted
+    // without its data gets its in-flight writes back only this way), so
+    // its newer write applies and an older one would not.
+    let inner = envelope::encode(id(1), &wire::encode(&["SET", "k", "w"]), 0, Stamp(2 << 40));
+    let via_b = envelope::encode(id(2), &inner, 0, Stamp(6 << 40));
+    let looped = envelope::encode(id(3), &via_b, 0, Stamp(7 << 40));
+    b.deliver(3, &looped);
+    assert_eq!(b.get(4, "k"), bulk("w"));
+    assert!(b.out().is_empty(), "a looped envelope is not forwarded");
+    let inner = envelope::encode(
+        id(1),
+        &wire::encode(&["SET", "k", "old"]),
+        0,
+        Stamp(1 << 39),
+    );
+    let via_b = envelope::encode(id(2), &inner, 0, Stamp(8 << 40));
+    b.deliver(3, &envelope::encode(id(3), &via_b, 0, Stamp(9 << 40)));
+    assert_eq!(b.get(5, "k"), bulk("w"));
+    assert!(b.out().is_empty());
+}
+
+#[test]
+fn an_aof_of_envelopes_replays_into_the_same_keyspace_and_versions() {
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    b.run(1, &["SET", "k", "from-b"]);
+    let ob = b.out();
+    a.run(2, &["RPUSH", "l", "x"]);
+    a.deliver(3, &ob);
+    a.run(4, &["DEL", "gone"]);
+    a.run(5, &["INCR", "n"]);
+    // What a's AOF got: its own envelopes and the forwarded one.
+    let aof = a.out();
+    let mut f = Node::new(1);
+    let replayer = f.e.connect(ConnInfo::default(), t(10)).unwrap();
+    f.e.loading_start(0, t(10));
+    f.e.loading_replayer(replayer);
+    let mut rest: &[u8] = &aof;
+    while let Ok(Some((args, used))) = wire::command(rest) {
+        rest = &rest[used..];
+        let r = f.e.execute(replayer, &args, t(10)).reply;
+        assert_eq!(r, Some(Reply::ok()), "{args:?}");
+    }
+    f.e.loading_end();
+    assert_eq!(f.digest(), a.digest());
+    let (sa, sf) = (
+        a.e.dbs[0].stamps.as_ref().unwrap(),
+        f.e.dbs[0].stamps.as_ref().unwrap(),
+    );
+    for k in [&b"k"[..], b"l", b"n"] {
+        assert_eq!(sa.live(k), sf.live(k));
+    }
+    assert_eq!(sa.tombstone(b"gone"), sf.tombstone(b"gone"));
+    assert!(f.out().is_empty(), "a replay forwards nothing");
 }

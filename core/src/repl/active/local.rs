@@ -5,7 +5,7 @@
 //! # What leaves, and why
 //!
 //! Each propagated command of a unit (a top-level command, an EXEC, a
-//! served blocked client) gets **its own stamp** (one [`Hlc::tick`] each),
+//! served blocked client) gets **its own stamp** (one `Hlc::tick` each),
 //! so an origin's envelopes carry strictly increasing stamps and the
 //! receivers' per-origin `>=` dedup (KeyDB's) never mistakes two envelopes
 //! for one. No SELECT is written (the database is the envelope's third
@@ -29,7 +29,7 @@ use bytes::Bytes;
 
 use super::envelope;
 use super::keystamps::DbStamps;
-use super::lww::{classify, mvcc_version, Plan, MVCCRESTORE};
+use super::lww::{classify, mvcc_version, Plan, MVCCDEL, MVCCFLUSHDB, MVCCRESTORE};
 use super::node::NodeId;
 use super::stamp::{Stamp, Version};
 use super::watermark::Watermarks;
@@ -80,6 +80,31 @@ impl Engine {
             .loading
             .as_ref()
             .is_some_and(|l| l.replayer == Some(client))
+    }
+
+    /// Active replication's share of the cron: once a second, drop the
+    /// tombstones every known peer acknowledged past
+    /// ([`Watermarks::collect_floor`]). A node with no known peer keeps
+    /// them all: a peer that joins later may still hold the deleted keys.
+    pub(crate) fn active_cron(&mut self, now: crate::engine::Time) {
+        if !self.active.enabled
+            || self
+                .active
+                .last_collect_ms
+                .is_some_and(|t| now.ms() < t.saturating_add(1000))
+        {
+            return;
+        }
+        self.active.last_collect_ms = Some(now.ms());
+        if self.active.marks.peers().next().is_none() {
+            return;
+        }
+        let floor = self.active.marks.collect_floor(self.active.hlc.last());
+        for d in &mut self.dbs {
+            if let Some(st) = d.stamps.as_deref_mut() {
+                st.collect(floor);
+            }
+        }
     }
 
     /// A new stamp for a local effect.
@@ -137,7 +162,7 @@ impl Engine {
             }
             Plan::Delete(keys) => {
                 let stamp = self.active_tick();
-                let v = Version::new(stamp, own);
+                let v = mvcc_version(&argv, own).unwrap_or(Version::new(stamp, own));
                 if let Some(st) = self.active_table(db) {
                     for k in &keys {
                         st.set_tomb(k, v);
@@ -147,7 +172,7 @@ impl Engine {
             }
             Plan::FlushDb | Plan::FlushAll => {
                 let stamp = self.active_tick();
-                let v = Version::new(stamp, own);
+                let v = mvcc_version(&argv, own).unwrap_or(Version::new(stamp, own));
                 let all = matches!(classify(&argv), Plan::FlushAll);
                 for d in 0..self.dbs.len() {
                     if all || d == db {
@@ -287,31 +312,44 @@ impl Engine {
         self.prop.push_raw(&env);
     }
 
-    /// A full-sync merge took a tombstone (or flush tombstone: `key` is
-    /// `None`) of `db` at version `v`: relay it to our own replicas as the
-    /// origin's own envelope (`DEL key` or `FLUSHDB` at `v`), so they apply
-    /// it at its true version, as if it came the origin's way (receivers
-    /// resolve it by version, so a copy they had is a no-op).
-    pub fn active_relay_tombstone(&mut self, db: usize, key: Option<&Bytes>, v: Version) {
+    /// A full-sync merge took the tombstone of `key` in `db` at `v`: relay
+    /// it to our own replicas as `KEYRS.MVCCDEL key <stamp> <origin>` in an
+    /// envelope of ours.
+    pub fn active_relay_delete(&mut self, db: usize, key: &Bytes, v: Version) {
+        let cmd = vec![
+            Bytes::from_static(MVCCDEL.as_bytes()),
+            key.clone(),
+            Bytes::from(v.stamp.to_decimal()),
+            Bytes::copy_from_slice(&v.origin.to_text()),
+        ];
+        self.active_relay(db, cmd);
+    }
+
+    /// A full-sync merge took a flush tombstone of `db` at `v`: relayed as
+    /// `KEYRS.MVCCFLUSHDB <stamp> <origin>`.
+    pub fn active_relay_flush(&mut self, db: usize, v: Version) {
+        let cmd = vec![
+            Bytes::from_static(MVCCFLUSHDB.as_bytes()),
+            Bytes::from(v.stamp.to_decimal()),
+            Bytes::copy_from_slice(&v.origin.to_text()),
+        ];
+        self.active_relay(db, cmd);
+    }
+
+    /// One relayed command in an envelope of ours (a fresh stamp of ours
+    /// for the envelope; the command carries the effect's own version).
+    fn active_relay(&mut self, db: usize, cmd: Vec<Bytes>) {
         if !self.prop.enabled() {
             return;
         }
-        let cmd = match key {
-            Some(k) => vec![Bytes::from_static(b"DEL"), k.clone()],
-            None => vec![Bytes::from_static(b"FLUSHDB")],
-        };
-        let mut payload = Vec::new();
-        encode(&mut payload, &cmd);
-        let db = u32::try_from(db).unwrap_or(u32::MAX);
-        let env = envelope::encode(v.origin, &payload, db, v.stamp);
-        self.prop.push_raw(&env);
+        let stamp = self.active_tick();
+        self.active_push(db, &[cmd], stamp);
     }
 
     /// A full-sync merge took `key` of `db` at version `v` (not ours):
     /// relay its state to our own replicas as an envelope of ours carrying
     /// `KEYDB.MVCCRESTORE key <v.stamp> <expire> <DUMP> <v.origin>`, so
-    /// they hold it at its true version. Tombstones go by
-    /// [`Engine::active_relay_tombstone`].
+    /// they hold it at its true version.
     pub fn active_relay_key(&mut self, db: usize, key: &Bytes, v: Version) {
         if !self.prop.enabled() {
             return;

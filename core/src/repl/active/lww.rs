@@ -13,8 +13,8 @@
 //! | Plan | Commands | Shipped as |
 //! |---|---|---|
 //! | [`Plan::Whole`] | `SET k v` with only `PXAT`/`EXAT`/`GET` options; `MSET`; `RESTORE … REPLACE ABSTTL` (or ttl 0); `KEYDB.MVCCRESTORE` | the command itself, one stamp for all its keys |
-//! | [`Plan::Delete`] | `DEL`, `UNLINK` | the command; each key gets a tombstone |
-//! | [`Plan::FlushDb`] / [`Plan::FlushAll`] | `FLUSHDB`, `FLUSHALL` (any `ASYNC`/`SYNC`) | the command; a database-wide tombstone |
+//! | [`Plan::Delete`] | `DEL`, `UNLINK`, `KEYRS.MVCCDEL` | the command; each key gets a tombstone |
+//! | [`Plan::FlushDb`] / [`Plan::FlushAll`] | `FLUSHDB`, `FLUSHALL` (any `ASYNC`/`SYNC`), `KEYRS.MVCCFLUSHDB` | the command; a database-wide tombstone |
 //! | [`Plan::Control`] | `SELECT`, `MULTI`, `EXEC`, `PING`, `REPLCONF`, `PUBLISH`, `SCRIPT`, `FUNCTION` | forwarded as they are, no version check |
 //! | [`Plan::State`] | every other write: `SET` with `NX`/`XX`/`KEEPTTL`/`EX`/`PX`, `SETEX`, `PSETEX`, `MSETNX`, `APPEND`, `INCR`-family, `SETRANGE`, `EXPIRE`-family, `PERSIST`, `RENAME`, `MOVE`, `COPY`, all list, hash, set, sorted-set, stream, bitmap and HyperLogLog writes | per key the command wrote: `KEYDB.MVCCRESTORE key stamp pexpire-at <DUMP payload>` when the key exists after it, `DEL key` when it does not, all under the command's one stamp |
 //!
@@ -33,6 +33,15 @@ use super::stamp::{Stamp, Version};
 /// The command that ships a key's whole state with its own version.
 pub const MVCCRESTORE: &str = "KEYDB.MVCCRESTORE";
 
+/// keyrs's versioned delete, `KEYRS.MVCCDEL key stamp origin`: a tombstone
+/// relayed at its own version (a full-sync merge relays the deletes it
+/// took, as KeyDB relays keys with MVCCRESTORE; KeyDB has no equivalent).
+pub const MVCCDEL: &str = "KEYRS.MVCCDEL";
+
+/// keyrs's versioned flush of the envelope's database,
+/// `KEYRS.MVCCFLUSHDB stamp origin` (a merged flush tombstone, relayed).
+pub const MVCCFLUSHDB: &str = "KEYRS.MVCCFLUSHDB";
+
 /// Is `argv` a `KEYDB.MVCCRESTORE`?
 pub fn is_mvccrestore(argv: &[Bytes]) -> bool {
     argv.first()
@@ -45,15 +54,33 @@ pub fn is_mvccrestore(argv: &[Bytes]) -> bool {
 /// `origin` (the envelope's). `None` for another command, a stamp that
 /// does not parse, or stamp 0 (unstamped: the envelope's version then).
 pub fn mvcc_version(argv: &[Bytes], origin: NodeId) -> Option<Version> {
-    if !is_mvccrestore(argv) || argv.len() < 5 {
+    let name = argv.first()?;
+    // (stamp index, origin index) of the versioned commands.
+    let (s, o) = if is_mvccrestore(argv) && argv.len() >= 5 {
+        (2, 5)
+    } else if name.eq_ignore_ascii_case(MVCCDEL.as_bytes()) && argv.len() == 4 {
+        (2, 3)
+    } else if name.eq_ignore_ascii_case(MVCCFLUSHDB.as_bytes()) && argv.len() == 3 {
+        (1, 2)
+    } else {
         return None;
-    }
-    let stamp = Stamp::parse(&argv[2]).filter(|s| *s != Stamp::ZERO)?;
-    let origin = match argv.get(5) {
+    };
+    let stamp = Stamp::parse(&argv[s]).filter(|s| *s != Stamp::ZERO)?;
+    let origin = match argv.get(o) {
         Some(o) => NodeId::parse(o).ok()?,
         None => origin,
     };
     Some(Version::new(stamp, origin))
+}
+
+/// Is `argv` one of the versioned commands (KEYDB.MVCCRESTORE,
+/// KEYRS.MVCCDEL, KEYRS.MVCCFLUSHDB), which run whole when they win?
+pub fn is_versioned(argv: &[Bytes]) -> bool {
+    argv.first().is_some_and(|n| {
+        [MVCCRESTORE, MVCCDEL, MVCCFLUSHDB]
+            .iter()
+            .any(|c| n.eq_ignore_ascii_case(c.as_bytes()))
+    })
 }
 
 /// How a propagated command is shipped and resolved.
@@ -87,6 +114,8 @@ pub fn classify(argv: &[Bytes]) -> Plan {
         }
         b"RESTORE" => restore_plan(args),
         b"KEYDB.MVCCRESTORE" if args.len() >= 4 => Plan::Whole(vec![args[0].clone()]),
+        b"KEYRS.MVCCDEL" if args.len() == 3 => Plan::Delete(vec![args[0].clone()]),
+        b"KEYRS.MVCCFLUSHDB" if args.len() == 2 => Plan::FlushDb,
         b"DEL" | b"UNLINK" if !args.is_empty() => Plan::Delete(args.to_vec()),
         b"FLUSHDB" if flush_args_ok(args) => Plan::FlushDb,
         b"FLUSHALL" if flush_args_ok(args) => Plan::FlushAll,
@@ -226,6 +255,22 @@ mod tests {
             None
         );
         assert_eq!(mvcc_version(&argv("SET k 5 -1 p"), o), None);
+        let del = format!("KEYRS.MVCCDEL k 79 {other}");
+        assert_eq!(
+            mvcc_version(&argv(&del), o),
+            Some(Version::new(Stamp(79), other))
+        );
+        assert_eq!(
+            classify(&argv(&del)),
+            Plan::Delete(vec![Bytes::from_static(b"k")])
+        );
+        let flush = format!("keyrs.mvccflushdb 80 {other}");
+        assert_eq!(
+            mvcc_version(&argv(&flush), o),
+            Some(Version::new(Stamp(80), other))
+        );
+        assert_eq!(classify(&argv(&flush)), Plan::FlushDb);
+        assert!(is_versioned(&argv(&flush)) && !is_versioned(&argv("DEL k")));
     }
 
     #[test]

@@ -27,27 +27,32 @@
 //! simulated nodes against that oracle, with local expiry and tombstone
 //! collection at the watermark floor.
 //!
-//! # Wiring still to do (issue 7)
+//! # Wired into the engine
 //!
-//! - Engine: an `Option<Box<DbStamps>>` per `Db` (allocated by
-//!   `active-replica yes`, kept through SWAPDB/FLUSH/snapshots), an [`Hlc`]
-//!   and [`Watermarks`] on the engine, the node id; every local write ticks
-//!   the clock and records its version via the `Db` methods that already
-//!   call `preserve`; local expiry calls [`DbStamps::expired`]. Every
-//!   stamp the node takes in (applied envelopes, loaded RDB versions) goes
-//!   through [`Hlc::observe`], so a local write always beats what the node
-//!   holds.
-//! - Propagation: in active mode each unit leaves as an RREPLAY envelope
-//!   ([`envelope::encode`]); [`lww::Plan::State`] writes are re-encoded as
-//!   `KEYDB.MVCCRESTORE key stamp pexpire-at <DUMP>` (or DEL) per key.
-//! - RREPLAY and KEYDB.MVCCRESTORE commands: [`envelope::Rreplay::parse`],
-//!   `peel`, [`Watermarks::admit`], [`resolve::resolve`], run, `record`,
-//!   forward unchanged (unless `multi-master-no-forward`).
-//! - RDB: write and read [`rdbaux`] fields; merge-load for full sync;
-//!   persist the id ([`node`]) and the clock (`Hlc::resume`).
-//! - Config (`active-replica`, `multi-master`, several masters, REPLICAOF
-//!   REMOVE, `replica-quorum`, ...), INFO/ROLE, OBJECT LASTMODIFIED, the
-//!   io links, acks for the collection floor, the sim swarm and e2e tests.
+//! - [`state`]: `Engine::active` (on/off, node id, [`Hlc`], [`Watermarks`]);
+//!   each `Db` holds an `Option<Box<DbStamps>>`, allocated by
+//!   `active-replica yes` (`Engine::set_active`), carried by SWAPDB, kept
+//!   through FLUSH (which leaves a flush tombstone) and snapshots (a
+//!   snapshot item carries the version the key had when it was taken).
+//! - [`local`]: every propagated command of the node's own writes gets its
+//!   own stamp and leaves as one RREPLAY envelope; state-dependent writes
+//!   as `KEYDB.MVCCRESTORE`/`DEL` of each written key; expiry is local and
+//!   leaves a tombstone; tombstones are collected past every known peer's
+//!   ack.
+//! - `engine::commands::active`: RREPLAY, KEYDB.MVCCRESTORE, OBJECT
+//!   LASTMODIFIED, and keyrs's versioned KEYRS.MVCCDEL / KEYRS.MVCCFLUSHDB
+//!   (how a merge relays the tombstones it took).
+//! - `persist::dataset`: versions (`mvcc-tstamp` + [`rdbaux`] records) in
+//!   every RDB an active node writes and reads; `DatasetLoader::new_merge`
+//!   for an active full sync (no flush, per-key merge, relayed to our own
+//!   replicas).
+//!
+//! # Not here (the link half, and later work)
+//!
+//! Several masters and their links, the `REPLCONF uuid` handshake that
+//! registers peers ([`Watermarks::add_peer`]) and carries their acks
+//! ([`Watermarks::ack`]), INFO/ROLE, persisting the id file ([`node`]),
+//! heartbeat stamps from idle nodes, the sim swarm and the e2e tests.
 
 pub mod envelope;
 pub mod keystamps;
@@ -62,6 +67,8 @@ pub mod watermark;
 
 #[cfg(test)]
 mod converge_tests;
+#[cfg(test)]
+mod engine_props;
 #[cfg(test)]
 mod engine_tests;
 

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use std::borrow::BorrowMut;
 
 use super::keystamps::{DbStamps, Decision};
-use super::lww::{classify, mvcc_version, Plan};
+use super::lww::{classify, is_versioned, mvcc_version, Plan};
 use super::stamp::Version;
 
 /// What to do with a received command.
@@ -79,6 +79,18 @@ pub fn resolve<T: BorrowMut<DbStamps>>(
             (Decision::Apply, survivors) => Resolved::FlushExcept(vec![(db, survivors)]),
             (Decision::Skip, _) => Resolved::Skip,
         },
+        Plan::Delete(keys) if is_versioned(argv) => {
+            // KEYRS.MVCCDEL runs whole (its version arguments included).
+            let mut won = false;
+            for k in &keys {
+                won |= table.delete(k, v) == Decision::Apply;
+            }
+            if won {
+                Resolved::Run(argv.to_vec())
+            } else {
+                Resolved::Skip
+            }
+        }
         Plan::Delete(keys) => {
             let won: Vec<Bytes> = keys
                 .into_iter()

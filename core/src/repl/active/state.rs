@@ -22,6 +22,8 @@ pub struct ActiveState {
     /// An RREPLAY is running its commands: their versions were decided and
     /// recorded before the run (KEYDB.MVCCRESTORE must not check again).
     pub applying: bool,
+    /// When tombstones were last collected (ms).
+    pub last_collect_ms: Option<u64>,
 }
 
 impl ActiveState {
@@ -33,6 +35,7 @@ impl ActiveState {
             hlc: Hlc::new(),
             marks: Watermarks::new(node),
             applying: false,
+            last_collect_ms: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! - [`ports`]: free ports from the range this suite may use.
 //! - [`server`]: [`Server`], one spawned server process.
 //! - [`raw`]: [`RawClient`], bytes in and whole RESP replies out.
+//! - [`proxy`]: [`Proxy`], a TCP proxy the test can cut and heal (partitions).
 //! - [`moto`]: [`moto::Moto`], a local S3 server (moto) for the S3 backup tests.
 //!
 //! Environment knobs: `KEYRS_SERVER_BIN` (use this binary, build nothing),
@@ -15,9 +16,11 @@
 pub mod binary;
 pub mod moto;
 pub mod ports;
+pub mod proxy;
 pub mod raw;
 pub mod server;
 
+pub use proxy::Proxy;
 pub use raw::{frame_len, RawClient};
 pub use server::{Flavor, Server};
 

@@ -46,7 +46,13 @@ impl RawClient {
 
     /// Read one whole reply (all its bytes, nested elements included).
     pub fn read_reply(&mut self) -> io::Result<Vec<u8>> {
-        let deadline = Instant::now() + REPLY_TIMEOUT;
+        self.read_reply_within(REPLY_TIMEOUT)
+    }
+
+    /// [`RawClient::read_reply`] waiting at most `timeout` (a timeout is an
+    /// error; a late reply then stays unread on the connection).
+    pub fn read_reply_within(&mut self, timeout: Duration) -> io::Result<Vec<u8>> {
+        let deadline = Instant::now() + timeout;
         loop {
             if let Some(n) = frame_len(&self.buf) {
                 return Ok(self.buf.drain(..n).collect());

@@ -78,27 +78,14 @@ impl Applier {
                 self.loaded = false;
             }
             LinkEvent::RdbData(data) => {
-                let Some(ld) = self.loader.as_mut() else {
-                    return Err("RDB data without a sync".into());
-                };
-                ld.feed(&data);
                 if let Some(m) = &mut e.repl.master {
                     m.sync_read += data.len() as u64;
                     m.last_io = Some(now);
                 }
-                if !self.loaded {
-                    self.loaded = load_steps(e, ld, now, false)?;
-                }
+                self.feed_rdb(e, &data, now)?;
             }
             LinkEvent::RdbDone => {
-                let (Some(mut ld), Some((replid, offset))) = (self.loader.take(), self.full.take())
-                else {
-                    return Err("RDB end without a sync".into());
-                };
-                ld.end_of_input();
-                if !self.loaded {
-                    load_steps(e, &mut ld, now, true)?;
-                }
+                let (ld, replid, offset) = self.finish_rdb(e, now)?;
                 e.loading_end();
                 let size = e.repl_backlog_size();
                 e.repl.adopt_master(replid, offset, size);
@@ -154,6 +141,35 @@ impl Applier {
         Ok(None)
     }
 
+    /// RDB bytes of a full sync: loaded as far as they go.
+    fn feed_rdb(&mut self, e: &mut Engine, data: &[u8], now: Time) -> Result<(), String> {
+        let Some(ld) = self.loader.as_mut() else {
+            return Err("RDB data without a sync".into());
+        };
+        ld.feed(data);
+        if !self.loaded {
+            self.loaded = load_steps(e, ld, now, false)?;
+        }
+        Ok(())
+    }
+
+    /// The full sync's RDB ended: the rest is loaded. Returns the loader
+    /// and the master's id and offset the RDB stands for.
+    fn finish_rdb(
+        &mut self,
+        e: &mut Engine,
+        now: Time,
+    ) -> Result<(DatasetLoader, String, u64), String> {
+        let (Some(mut ld), Some((replid, offset))) = (self.loader.take(), self.full.take()) else {
+            return Err("RDB end without a sync".into());
+        };
+        ld.end_of_input();
+        if !self.loaded {
+            load_steps(e, &mut ld, now, true)?;
+        }
+        Ok((ld, replid, offset))
+    }
+
     /// [`Applier::apply`] for an active replica's link `id`: a full sync
     /// merges the master's keys into ours without flushing or refusing
     /// clients (`-LOADING`), and the stream is applied without feeding our
@@ -177,24 +193,11 @@ impl Applier {
                 self.loaded = false;
             }
             LinkEvent::RdbData(data) => {
-                let Some(ld) = self.loader.as_mut() else {
-                    return Err("RDB data without a sync".into());
-                };
-                ld.feed(&data);
                 e.repl_active_sync_read(id, data.len(), now);
-                if !self.loaded {
-                    self.loaded = load_steps(e, ld, now, false)?;
-                }
+                self.feed_rdb(e, &data, now)?;
             }
             LinkEvent::RdbDone => {
-                let (Some(mut ld), Some((replid, offset))) = (self.loader.take(), self.full.take())
-                else {
-                    return Err("RDB end without a sync".into());
-                };
-                ld.end_of_input();
-                if !self.loaded {
-                    load_steps(e, &mut ld, now, true)?;
-                }
+                let (ld, replid, offset) = self.finish_rdb(e, now)?;
                 e.repl_active_set_position(id, replid, offset);
                 e.repl_target_link_up(self.target, self.master.clone(), now);
                 tracing::info!(

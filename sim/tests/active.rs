@@ -29,7 +29,6 @@ use keyrs_core::engine::commands::debug::{dataset_digest, value_digest, Digest20
 use keyrs_core::engine::Engine;
 use keyrs_core::persist::dataset::{load_all, save_to_vec};
 use keyrs_core::repl::active::{NodeId, Version};
-use keyrs_core::repl::LinkStatus;
 use keyrs_sim::client::Conn;
 use keyrs_sim::node::SharedEngine;
 use keyrs_sim::node::{clear_clock_skews, lock, new_engine, now_of, serve, set_clock_skew};
@@ -419,7 +418,7 @@ async fn faults(p: Plan, slots: Arc<Vec<Slot>>, rounds: usize, log: Log) {
                     let Some(m) = e.repl.actives.iter_mut().find(|m| m.id == id) else {
                         break;
                     };
-                    if m.status != LinkStatus::Connected {
+                    if !m.link.is_up() {
                         if m.position
                             .as_ref()
                             .is_some_and(|(r, o)| *r == replid && *o >= off)

@@ -474,14 +474,21 @@ impl DatasetLoader {
         }
     }
 
+    /// The current database, its version table allocated and `v`'s stamp
+    /// taken into our clock (every version the file brings goes there).
+    fn versioned_db(&self, e: &mut Engine, v: Version) -> Option<usize> {
+        let db = self.cur_db;
+        e.dbs.get_mut(db)?.enable_stamps();
+        e.active.hlc.observe(v.stamp);
+        Some(db)
+    }
+
     /// A `keyrs-tomb` record of the current database.
     fn tombstone(&mut self, e: &mut Engine, key: &[u8], v: Version) {
-        let db = self.cur_db;
-        let Some(d) = e.dbs.get_mut(db) else {
+        let Some(db) = self.versioned_db(e, v) else {
             return;
         };
-        d.enable_stamps();
-        e.active.hlc.observe(v.stamp);
+        let d = &mut e.dbs[db];
         let Some(st) = d.stamps.as_deref_mut() else {
             return;
         };
@@ -500,12 +507,10 @@ impl DatasetLoader {
 
     /// A `keyrs-flushed` record of the current database.
     fn flushed(&mut self, e: &mut Engine, v: Version) {
-        let db = self.cur_db;
-        let Some(d) = e.dbs.get_mut(db) else {
+        let Some(db) = self.versioned_db(e, v) else {
             return;
         };
-        d.enable_stamps();
-        e.active.hlc.observe(v.stamp);
+        let d = &mut e.dbs[db];
         let Some(st) = d.stamps.as_deref_mut() else {
             return;
         };

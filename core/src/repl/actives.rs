@@ -10,7 +10,7 @@
 //! [`LinkTarget`] names either kind of link, so the io runtime and the
 //! simulator drive both through the same calls.
 
-use super::state::{ActiveMaster, LinkStatus};
+use super::state::{ActiveMaster, LinkStatus, MasterInfo};
 use crate::engine::{ClientId, ConnInfo, Engine, Time};
 
 /// The link a driver (thread or simulated task) serves.
@@ -50,8 +50,8 @@ impl Engine {
             .actives
             .iter()
             .map(|m| LinkPlan {
-                host: m.host.clone(),
-                port: m.port,
+                host: m.link.host.clone(),
+                port: m.link.port,
                 target: LinkTarget::Active(m.id),
             })
             .collect();
@@ -73,7 +73,7 @@ impl Engine {
             .repl
             .actives
             .iter()
-            .any(|m| m.port == port && m.host.eq_ignore_ascii_case(&host))
+            .any(|m| m.link.port == port && m.link.host.eq_ignore_ascii_case(&host))
         {
             return false;
         }
@@ -84,14 +84,7 @@ impl Engine {
         self.repl.next_active_id += 1;
         self.repl.actives.push(ActiveMaster {
             id,
-            host,
-            port,
-            status: LinkStatus::Connect,
-            last_io: None,
-            down_since: None,
-            client: None,
-            sync_total: None,
-            sync_read: 0,
+            link: MasterInfo::new(host, port),
             position: None,
             uuid: None,
             killed: false,
@@ -111,12 +104,12 @@ impl Engine {
             .repl
             .actives
             .iter()
-            .position(|m| m.port == port && m.host.eq_ignore_ascii_case(host))
+            .position(|m| m.link.port == port && m.link.host.eq_ignore_ascii_case(host))
         else {
             return false;
         };
         let m = self.repl.actives.remove(i);
-        if let Some(c) = m.client {
+        if let Some(c) = m.link.client {
             self.disconnect(c);
         }
         true
@@ -125,7 +118,7 @@ impl Engine {
     /// Stop following every active master (REPLICAOF NO ONE).
     pub fn repl_clear_active_masters(&mut self) {
         for m in std::mem::take(&mut self.repl.actives) {
-            if let Some(c) = m.client {
+            if let Some(c) = m.link.client {
                 self.disconnect(c);
             }
         }
@@ -138,7 +131,7 @@ impl Engine {
                 .repl
                 .actives
                 .iter()
-                .map(|m| (m.host.clone(), m.port))
+                .map(|m| (m.link.host.clone(), m.link.port))
                 .collect();
         }
         self.repl
@@ -193,16 +186,9 @@ impl Engine {
         };
         let mut drop_client = None;
         if let Some(m) = self.active_mut(id) {
-            let was_up = m.status == LinkStatus::Connected;
-            m.status = status;
-            if status == LinkStatus::Connected {
-                m.last_io = Some(now);
-                m.down_since = None;
-            } else if was_up {
-                m.down_since = Some(now);
-            }
+            m.link.set_status(status, now);
             if status != LinkStatus::Connected {
-                drop_client = m.client.take();
+                drop_client = m.link.client.take();
             }
         }
         if let Some(c) = drop_client {
@@ -229,7 +215,7 @@ impl Engine {
             LinkTarget::Active(id) => id,
         };
         let db = self.active_mut(id)?.db;
-        if let Some(old) = self.active_mut(id).and_then(|m| m.client.take()) {
+        if let Some(old) = self.active_mut(id).and_then(|m| m.link.client.take()) {
             self.disconnect(old);
         }
         let client = self.clients.add(info, now);
@@ -241,8 +227,8 @@ impl Engine {
         }
         self.repl_target_status(t, LinkStatus::Connected, now);
         if let Some(m) = self.active_mut(id) {
-            m.client = Some(client);
-            m.sync_total = None;
+            m.link.client = Some(client);
+            m.link.sync_total = None;
         }
         Some(client)
     }
@@ -256,7 +242,7 @@ impl Engine {
                 .actives
                 .iter()
                 .find(|m| m.id == id)
-                .and_then(|m| m.client),
+                .and_then(|m| m.link.client),
         }
     }
 
@@ -273,18 +259,15 @@ impl Engine {
     /// merged key by key) and we keep serving.
     pub(crate) fn repl_active_sync_begin(&mut self, id: u64, len: Option<u64>, now: Time) {
         if let Some(m) = self.active_mut(id) {
-            m.status = LinkStatus::Sync;
-            m.sync_total = len;
-            m.sync_read = 0;
-            m.last_io = Some(now);
+            m.link.begin_sync(len, now);
         }
     }
 
     /// RDB bytes arrived on an active link.
     pub(crate) fn repl_active_sync_read(&mut self, id: u64, n: usize, now: Time) {
         if let Some(m) = self.active_mut(id) {
-            m.sync_read += n as u64;
-            m.last_io = Some(now);
+            m.link.sync_read += n as u64;
+            m.link.last_io = Some(now);
         }
     }
 
@@ -302,7 +285,7 @@ impl Engine {
             if let Some((_, off)) = &mut m.position {
                 *off += n as u64;
             }
-            m.last_io = Some(now);
+            m.link.last_io = Some(now);
         }
     }
 
@@ -322,10 +305,14 @@ impl Engine {
         for m in &self.repl.actives {
             if let Some((replid, off)) = &m.position {
                 let db = m
+                    .link
                     .client
                     .and_then(|c| self.clients.get(c))
                     .map_or(m.db, |c| c.db);
-                out.push_str(&format!("{replid}:{off}:{}:{}:{db};", m.host, m.port));
+                out.push_str(&format!(
+                    "{replid}:{off}:{}:{}:{db};",
+                    m.link.host, m.link.port
+                ));
             }
         }
         out
@@ -356,7 +343,7 @@ impl Engine {
                 .repl
                 .actives
                 .iter_mut()
-                .find(|m| m.port == port && m.host.eq_ignore_ascii_case(host))
+                .find(|m| m.link.port == port && m.link.host.eq_ignore_ascii_case(host))
             {
                 m.position = Some((replid.to_string(), off));
                 m.db = db;

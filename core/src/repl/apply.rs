@@ -127,18 +127,29 @@ impl Applier {
                 raw,
                 internal,
             } => {
-                let mut out = None;
-                if !internal && !argv.is_empty() {
-                    if let Some(client) = e.repl.master_client() {
-                        out = Some(e.execute(client, &argv, now));
-                    }
-                }
+                let out = self.run_command(e, &argv, internal, now);
                 e.repl_apply_master_bytes(&raw, now);
                 return Ok(out);
             }
             LinkEvent::Failed(why) => return Err(why),
         }
         Ok(None)
+    }
+
+    /// A stream command runs as the link's master client (REPLCONF, which
+    /// the link handles itself, does not).
+    fn run_command(
+        &self,
+        e: &mut Engine,
+        argv: &[bytes::Bytes],
+        internal: bool,
+        now: Time,
+    ) -> Option<Outcome> {
+        if internal || argv.is_empty() {
+            return None;
+        }
+        let client = e.repl_target_client(self.target)?;
+        Some(e.execute(client, argv, now))
     }
 
     /// RDB bytes of a full sync: loaded as far as they go.
@@ -217,12 +228,7 @@ impl Applier {
                 raw,
                 internal,
             } => {
-                let mut out = None;
-                if !internal && !argv.is_empty() {
-                    if let Some(client) = e.repl_target_client(self.target) {
-                        out = Some(e.execute(client, &argv, now));
-                    }
-                }
+                let out = self.run_command(e, &argv, internal, now);
                 e.repl_active_advance(id, raw.len(), now);
                 return Ok(out);
             }

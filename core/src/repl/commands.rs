@@ -207,6 +207,18 @@ fn sync_generic(e: &mut Engine, call: &mut Call<'_>, legacy: bool) -> Reply {
     Reply::ok()
 }
 
+/// A replica's ROLE entry for one master: `role`, host, port, link state
+/// and the offset applied (-1 while the link is down).
+fn role_entry(role: &'static str, m: &super::state::MasterInfo, offset: i64) -> Reply {
+    Reply::Array(vec![
+        Reply::bulk(role),
+        Reply::bulk(m.host.as_bytes()),
+        Reply::Integer(i64::from(m.port)),
+        Reply::bulk(m.status.name()),
+        Reply::Integer(offset),
+    ])
+}
+
 /// ROLE.
 fn role(e: &mut Engine, _call: &mut Call<'_>) -> Reply {
     if !e.repl.actives.is_empty() {
@@ -214,16 +226,10 @@ fn role(e: &mut Engine, _call: &mut Call<'_>) -> Reply {
         // are several.
         let entry = |m: &super::state::ActiveMaster| {
             let offset = match &m.position {
-                Some((_, off)) if m.status == super::LinkStatus::Connected => *off as i64,
+                Some((_, off)) if m.link.is_up() => *off as i64,
                 _ => -1,
             };
-            Reply::Array(vec![
-                Reply::bulk("active-replica"),
-                Reply::bulk(m.host.as_bytes()),
-                Reply::Integer(i64::from(m.port)),
-                Reply::bulk(m.status.name()),
-                Reply::Integer(offset),
-            ])
+            role_entry("active-replica", &m.link, offset)
         };
         let mut all: Vec<Reply> = e.repl.actives.iter().map(entry).collect();
         if all.len() == 1 {
@@ -233,18 +239,8 @@ fn role(e: &mut Engine, _call: &mut Call<'_>) -> Reply {
     }
     match &e.repl.master {
         Some(m) => {
-            let offset = if e.repl.link_up() {
-                e.repl.offset as i64
-            } else {
-                -1
-            };
-            Reply::Array(vec![
-                Reply::bulk("slave"),
-                Reply::bulk(m.host.as_bytes()),
-                Reply::Integer(i64::from(m.port)),
-                Reply::bulk(m.status.name()),
-                Reply::Integer(offset),
-            ])
+            let offset = if m.is_up() { e.repl.offset as i64 } else { -1 };
+            role_entry("slave", m, offset)
         }
         None => {
             let replicas = e

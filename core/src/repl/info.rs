@@ -1,6 +1,6 @@
 //! INFO replication, field for field as Redis 7.0 prints it.
 
-use super::state::{LinkStatus, ReplicaPhase};
+use super::state::{LinkStatus, MasterInfo, ReplicaPhase};
 use crate::engine::{Engine, Time};
 
 /// The section's fields in order.
@@ -16,45 +16,7 @@ pub fn fields(e: &Engine, now: Time) -> Vec<(String, String)> {
         None => add("role", "master".into()),
         Some(m) => {
             add("role", "slave".into());
-            add("master_host", m.host.clone());
-            add("master_port", m.port.to_string());
-            let up = m.status == LinkStatus::Connected;
-            add("master_link_status", if up { "up" } else { "down" }.into());
-            let last_io = match m.last_io {
-                Some(t) if up => now.secs().saturating_sub(t.secs()) as i64,
-                _ => -1,
-            };
-            add("master_last_io_seconds_ago", last_io.to_string());
-            let syncing = m.status == LinkStatus::Sync;
-            add("master_sync_in_progress", u8::from(syncing).to_string());
-            add("slave_read_repl_offset", r.offset.to_string());
-            add("slave_repl_offset", r.offset.to_string());
-            if syncing {
-                let total = m.sync_total.map_or(-1, |t| t as i64);
-                add("master_sync_total_bytes", total.to_string());
-                add("master_sync_read_bytes", m.sync_read.to_string());
-                let left = if total < 0 {
-                    -1
-                } else {
-                    total - m.sync_read as i64
-                };
-                add("master_sync_left_bytes", left.to_string());
-                let perc = if total > 0 {
-                    m.sync_read as f64 * 100.0 / total as f64
-                } else {
-                    0.0
-                };
-                add("master_sync_perc", format!("{perc:.2}"));
-                let io = m.last_io.map_or(0, |t| now.secs().saturating_sub(t.secs()));
-                add("master_sync_last_io_seconds_ago", io.to_string());
-            }
-            if !up {
-                let since = match m.down_since {
-                    Some(t) => now.secs().saturating_sub(t.secs()) as i64,
-                    None => -1,
-                };
-                add("master_link_down_since_seconds", since.to_string());
-            }
+            link_fields(m, r.offset, now, true, &mut add);
             replica_tail(e, &mut add);
         }
     }
@@ -136,38 +98,62 @@ fn active_fields(e: &Engine, now: Time, add: &mut impl FnMut(&str, String)) {
                 format!("master_{i}_{rest}")
             }
         };
-        let up = m.status == LinkStatus::Connected;
-        add(&name("master_host"), m.host.clone());
-        add(&name("master_port"), m.port.to_string());
-        add(
-            &name("master_link_status"),
-            if up { "up" } else { "down" }.into(),
-        );
-        let last_io = match m.last_io {
-            Some(t) if up => now.secs().saturating_sub(t.secs()) as i64,
-            _ => -1,
-        };
-        add(&name("master_last_io_seconds_ago"), last_io.to_string());
-        let syncing = m.status == LinkStatus::Sync;
-        add(
-            &name("master_sync_in_progress"),
-            u8::from(syncing).to_string(),
-        );
         let offset = m.position.as_ref().map_or(0, |(_, o)| *o);
-        add(&name("slave_read_repl_offset"), offset.to_string());
-        add(&name("slave_repl_offset"), offset.to_string());
-        if syncing {
-            let total = m.sync_total.map_or(-1, |t| t as i64);
-            add(&name("master_sync_total_bytes"), total.to_string());
-            add(&name("master_sync_read_bytes"), m.sync_read.to_string());
-        }
-        if !up {
-            let since = match m.down_since {
-                Some(t) => now.secs().saturating_sub(t.secs()) as i64,
-                None => -1,
-            };
-            add(&name("master_link_down_since_seconds"), since.to_string());
-        }
+        link_fields(&m.link, offset, now, false, &mut |k, v| add(&name(k), v));
     }
     replica_tail(e, add);
+}
+
+/// One master's link fields, as a replica prints them (`offset`: the
+/// stream offset applied). `progress`: during a sync, also the bytes left,
+/// the percentage and the last I/O, as Redis prints for its one master
+/// (an active replica's per-master lines print the byte counts only).
+fn link_fields(
+    m: &MasterInfo,
+    offset: u64,
+    now: Time,
+    progress: bool,
+    add: &mut impl FnMut(&str, String),
+) {
+    let up = m.is_up();
+    add("master_host", m.host.clone());
+    add("master_port", m.port.to_string());
+    add("master_link_status", if up { "up" } else { "down" }.into());
+    let last_io = match m.last_io {
+        Some(t) if up => now.secs().saturating_sub(t.secs()) as i64,
+        _ => -1,
+    };
+    add("master_last_io_seconds_ago", last_io.to_string());
+    let syncing = m.status == LinkStatus::Sync;
+    add("master_sync_in_progress", u8::from(syncing).to_string());
+    add("slave_read_repl_offset", offset.to_string());
+    add("slave_repl_offset", offset.to_string());
+    if syncing {
+        let total = m.sync_total.map_or(-1, |t| t as i64);
+        add("master_sync_total_bytes", total.to_string());
+        add("master_sync_read_bytes", m.sync_read.to_string());
+        if progress {
+            let left = if total < 0 {
+                -1
+            } else {
+                total - m.sync_read as i64
+            };
+            add("master_sync_left_bytes", left.to_string());
+            let perc = if total > 0 {
+                m.sync_read as f64 * 100.0 / total as f64
+            } else {
+                0.0
+            };
+            add("master_sync_perc", format!("{perc:.2}"));
+            let io = m.last_io.map_or(0, |t| now.secs().saturating_sub(t.secs()));
+            add("master_sync_last_io_seconds_ago", io.to_string());
+        }
+    }
+    if !up {
+        let since = match m.down_since {
+            Some(t) => now.secs().saturating_sub(t.secs()) as i64,
+            None => -1,
+        };
+        add("master_link_down_since_seconds", since.to_string());
+    }
 }

@@ -145,16 +145,7 @@ impl Engine {
     pub fn repl_set_master(&mut self, host: String, port: u16) {
         self.repl.generation += 1;
         self.repl_drop_master_client();
-        self.repl.master = Some(state::MasterInfo {
-            host,
-            port,
-            status: LinkStatus::Connect,
-            last_io: None,
-            down_since: None,
-            client: None,
-            sync_total: None,
-            sync_read: 0,
-        });
+        self.repl.master = Some(state::MasterInfo::new(host, port));
     }
 
     /// Stop following our master (REPLICAOF NO ONE): a new replication id,
@@ -190,17 +181,12 @@ impl Engine {
         if generation != self.repl.generation {
             return;
         }
-        let was_up = self.repl.link_up();
-        if let Some(m) = &mut self.repl.master {
-            m.status = status;
-            if status == LinkStatus::Connected {
-                m.last_io = Some(now);
-                m.down_since = None;
-            } else if was_up {
-                m.down_since = Some(now);
-            }
-        }
-        if was_up && status != LinkStatus::Connected {
+        let went_down = self
+            .repl
+            .master
+            .as_mut()
+            .is_some_and(|m| m.set_status(status, now));
+        if went_down {
             self.repl_drop_master_client();
         }
     }
@@ -244,10 +230,7 @@ impl Engine {
         }
         self.repl.kill_replicas();
         if let Some(m) = &mut self.repl.master {
-            m.status = LinkStatus::Sync;
-            m.sync_total = len;
-            m.sync_read = 0;
-            m.last_io = Some(now);
+            m.begin_sync(len, now);
         }
     }
 
@@ -404,7 +387,7 @@ impl Engine {
             .repl
             .actives
             .iter_mut()
-            .find(|m| m.client == Some(client))
+            .find(|m| m.link.client == Some(client))
         {
             m.killed = true;
             return true;

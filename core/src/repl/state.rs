@@ -133,6 +133,49 @@ pub struct MasterInfo {
     pub sync_read: u64,
 }
 
+impl MasterInfo {
+    /// A master to follow, not connected yet.
+    pub fn new(host: String, port: u16) -> MasterInfo {
+        MasterInfo {
+            host,
+            port,
+            status: LinkStatus::Connect,
+            last_io: None,
+            down_since: None,
+            client: None,
+            sync_total: None,
+            sync_read: 0,
+        }
+    }
+
+    /// Is the link streaming?
+    pub fn is_up(&self) -> bool {
+        self.status == LinkStatus::Connected
+    }
+
+    /// The link's state changed: its times follow. True when a link that
+    /// was up went down (its master client must go).
+    pub fn set_status(&mut self, status: LinkStatus, now: Time) -> bool {
+        let was_up = self.is_up();
+        self.status = status;
+        if status == LinkStatus::Connected {
+            self.last_io = Some(now);
+            self.down_since = None;
+        } else if was_up {
+            self.down_since = Some(now);
+        }
+        was_up && status != LinkStatus::Connected
+    }
+
+    /// A full sync begins (`len`: the RDB's size when announced).
+    pub fn begin_sync(&mut self, len: Option<u64>, now: Time) {
+        self.status = LinkStatus::Sync;
+        self.sync_total = len;
+        self.sync_read = 0;
+        self.last_io = Some(now);
+    }
+}
+
 /// One master of an active replica (KeyDB's `active-replica`): we follow
 /// it while staying a master ourselves, with our own replication id,
 /// offset and backlog. Several under `multi-master`.
@@ -141,22 +184,8 @@ pub struct ActiveMaster {
     /// The link's id: stable while the master is in the list, so a link
     /// of a removed (or re-added) master knows it is stale.
     pub id: u64,
-    /// Its host.
-    pub host: String,
-    /// Its port.
-    pub port: u16,
-    /// Link state.
-    pub status: LinkStatus,
-    /// When it last sent anything.
-    pub last_io: Option<Time>,
-    /// When the link went down (`None`: never up).
-    pub down_since: Option<Time>,
-    /// The client its commands run as, while linked.
-    pub client: Option<ClientId>,
-    /// RDB bytes expected during a sync.
-    pub sync_total: Option<u64>,
-    /// RDB bytes read so far.
-    pub sync_read: u64,
+    /// The link as a plain replica's (address, state, client, sync).
+    pub link: MasterInfo,
     /// Its replication id and the last offset of its stream we applied:
     /// a reconnection asks PSYNC to continue from there (`None`: no sync
     /// yet, so a full one).
@@ -269,9 +298,7 @@ impl ReplState {
 
     /// Is our master link up?
     pub fn link_up(&self) -> bool {
-        self.master
-            .as_ref()
-            .is_some_and(|m| m.status == LinkStatus::Connected)
+        self.master.as_ref().is_some_and(MasterInfo::is_up)
     }
 
     /// The client our master's commands run as.
@@ -283,15 +310,12 @@ impl ReplState {
     /// active replica's)?
     pub fn is_master_client(&self, client: ClientId) -> bool {
         self.master_client() == Some(client)
-            || self.actives.iter().any(|m| m.client == Some(client))
+            || self.actives.iter().any(|m| m.link.client == Some(client))
     }
 
     /// Active masters whose link is up.
     pub fn active_links_up(&self) -> usize {
-        self.actives
-            .iter()
-            .filter(|m| m.status == LinkStatus::Connected)
-            .count()
+        self.actives.iter().filter(|m| m.link.is_up()).count()
     }
 
     /// Create the backlog if there is none (a replica attaches).

@@ -324,15 +324,11 @@ fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
             Err(_) => return Reply::err("Invalid origin"),
         },
     };
-    let payload = call.arg(4);
-    // Checked for every client (KeyDB skips it for masters and replicas).
-    if !super::dump::verify_payload(payload) {
-        return Reply::error(super::dump::BAD_PAYLOAD);
-    }
-    let opts = super::dump::load_options(e);
-    let value = match crate::persist::rdb::decode_value(payload, &opts) {
+    // The footer is checked for every client (KeyDB skips it for masters
+    // and replicas).
+    let value = match super::dump::decode_payload(e, call.arg(4)) {
         Ok(v) => v,
-        Err(_) => return Reply::error(super::dump::BAD_FORMAT),
+        Err(r) => return r,
     };
     let (dbi, now) = (call.db, call.now);
     if e.active.enabled && !e.active.applying {

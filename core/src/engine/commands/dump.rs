@@ -140,6 +140,20 @@ fn parse_options(argv: &[Bytes]) -> Result<RestoreArgs, Reply> {
     Ok(a)
 }
 
+/// The value of a DUMP payload (RESTORE, KEYDB.MVCCRESTORE): the footer
+/// is checked first, then the value decoded, with Redis's errors.
+pub fn decode_payload(e: &mut Engine, payload: &[u8]) -> Result<Value, Reply> {
+    if !verify_payload(payload) {
+        return Err(Reply::error(BAD_PAYLOAD));
+    }
+    let opts = load_options(e);
+    // Redis reads the value from the whole payload, footer included.
+    rdb::decode_value(payload, &opts).map_err(|err| {
+        tracing::debug!(%err, "DUMP payload rejected");
+        Reply::error(BAD_FORMAT)
+    })
+}
+
 /// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
 /// [FREQ frequency], checking in Redis's order: options, existing key,
 /// TTL, footer, then the value itself.
@@ -158,16 +172,7 @@ fn restore_inner(e: &mut Engine, call: &mut Call<'_>) -> Result<Reply, Reply> {
     if ttl < 0 {
         return Err(Reply::err("Invalid TTL value, must be >= 0"));
     }
-    let payload = call.arg(3);
-    if !verify_payload(payload) {
-        return Err(Reply::error(BAD_PAYLOAD));
-    }
-    let opts = load_options(e);
-    // Redis reads the value from the whole payload, footer included.
-    let value = rdb::decode_value(payload, &opts).map_err(|err| {
-        tracing::debug!(%err, "RESTORE payload rejected");
-        Reply::error(BAD_FORMAT)
-    })?;
+    let value = decode_payload(e, call.arg(3))?;
     let deleted = args.replace && e.dbs[dbi].remove(&key).is_some();
     let expire_at = match ttl {
         0 => None,

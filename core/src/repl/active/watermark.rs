@@ -109,7 +109,7 @@ impl Heartbeat {
 
     /// Parse the command's words (`None`: not a well-formed heartbeat).
     pub fn parse(argv: &[Bytes]) -> Option<Heartbeat> {
-        if argv.len() < 3 || (argv.len() - 3) % 4 != 0 {
+        if argv.len() < 3 || !(argv.len() - 3).is_multiple_of(4) {
             return None;
         }
         if !argv[0].eq_ignore_ascii_case(HEARTBEAT.as_bytes()) {

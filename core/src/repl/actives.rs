@@ -112,6 +112,15 @@ impl Engine {
         if let Some(c) = m.link.client {
             self.disconnect(c);
         }
+        // It no longer holds tombstone collection here (unless another
+        // node still reports it: it is learnt again).
+        if let Some(id) = m
+            .uuid
+            .as_deref()
+            .and_then(|u| crate::repl::active::NodeId::parse(u.as_bytes()).ok())
+        {
+            self.active.marks.forget_node(id);
+        }
         true
     }
 

@@ -14,6 +14,11 @@
 //! effect of `w` up to `s` is *dominated* here: applied, or beaten by a
 //! newer state this node holds, whatever path it came by.
 //!
+//! Marks also travel hop by hop: a heartbeat that comes straight from the
+//! node at the other end of a link (not forwarded) vouches for that node's
+//! whole state, which the link's stream has given us, so we take its marks
+//! ([`Watermarks::adopt`]); so does a merged full-sync file.
+//!
 //! That claim dies with the writer: a node that restarts may have lost
 //! writes it had already sent to some peers but not others, so its new
 //! start must not vouch for them. Hence one writer per start; the old
@@ -211,6 +216,14 @@ impl Watermarks {
         }
         let e = self.received.entry(writer).or_insert(Stamp::ZERO);
         *e = (*e).max(stamp);
+    }
+
+    /// Take the marks of a heartbeat that came straight from its node, on
+    /// a link whose stream we applied up to it (see the module doc).
+    pub fn adopt(&mut self, hb: &Heartbeat) {
+        for (w, _, mark) in &hb.writers {
+            self.record(*w, *mark);
+        }
     }
 
     /// Learn whose `writer` is (the first answer stands: ids are random).

@@ -352,9 +352,11 @@ async fn faults(p: Plan, slots: Arc<Vec<Slot>>, rounds: usize, log: Log) {
         madsim::time::sleep(Duration::from_millis(thread_rng().gen_range(100..600))).await;
         // Persistent nodes save now and then: a crash may restart one
         // from a file older than what it had (and what its peers
-        // collected since).
+        // collected since). Not without forwarding: there a node's writes
+        // reach the others only from itself, and those it lost with its
+        // newer data stay only where they landed (README).
         for (i, s) in slots.iter().enumerate() {
-            if p.persistent[i] && thread_rng().gen_bool(0.3) {
+            if p.persistent[i] && !p.no_forward && thread_rng().gen_bool(0.3) {
                 if let Some(engine) = s.engine.lock().unwrap().clone() {
                     let mut e = lock(&engine);
                     let t = now_of(&e);
@@ -408,7 +410,9 @@ async fn faults(p: Plan, slots: Arc<Vec<Slot>>, rounds: usize, log: Log) {
                 {
                     let mut e = lock(&engine);
                     let mut disk = slots[a].disk.lock().unwrap();
-                    if p.persistent[a] && (disk.is_none() || thread_rng().gen_bool(0.5)) {
+                    if p.persistent[a]
+                        && (p.no_forward || disk.is_none() || thread_rng().gen_bool(0.5))
+                    {
                         let t = now_of(&e);
                         *disk = Some(save_to_vec(&mut e, t));
                     } else {

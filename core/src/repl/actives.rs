@@ -258,6 +258,9 @@ impl Engine {
     /// The master's node id arrived (its answer to `REPLCONF uuid`).
     pub fn repl_target_peer_uuid(&mut self, t: LinkTarget, uuid: String) {
         if let LinkTarget::Active(id) = t {
+            if let Ok(node) = crate::repl::active::NodeId::parse(uuid.as_bytes()) {
+                self.active.marks.know_node(node);
+            }
             if let Some(m) = self.active_mut(id) {
                 m.uuid = Some(uuid);
             }

@@ -164,6 +164,9 @@ pub struct Watermarks {
     writers: BTreeMap<NodeId, WriterOf>,
     /// Node → its last heartbeat (other nodes only).
     reports: BTreeMap<NodeId, Report>,
+    /// Nodes known by handshake (our masters): they must report too, even
+    /// before we hear of a writer of theirs (a KeyDB peer never does).
+    peers: BTreeSet<NodeId>,
 }
 
 impl Watermarks {
@@ -178,6 +181,7 @@ impl Watermarks {
             received: BTreeMap::new(),
             writers,
             reports: BTreeMap::new(),
+            peers: BTreeSet::new(),
         }
     }
 
@@ -223,6 +227,13 @@ impl Watermarks {
     pub fn adopt(&mut self, hb: &Heartbeat) {
         for (w, _, mark) in &hb.writers {
             self.record(*w, *mark);
+        }
+    }
+
+    /// A master's node id, from its handshake: it takes part.
+    pub fn know_node(&mut self, node: NodeId) {
+        if node != self.node {
+            self.peers.insert(node);
         }
     }
 
@@ -286,6 +297,7 @@ impl Watermarks {
             return;
         }
         self.reports.remove(&node);
+        self.peers.remove(&node);
         self.writers.retain(|_, of| of.node != node);
     }
 
@@ -294,6 +306,7 @@ impl Watermarks {
         self.writers
             .values()
             .map(|of| of.node)
+            .chain(self.peers.iter().copied())
             .filter(|n| *n != self.node)
             .collect()
     }
@@ -479,6 +492,11 @@ mod tests {
         // A node forgotten no longer holds it down.
         w.forget_node(id(2));
         assert_eq!(w.nodes().len(), 1);
+        // A master known only by its handshake (a KeyDB peer) must report.
+        w.know_node(id(9));
+        assert_eq!(w.floor(Stamp(100)), Stamp::ZERO);
+        w.know_node(id(1));
+        assert_eq!(w.nodes().len(), 2, "not ourselves");
     }
 
     #[test]

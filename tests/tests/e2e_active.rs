@@ -719,10 +719,20 @@ impl Hammer {
     }
 }
 
+/// Node `i`'s durable id: the first line of its id file (the second line
+/// is the start counter, which changes at every start).
 fn node_id(c: &Cluster, i: usize) -> Option<String> {
     std::fs::read_to_string(c.dir(i).join(NODE_ID_FILE))
         .ok()
-        .map(|s| s.trim().to_string())
+        .and_then(|s| s.lines().next().map(|l| l.trim().to_string()))
+}
+
+/// Node `i`'s start counter (`boot <n>`, the id file's second line).
+fn node_boot(c: &Cluster, i: usize) -> Option<u64> {
+    std::fs::read_to_string(c.dir(i).join(NODE_ID_FILE))
+        .ok()?
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("boot ")?.parse().ok())
 }
 
 // ---------------------------------------------------------------------------

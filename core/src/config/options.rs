@@ -772,6 +772,8 @@ pub static OPTIONS: &[OptionDef] = &[
     b("multi-master-no-forward", None, KDB, false),
     i("replica-quorum", None, KDB, -1, INT_MAX, -1),
     b("allow-write-during-load", None, KDB, false),
+    // keyrs: tombstones stay this many ms past the point every peer has.
+    i("active-tombstone-grace", None, KDB, 0, INT_MAX, 5000),
     b("enable-keydb-fastsync", None, KDB, false),
     n(
         "repl-backlog-disk-reserve",

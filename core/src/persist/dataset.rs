@@ -14,7 +14,7 @@ use super::snapshot::SnapshotItem;
 use crate::engine::commands::connection::REDIS_VERSION;
 use crate::engine::commands::dump::{load_options, save_options};
 use crate::engine::{Engine, Time};
-use crate::repl::active::{rdbaux, NodeId, Version};
+use crate::repl::active::{rdbaux, NodeId, Stamp, Version};
 
 /// Writes a dataset as an RDB file, chunk by chunk.
 #[derive(Debug)]
@@ -75,6 +75,22 @@ impl DatasetWriter {
             // Where we are in each master's stream (KeyDB's field), so a
             // restart continues with partial resyncs. Not in a full sync's
             // file: those positions mean nothing to the receiver.
+            // The collection horizon and the writer marks (ours at our
+            // clock: every write of ours so far is in the file): a restart
+            // or a merging peer takes them (see `DatasetLoader`).
+            let horizon = e
+                .dbs
+                .iter()
+                .filter_map(|d| d.stamps.as_deref())
+                .map(|st| st.horizon())
+                .max()
+                .unwrap_or(Stamp::ZERO);
+            if horizon != Stamp::ZERO {
+                w.aux(rdbaux::HORIZON.as_bytes(), horizon.to_decimal().as_bytes());
+            }
+            let own = (e.active.writer, e.active.hlc.last());
+            let marks = rdbaux::encode_marks(e.active.marks.marks().chain(std::iter::once(own)));
+            w.aux(rdbaux::MARKS.as_bytes(), &marks);
             let positions = e.repl_positions_text();
             if !full_sync && !positions.is_empty() {
                 w.aux(b"repl-masters", positions.as_bytes());
@@ -248,6 +264,13 @@ pub struct DatasetLoader {
     cur_db: usize,
     /// Keys or tombstones a merge took from the file.
     pub merged: u64,
+    /// `keyrs-horizon`: the writer's collection horizon.
+    horizon: Stamp,
+    /// `keyrs-marks`: the writer's marks, taken once the file is in.
+    marks: Vec<(NodeId, Stamp)>,
+    /// A merge under a horizon: the keys the file named, per database
+    /// (live or tombstone), to find ours it has dropped.
+    named: Vec<std::collections::HashSet<bytes::Bytes>>,
 }
 
 impl DatasetLoader {
@@ -264,6 +287,9 @@ impl DatasetLoader {
             pending_origin: None,
             cur_db: 0,
             merged: 0,
+            horizon: Stamp::ZERO,
+            marks: Vec::new(),
+            named: Vec::new(),
         }
     }
 
@@ -336,6 +362,11 @@ impl DatasetLoader {
                             Ok((k, v)) => self.tombstone(e, &k, v),
                             Err(err) => tracing::warn!("Ignoring a damaged keyrs-tomb: {}", err.0),
                         },
+                        b"keyrs-horizon" => self.horizon = Stamp::parse(&value).unwrap_or_default(),
+                        b"keyrs-marks" => match rdbaux::parse_marks(&value) {
+                            Ok(m) => self.marks = m,
+                            Err(err) => tracing::warn!("Ignoring damaged keyrs-marks: {}", err.0),
+                        },
                         b"keyrs-flushed" => match rdbaux::parse_version(&value) {
                             Ok(v) => self.flushed(e, v),
                             Err(err) => {
@@ -373,7 +404,10 @@ impl DatasetLoader {
                     }
                     self.loaded += 1;
                 }
-                LoadEvent::End => return Ok(LoadStep::Done),
+                LoadEvent::End => {
+                    self.finish_active(e);
+                    return Ok(LoadStep::Done);
+                }
                 LoadEvent::SelectDb(d) => self.cur_db = d,
                 LoadEvent::ResizeDb { .. } => {}
                 LoadEvent::SubkeyExpire { key, .. } => {
@@ -402,7 +436,6 @@ impl DatasetLoader {
         origin: Option<NodeId>,
         now: Time,
     ) {
-        use crate::repl::active::Stamp;
         let Some(d) = e.dbs.get_mut(db) else {
             return;
         };
@@ -433,6 +466,7 @@ impl DatasetLoader {
             return;
         }
         let own = e.active.node;
+        self.name(db, &key);
         let d = &mut e.dbs[db];
         let exists = d.keys.contains_key(&key);
         let Some(st) = d.stamps.as_deref_mut() else {
@@ -441,10 +475,10 @@ impl DatasetLoader {
         // A key we hold without a version (written before active mode)
         // counts as stamp 0 of ours, so two unstamped copies resolve the
         // same way on both sides (the higher node id wins).
-        let local = st
-            .known(&key)
-            .or(exists.then_some(Version::new(Stamp::ZERO, own)));
-        if local.is_some_and(|l| l >= v) {
+        let unstamped = exists && st.known(&key).is_none();
+        if st.decide(&key, v) == crate::repl::active::Decision::Skip
+            || (unstamped && Version::new(Stamp::ZERO, own) >= v)
+        {
             return;
         }
         self.merged += 1;
@@ -496,6 +530,12 @@ impl DatasetLoader {
             st.set_tomb(key, v);
             return;
         }
+        let named = bytes::Bytes::copy_from_slice(key);
+        self.name(db, &named);
+        let d = &mut e.dbs[db];
+        let Some(st) = d.stamps.as_deref_mut() else {
+            return;
+        };
         if st.delete(key, v) == crate::repl::active::Decision::Apply {
             self.merged += 1;
             if d.remove(key).is_some() {
@@ -534,6 +574,74 @@ impl DatasetLoader {
             e.signal_modified(db, &k);
         }
         e.active_relay_flush(db, v);
+    }
+}
+
+impl DatasetLoader {
+    /// A merge under a horizon notes each key the file names.
+    fn name(&mut self, db: usize, key: &bytes::Bytes) {
+        if self.merge.is_none() || self.horizon == Stamp::ZERO {
+            return;
+        }
+        if self.named.len() <= db {
+            self.named.resize_with(db + 1, Default::default);
+        }
+        self.named[db].insert(key.clone());
+    }
+
+    /// The file is in: take its writer's marks and horizon. Every effect
+    /// of a writer up to its mark is in the file (or was beaten by what is),
+    /// so it is now here too. A merged file's horizon also says that every
+    /// key of ours stamped at or below it and absent from the file was
+    /// deleted, its tombstone collected (the writer had every effect at or
+    /// below its horizon, ours included): such keys go here too (a node
+    /// restarted from an old file catches up this way), relayed to our
+    /// replicas as deletes at the horizon.
+    fn finish_active(&mut self, e: &mut Engine) {
+        if !e.active.enabled && self.merge.is_none() {
+            return;
+        }
+        for (w, s) in std::mem::take(&mut self.marks) {
+            e.active.marks.record(w, s);
+        }
+        let h = self.horizon;
+        if h == Stamp::ZERO {
+            return;
+        }
+        if self.merge.is_some() {
+            let at = Version::new(h, NodeId::from_bytes([0xff; 16]));
+            for db in 0..e.dbs.len() {
+                let named = self.named.get(db);
+                let Some(st) = e.dbs[db].stamps.as_deref() else {
+                    continue;
+                };
+                let gone: Vec<bytes::Bytes> = st
+                    .live_iter()
+                    .filter(|(k, v)| {
+                        v.stamp != Stamp::ZERO
+                            && v.stamp <= h
+                            && !named.is_some_and(|n| n.contains(*k))
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in gone {
+                    if let Some(st) = e.dbs[db].stamps.as_deref_mut() {
+                        st.forget(&k);
+                    }
+                    self.merged += 1;
+                    if e.dbs[db].remove(&k).is_some() {
+                        e.signal_modified(db, &k);
+                    }
+                    e.active_relay_delete(db, &k, at);
+                }
+            }
+        }
+        for d in &mut e.dbs {
+            d.enable_stamps();
+            if let Some(st) = d.stamps.as_deref_mut() {
+                st.raise_horizon(h);
+            }
+        }
     }
 }
 

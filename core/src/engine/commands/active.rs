@@ -41,6 +41,7 @@ use crate::engine::{Call, Engine};
 use crate::repl::active::envelope::{EnvelopeError, Rreplay};
 use crate::repl::active::lww::mvcc_version;
 use crate::repl::active::resolve::{resolve, Resolved};
+use crate::repl::active::watermark::Heartbeat;
 use crate::repl::active::{Admit, DbStamps, Decision, NodeId, Stamp, Version};
 use crate::resp::Reply;
 
@@ -89,7 +90,7 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         Ok(p) => p,
         Err(err) => return envelope_error(err),
     };
-    let own = e.active.node;
+    let own = e.active.writer;
     let origin = env.origin();
     let stamp = env.inner.stamp;
     // Our own envelope came back (a ring, a mesh): it is not forwarded
@@ -97,7 +98,11 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     // of ours that were still in flight come back only this way (versions
     // make it a no-op otherwise).
     let looped = env.visited(own) && !replaying;
-    let seen = looped || (!replaying && e.active.marks.admit(origin, stamp) == Admit::Duplicate);
+    let admit = e.active.marks.admit(origin, stamp);
+    let seen = looped || (!replaying && admit == Admit::Duplicate);
+    // First arrival here (it raises the writer's mark): forwarded whatever
+    // it changed, so every node gets every envelope and marks agree.
+    let new = !looped && !replaying && admit == Admit::Apply;
     // A nested (KeyDB-forwarded) envelope names its own database.
     let db = match env.inner.db {
         None => db,
@@ -109,14 +114,22 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     e.active.hlc.observe(stamp);
     let v = Version::new(stamp, origin);
     let mut changed = false;
-    for argv in &env.commands {
-        match apply_one(e, call, db, argv, v, seen) {
-            Ok(c) => changed |= c,
-            Err(r) => tracing::warn!("RREPLAY from {origin}: {r:?}"),
+    let heartbeat = match env.commands.as_slice() {
+        [one] if e.active.enabled => Heartbeat::parse(one),
+        _ => None,
+    };
+    if let Some(hb) = heartbeat {
+        e.active.marks.report(stamp, hb);
+    } else {
+        for argv in &env.commands {
+            match apply_one(e, call, db, argv, v, seen) {
+                Ok(c) => changed |= c,
+                Err(r) => tracing::warn!("RREPLAY from {origin}: {r:?}"),
+            }
         }
     }
     e.active.marks.record(origin, stamp);
-    let forward = changed
+    let forward = (changed || new)
         && !looped
         && !replaying
         && e.config.get_bool("multi-master-no-forward") != Some(true)
@@ -318,7 +331,7 @@ fn mvccrestore(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         return Reply::err(BAD_EXPIRE);
     };
     let origin = match call.argv.get(5) {
-        None => e.active.node,
+        None => e.active.writer,
         Some(o) => match NodeId::parse(o) {
             Ok(id) => id,
             Err(_) => return Reply::err("Invalid origin"),
@@ -418,6 +431,14 @@ fn mvccflushdb(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     Reply::ok()
 }
 
+/// KEYRS.HEARTBEAT node boot [writer node boot mark]...: a peer's report,
+/// meaningful only inside its RREPLAY envelope (taken there); run on its own
+/// (a plain replica replaying its active master's stream, or a client) it
+/// does nothing.
+fn heartbeat(_e: &mut Engine, _call: &mut Call<'_>) -> Reply {
+    Reply::ok()
+}
+
 /// OBJECT LASTMODIFIED key: seconds since the key's version was stamped
 /// (KeyDB: `(now_ms - (mvcc >> 20)) / 1000`). A key without a version
 /// (active replication off, or written before it was on) counts from
@@ -487,6 +508,21 @@ pub const COMMANDS: &[CommandSpec] = &[
         handler: mvccdel,
         subcommands: &[],
         doc: doc("Delete a key as of a replication version (keyrs).", "O(1)"),
+    },
+    CommandSpec {
+        name: "keyrs.heartbeat",
+        arity: -3,
+        flags: flags::FAST | flags::STALE | flags::LOADING,
+        acl: acl::FAST | acl::DANGEROUS,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        handler: heartbeat,
+        subcommands: &[],
+        doc: doc(
+            "An active replica's watermark report (keyrs; carried in RREPLAY).",
+            "O(N)",
+        ),
     },
     CommandSpec {
         name: "keyrs.mvccflushdb",

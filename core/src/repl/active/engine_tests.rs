@@ -772,24 +772,113 @@ fn keydb_options_read_back_and_active_follows_the_config() {
     assert!(e.dbs.iter().all(|d| d.stamps.is_some()));
 }
 
+/// `n`'s heartbeat envelope now (what its cron feeds its replicas).
+fn heartbeat_of(n: &mut Node, ms: u64) -> Vec<u8> {
+    let stamp = n.e.active.hlc.tick(t(ms));
+    let argv = n.e.active.marks.heartbeat(stamp).encode();
+    let mut payload = Vec::new();
+    crate::engine::propagate::encode(&mut payload, &argv);
+    envelope::encode(n.e.writer_id(), &payload, 0, stamp)
+}
+
 #[test]
-fn tombstones_are_collected_only_past_every_known_peers_ack() {
+fn tombstones_are_collected_once_every_node_reported_past_them() {
     let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    a.e.set_writer(id(11), 1);
+    b.e.set_writer(id(12), 1);
+    let tombs = |n: &Node| n.e.dbs[0].stamps.as_ref().unwrap().tombstones_len();
     a.run(1, &["SET", "k", "v"]);
     a.run(2, &["DEL", "k"]);
-    a.e.tick(t(5_000));
-    let tombs = |a: &Node| a.e.dbs[0].stamps.as_ref().unwrap().tombstones_len();
-    assert_eq!(tombs(&a), 1, "no known peer: kept");
-    a.e.active.marks.add_peer(id(2));
+    let oa = a.out();
     a.e.tick(t(10_000));
-    assert_eq!(tombs(&a), 1, "a peer that never acked holds the floor");
-    a.e.active.marks.record(id(2), Stamp::from_ms(T0 + 3));
-    a.e.active.marks.ack(id(2), Stamp::from_ms(T0 + 1));
-    a.e.tick(t(15_000));
-    assert_eq!(tombs(&a), 1, "acked below the delete");
-    a.e.active.marks.ack(id(2), Stamp::from_ms(T0 + 3));
+    assert_eq!(tombs(&a), 1, "no other node known: kept");
+    b.deliver(3, &oa);
+    assert_eq!(tombs(&b), 1);
+    // b hears of a's writer only from a's heartbeat; until then b's
+    // report says nothing of a's writes.
+    let hb = heartbeat_of(&mut b, 4);
+    a.deliver(4, &hb);
     a.e.tick(t(20_000));
-    assert_eq!(tombs(&a), 0);
+    assert_eq!(tombs(&a), 1, "b's report lacks a's writer");
+    let hb = heartbeat_of(&mut a, 5);
+    b.deliver(5, &hb);
+    let hb = heartbeat_of(&mut b, 6);
+    a.deliver(6, &hb);
+    // Both have reported past the delete, but the grace (5 s by default)
+    // is counted from the floor, which is at the heartbeats (T0+6 ms).
+    a.e.tick(t(30_000));
+    assert_eq!(tombs(&a), 1, "within the grace");
+    a.e.config
+        .set_option("active-tombstone-grace", &["0".into()])
+        .unwrap();
+    a.e.active.last_collect_ms = None;
+    a.e.tick(t(30_001));
+    assert_eq!(tombs(&a), 0, "collected");
+    assert!(a.e.dbs[0].stamps.as_ref().unwrap().horizon() >= Stamp::from_ms(T0 + 2));
+    // A late copy of the SET (a rewound link replaying it) cannot bring
+    // the key back: the horizon refuses it.
+    a.deliver(30_002, &oa);
+    assert_eq!(a.get(30_002, "k"), Some(Reply::Nil));
+    // b, still holding its tombstone, agrees.
+    assert_eq!(a.digest(), b.digest());
+}
+
+#[test]
+fn a_node_restarted_from_an_old_file_drops_what_its_peer_collected() {
+    // b saved a file while it held k; a later deleted k, both collected
+    // the tombstone; b restarts from its old file and full-syncs from a:
+    // a's file no longer names k, but its horizon covers k's version.
+    let mut a = Node::new(1);
+    let mut b = Node::new(2);
+    a.e.set_writer(id(11), 1);
+    b.e.set_writer(id(12), 1);
+    a.run(1, &["SET", "k", "v"]);
+    a.run(1, &["SET", "keep", "v"]);
+    let sets = a.out();
+    b.deliver(2, &sets);
+    let old_b = crate::persist::dataset::save_to_vec(&mut b.e, t(3));
+    a.run(4, &["DEL", "k"]);
+    let oa = a.out();
+    b.deliver(5, &oa);
+    for n in [&mut a, &mut b] {
+        n.e.config
+            .set_option("active-tombstone-grace", &["0".into()])
+            .unwrap();
+    }
+    for ms in [6, 7, 8] {
+        let hb = heartbeat_of(&mut a, ms);
+        b.deliver(ms, &hb);
+        let hb = heartbeat_of(&mut b, ms);
+        a.deliver(ms, &hb);
+    }
+    a.e.tick(t(9));
+    assert_eq!(a.e.dbs[0].stamps.as_ref().unwrap().tombstones_len(), 0);
+    // b restarts (a new writer) from its old file: k is back there.
+    let mut b2 = Node::new(2);
+    b2.e.set_writer(id(13), 2);
+    crate::persist::dataset::load_all(&mut b2.e, &old_b, t(10)).unwrap();
+    assert_eq!(b2.get(10, "k"), Some(Reply::Bulk(Bytes::from_static(b"v"))));
+    // Full sync from a: a merge that drops k.
+    let file = crate::persist::dataset::save_to_vec(&mut a.e, t(11));
+    let mut l = crate::persist::dataset::DatasetLoader::new_merge(&mut b2.e, id(1));
+    l.feed(&file);
+    l.end_of_input();
+    while l.step(&mut b2.e, t(11), usize::MAX).unwrap() != crate::persist::dataset::LoadStep::Done {
+    }
+    assert_eq!(
+        b2.get(12, "k"),
+        Some(Reply::Nil),
+        "deleted and collected: gone"
+    );
+    assert_eq!(
+        b2.get(12, "keep"),
+        Some(Reply::Bulk(Bytes::from_static(b"v")))
+    );
+    assert_eq!(a.digest(), b2.digest());
+    // And b2 now refuses a late copy of k's old state too.
+    b2.deliver(13, &sets);
+    assert_eq!(b2.get(13, "k"), Some(Reply::Nil));
 }
 
 #[test]

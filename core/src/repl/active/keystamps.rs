@@ -33,9 +33,10 @@
 //! key whose version is older is gone, every later-arriving write older than
 //! it is skipped, keys with newer versions survive.
 //!
-//! Tombstones are collected by [`DbStamps::collect`] once a stamp floor is
-//! known below which no effect can arrive any more (see
-//! `watermark::Watermarks::collect_floor`).
+//! Tombstones are collected by [`DbStamps::collect`] once every node has
+//! every effect at or below a stamp floor (see `watermark::Watermarks::floor`);
+//! the floor becomes the table's *horizon*, below which a key with no
+//! version refuses effects, so a late copy cannot bring a collected key back.
 //!
 //! # The rule
 //!
@@ -70,6 +71,10 @@ pub struct DbStamps {
     tombs: Dict<Version>,
     /// The newest FLUSHDB/FLUSHALL applied to this database.
     flushed: Option<Version>,
+    /// The highest floor tombstones were collected at: a key with no
+    /// version here refuses effects at or below it (its tombstone, if it
+    /// had one, may be gone).
+    horizon: Stamp,
 }
 
 impl DbStamps {
@@ -79,7 +84,18 @@ impl DbStamps {
             live: Dict::new(seed ^ 0x5bd1_e995_0000_0001),
             tombs: Dict::new(seed ^ 0x5bd1_e995_0000_0002),
             flushed: None,
+            horizon: Stamp::ZERO,
         }
+    }
+
+    /// The collection horizon (see [`DbStamps::collect`]).
+    pub fn horizon(&self) -> Stamp {
+        self.horizon
+    }
+
+    /// Raise the collection horizon (a file or a merged peer's).
+    pub fn raise_horizon(&mut self, h: Stamp) {
+        self.horizon = self.horizon.max(h);
     }
 
     /// The version of `key`'s live state, if stamped.
@@ -117,8 +133,15 @@ impl DbStamps {
         }
     }
 
-    /// Does an effect of version `v` on `key` apply?
+    /// Does an effect of version `v` on `key` apply? A key with no
+    /// version of its own refuses everything at or below the horizon: every
+    /// node had those effects when tombstones were collected, so one that
+    /// arrives now is a copy of something this key's collected delete beat.
     pub fn decide(&self, key: &[u8], v: Version) -> Decision {
+        let own = self.live(key).or_else(|| self.tombstone(key));
+        if own.is_none() && self.horizon != Stamp::ZERO && v.stamp <= self.horizon {
+            return Decision::Skip;
+        }
         match self.known(key) {
             Some(k) if k >= v => Decision::Skip,
             _ => Decision::Apply,
@@ -179,6 +202,12 @@ impl DbStamps {
         d
     }
 
+    /// Drop `key`'s live version, leaving no tombstone (the key went below
+    /// the horizon, which refuses for it).
+    pub fn forget(&mut self, key: &[u8]) {
+        self.live.remove(key);
+    }
+
     /// The key's state expired here (each node expires on its own, from
     /// the absolute deadline that is part of the state): a tombstone at the
     /// version of the state that expired, so the state cannot come back
@@ -224,13 +253,15 @@ impl DbStamps {
         (Decision::Apply, keys)
     }
 
-    /// Drop tombstones (and the flush tombstone) at or below `floor`: no
-    /// effect at or below it can arrive any more, so nothing is left for
-    /// them to refuse. Returns how many were dropped.
+    /// Drop tombstones (and the flush tombstone) at or below `floor`, every
+    /// node having every effect at or below it; the horizon rises to
+    /// `floor`, so a copy of such an effect arriving late is still refused
+    /// by a key without a version. Returns how many were dropped.
     pub fn collect(&mut self, floor: Stamp) -> usize {
         if floor == Stamp::ZERO {
             return 0;
         }
+        self.raise_horizon(floor);
         let dead: Vec<Bytes> = self
             .tombs
             .iter()
@@ -342,5 +373,18 @@ mod tests {
         assert_eq!(t.tombstone(b"c"), Some(v(7, 1)));
         assert_eq!(t.flushed(), None);
         assert_eq!(t.collect(Stamp(6)), 0);
+        // The horizon refuses late copies of collected-over effects on keys
+        // with no version, and nothing newer.
+        assert_eq!(t.horizon(), Stamp(6));
+        assert_eq!(
+            t.put(b"a", v(4, 9)),
+            Decision::Skip,
+            "older than the delete"
+        );
+        assert_eq!(t.put(b"fresh", v(6, 9)), Decision::Skip);
+        assert_eq!(t.put(b"fresh", v(7, 9)), Decision::Apply);
+        assert_eq!(t.put(b"c", v(8, 1)), Decision::Apply, "has its tombstone");
+        t.raise_horizon(Stamp(2));
+        assert_eq!(t.horizon(), Stamp(6), "never lowered");
     }
 }

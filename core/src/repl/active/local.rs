@@ -38,10 +38,27 @@ use crate::engine::{ClientId, Engine};
 
 impl Engine {
     /// Set the node's id (the driver reads or creates the persisted one at
-    /// start). The watermark tables start over under the new id.
+    /// start). Until [`Engine::set_writer`] the id is also the writer id.
+    /// The watermark tables start over.
     pub fn set_node_id(&mut self, id: NodeId) {
         self.active.node = id;
-        self.active.marks = Watermarks::new(id);
+        self.active.writer = id;
+        self.active.marks = Watermarks::new(id, id, self.active.boot);
+    }
+
+    /// Set this start's writer id (fresh and random at every start) and
+    /// its start number `boot` (one more than the last start's; the driver
+    /// keeps the count beside the node id). Call after
+    /// [`Engine::set_node_id`]. The watermark tables start over.
+    pub fn set_writer(&mut self, writer: NodeId, boot: u64) {
+        self.active.writer = writer;
+        self.active.boot = boot;
+        self.active.marks = Watermarks::new(writer, self.active.node, boot);
+    }
+
+    /// This start's writer id.
+    pub fn writer_id(&self) -> NodeId {
+        self.active.writer
     }
 
     /// The node's id.
@@ -82,10 +99,11 @@ impl Engine {
             .is_some_and(|l| l.replayer == Some(client))
     }
 
-    /// Active replication's share of the cron: once a second, drop the
-    /// tombstones every known peer acknowledged past
-    /// ([`Watermarks::collect_floor`]). A node with no known peer keeps
-    /// them all: a peer that joins later may still hold the deleted keys.
+    /// Active replication's share of the cron, once a second: send our
+    /// heartbeat to our replicas, then drop the tombstones every known node
+    /// has gone past by `active-tombstone-grace` ([`Watermarks::floor`]).
+    /// A node that knows no other keeps them all: a peer that joins later
+    /// may still hold the deleted keys.
     pub(crate) fn active_cron(&mut self, now: crate::engine::Time) {
         if !self.active.enabled
             || self
@@ -96,15 +114,47 @@ impl Engine {
             return;
         }
         self.active.last_collect_ms = Some(now.ms());
-        if self.active.marks.peers().next().is_none() {
+        self.active_heartbeat();
+        if self.dbs.iter().any(|d| d.has_walks()) {
+            // A snapshot is being written: its horizon (taken when it
+            // began) must cover every tombstone it lacks.
             return;
         }
-        let floor = self.active.marks.collect_floor(self.active.hlc.last());
+        let floor = self.active.marks.floor(self.active.hlc.last());
+        let grace = self
+            .config
+            .get_u64("active-tombstone-grace")
+            .unwrap_or(5000)
+            .saturating_mul(1 << 20);
+        let cut = Stamp(floor.0.saturating_sub(grace));
+        if cut == Stamp::ZERO {
+            return;
+        }
+        let mut dropped = 0;
         for d in &mut self.dbs {
             if let Some(st) = d.stamps.as_deref_mut() {
-                st.collect(floor);
+                dropped += st.collect(cut);
             }
         }
+        if dropped > 0 {
+            tracing::debug!("collected {dropped} tombstones at or below {cut:?}");
+        }
+    }
+
+    /// Our heartbeat into the stream, straight to the replicas (not the
+    /// AOF: it is about this start only). Only when nothing propagated is
+    /// waiting: it vouches for every envelope we sent before it, so it must
+    /// not overtake them.
+    fn active_heartbeat(&mut self) {
+        if self.repl.backlog.is_none() || self.prop.pending() > 0 {
+            return;
+        }
+        let stamp = self.active_tick();
+        let argv = self.active.marks.heartbeat(stamp).encode();
+        let mut payload = Vec::new();
+        encode(&mut payload, &argv);
+        let env = envelope::encode(self.active.writer, &payload, 0, stamp);
+        self.repl.feed(&env);
     }
 
     /// A new stamp for a local effect.
@@ -143,7 +193,7 @@ impl Engine {
 
     /// One local command: stamp, record versions, push its envelope(s).
     fn active_ship_local(&mut self, db: usize, argv: Vec<Bytes>) {
-        let own = self.active.node;
+        let own = self.active.writer;
         match classify(&argv) {
             Plan::Control => {
                 let stamp = self.active_tick();
@@ -210,7 +260,7 @@ impl Engine {
         let opts = crate::engine::commands::dump::save_options(self);
         for d in dbs {
             let stamp = self.active_tick();
-            let v = Version::new(stamp, self.active.node);
+            let v = Version::new(stamp, self.active.writer);
             let mut cmds = Vec::new();
             for (_, k) in keys.iter().filter(|(kd, _)| *kd == d) {
                 cmds.push(self.active_state_of(d, k, v, stamp, &opts));
@@ -308,7 +358,7 @@ impl Engine {
             encode(&mut payload, c);
         }
         let db = u32::try_from(db).unwrap_or(u32::MAX);
-        let env = envelope::encode(self.active.node, &payload, db, stamp);
+        let env = envelope::encode(self.active.writer, &payload, db, stamp);
         self.prop.push_raw(&env);
     }
 

@@ -33,6 +33,11 @@ pub const TOMB: &str = "keyrs-tomb";
 /// The current database's flush tombstone.
 pub const FLUSHED: &str = "keyrs-flushed";
 
+/// The collection horizon (one stamp, every database's).
+pub const HORIZON: &str = "keyrs-horizon";
+/// The writer marks: `<stamp> <uuid>` pairs, comma-separated.
+pub const MARKS: &str = "keyrs-marks";
+
 /// Why a record could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadRecord(pub &'static str);
@@ -89,6 +94,29 @@ pub fn parse_tombstone(text: &[u8]) -> Result<(Bytes, Version), BadRecord> {
     }
 }
 
+/// A `keyrs-marks` value: each writer's mark, as `<stamp> <uuid>` joined
+/// by commas (empty: none).
+pub fn encode_marks(marks: impl IntoIterator<Item = (NodeId, Stamp)>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (w, s) in marks {
+        if !out.is_empty() {
+            out.push(b',');
+        }
+        out.extend_from_slice(&encode_version(Version::new(s, w)));
+    }
+    out
+}
+
+/// Parse a `keyrs-marks` value.
+pub fn parse_marks(text: &[u8]) -> Result<Vec<(NodeId, Stamp)>, BadRecord> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(|&b| b == b',')
+        .map(|one| parse_version(one).map(|v| (v.origin, v.stamp)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +151,17 @@ mod tests {
         }
     }
 
+    #[test]
+    fn marks_round_trip() {
+        let m = vec![
+            (NodeId::from_random([1; 16]), Stamp(5)),
+            (NodeId::from_random([2; 16]), Stamp(u64::MAX)),
+        ];
+        assert_eq!(parse_marks(&encode_marks(m.clone())), Ok(m));
+        assert_eq!(parse_marks(b""), Ok(Vec::new()));
+        assert!(parse_marks(b"5 x,").is_err());
+    }
+
     proptest! {
         #[test]
         fn tombstones_round_trip(key in prop::collection::vec(any::<u8>(), 0..40), s in any::<u64>(), o in any::<[u8; 16]>()) {
@@ -134,6 +173,7 @@ mod tests {
         fn never_panics(text in prop::collection::vec(any::<u8>(), 0..80)) {
             let _ = parse_version(&text);
             let _ = parse_tombstone(&text);
+            let _ = parse_marks(&text);
         }
     }
 }

@@ -13,8 +13,17 @@ use super::watermark::Watermarks;
 pub struct ActiveState {
     /// `active-replica yes`: writes are stamped and leave as RREPLAY.
     pub enabled: bool,
-    /// The node's id (the driver sets it with `Engine::set_node_id`).
+    /// The node's id (the driver sets it with `Engine::set_node_id`): its
+    /// identity in handshakes, INFO and the RDB, the same at every start.
     pub node: NodeId,
+    /// This start's writer id (`Engine::set_writer`): the origin of every
+    /// version and envelope the node issues until it stops. A new one each
+    /// start, so a node that restarted (and may have lost writes it had
+    /// sent) never vouches for its earlier writes (see `watermark`).
+    pub writer: NodeId,
+    /// This start's number (1, 2, ... kept by the driver): which writer of
+    /// a node is its current one.
+    pub boot: u64,
     /// The hybrid logical clock every local stamp comes from.
     pub hlc: Hlc,
     /// Per-origin dedup and per-peer acks.
@@ -32,8 +41,10 @@ impl ActiveState {
         ActiveState {
             enabled: false,
             node,
+            writer: node,
+            boot: 0,
             hlc: Hlc::new(),
-            marks: Watermarks::new(node),
+            marks: Watermarks::new(node, node, 0),
             applying: false,
             last_collect_ms: None,
         }

@@ -1,150 +1,346 @@
-//! Per-origin and per-peer watermarks: RREPLAY dedup and loop breaking,
-//! and the floor below which tombstones can be collected.
+//! Per-writer watermarks: RREPLAY dedup and loop breaking, the heartbeats
+//! nodes exchange, and the floor below which tombstones can be collected.
 //!
-//! Every origin stamps its writes with a hybrid clock, so its effects are
-//! in increasing stamp order, and every link carries them in that order
-//! (a stream is FIFO). `received[o]`, the highest stamp of origin `o`
-//! applied here, therefore means "every effect of `o` up to this stamp has
-//! been seen here", whatever path (direct, or forwarded through a ring) it
-//! came by. That gives two things:
+//! # Writers, not nodes
 //!
-//! - **dedup** ([`Watermarks::admit`]): an envelope from `o` not above
-//!   `received[o]` is a copy that took another path (mesh): drop it. This
-//!   is KeyDB's rule (`stored >= mvcc` drops; stamp 0 is never deduped).
-//!   An envelope whose origin is our own id went round a loop: drop it too,
-//!   and never forward it.
-//! - **stability** ([`Watermarks::stable`]): the minimum of `received[o]`
-//!   over every known node (our own clock for ourselves). No effect at or
-//!   below it can arrive any more. Idle nodes must still send their clock
-//!   now and then (a heartbeat stamp) or they hold everyone's floor down.
+//! A node's versions and envelopes carry its **writer id**: a fresh id at
+//! every start (the node id itself is kept across restarts, for handshakes
+//! and INFO). A writer stamps its envelopes with a hybrid clock, so they
+//! leave in increasing stamp order, and every link carries them in that
+//! order (a stream is FIFO). Every node forwards an envelope the first time
+//! it arrives (when it raises the writer's mark) and every change of its
+//! own keyspace leaves in its own stream (local writes, applied envelopes,
+//! what a full-sync merge took). So when `received[w] = s` here, every
+//! effect of `w` up to `s` is *dominated* here: applied, or beaten by a
+//! newer state this node holds, whatever path it came by.
 //!
-//! Dedup works on stamps, so an origin must give every envelope its own
-//! stamp (one tick per envelope; a MULTI/EXEC unit travels as one envelope
-//! with one stamp): two envelopes sharing a stamp would look like one
-//! arriving twice.
+//! That claim dies with the writer: a node that restarts may have lost
+//! writes it had already sent to some peers but not others, so its new
+//! start must not vouch for them. Hence one writer per start; the old
+//! writer is *dead* (its node reported a later `boot`) and counts as
+//! complete once every node reports the same mark for it (nothing of it is
+//! left for anyone to receive).
 //!
-//! A tombstone may go once *we* cannot receive anything older (our
-//! stability) **and** every known peer has said the same about itself
-//! (`acked[p]`, the stability each peer reports): otherwise a peer still
-//! holding the deleted key could later full-sync it back to us, with no
-//! tombstone left to refuse it. [`Watermarks::collect_floor`] is the
-//! minimum of both. A known peer that never reported holds the floor at 0.
+//! # Dedup and loops ([`Watermarks::admit`])
+//!
+//! An envelope from `w` not above `received[w]` took another path (mesh)
+//! or was replayed after a link rewind: it changes nothing and is not
+//! forwarded. Our own writer's envelope came round a loop: never forwarded.
+//!
+//! # Heartbeats and the collection floor ([`Watermarks::floor`])
+//!
+//! Every second each node sends a heartbeat ([`HEARTBEAT`], inside an
+//! RREPLAY of its writer): its node id, its boot, and for every writer it
+//! knows, the writer's node and boot and its mark here (its own writer's
+//! mark is its clock: it has all its own writes). Heartbeats are forwarded
+//! like any envelope, so every node learns every node's report.
+//!
+//! The floor is the minimum, over every writer not complete, of its mark
+//! on every node (ours and each node's last report). Every effect at or
+//! below it is dominated on every node, so a tombstone at or below it has
+//! nothing left to refuse... except a write of a writer nobody has heard
+//! of yet (a node that just started, whose clock is behind). The engine
+//! therefore collects only tombstones `active-tombstone-grace` below the
+//! floor: a starting node's stamps follow its wall clock, so that margin
+//! must exceed how far node clocks disagree.
+//!
+//! No floor (0) while any known node has not reported from its current
+//! start, or while we know no other node: a peer that joins later may
+//! still hold the deleted keys.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use bytes::Bytes;
 
 use super::node::NodeId;
 use super::stamp::Stamp;
 
+/// The heartbeat command carried inside an RREPLAY envelope.
+pub const HEARTBEAT: &str = "KEYRS.HEARTBEAT";
+
 /// What to do with a received envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admit {
-    /// Our own write, back through a loop: reply OK, do not apply, do not forward.
+    /// Our own writer's, back through a loop: resolve, never forward.
     Own,
-    /// Already applied (it came by another path): drop silently.
+    /// Not above the writer's mark: it came already (another path, a
+    /// rewound link); not forwarded.
     Duplicate,
-    /// New: apply it, then [`Watermarks::record`] it.
+    /// New: apply, forward, then [`Watermarks::record`] it.
     Apply,
+}
+
+/// Which start of which node a writer id belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterOf {
+    /// The node (its durable id).
+    pub node: NodeId,
+    /// The node's start number.
+    pub boot: u64,
+}
+
+/// A node's heartbeat: who it is and its mark for every writer it knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// The reporting node.
+    pub node: NodeId,
+    /// Its start number.
+    pub boot: u64,
+    /// Writer, whose it is, its mark on the reporting node.
+    pub writers: Vec<(NodeId, WriterOf, Stamp)>,
+}
+
+impl Heartbeat {
+    /// The command's words: `KEYRS.HEARTBEAT node boot [writer node boot mark]...`.
+    pub fn encode(&self) -> Vec<Bytes> {
+        let mut argv = vec![
+            Bytes::from_static(HEARTBEAT.as_bytes()),
+            Bytes::copy_from_slice(&self.node.to_text()),
+            Bytes::from(self.boot.to_string()),
+        ];
+        for (w, of, mark) in &self.writers {
+            argv.push(Bytes::copy_from_slice(&w.to_text()));
+            argv.push(Bytes::copy_from_slice(&of.node.to_text()));
+            argv.push(Bytes::from(of.boot.to_string()));
+            argv.push(Bytes::from(mark.to_decimal()));
+        }
+        argv
+    }
+
+    /// Parse the command's words (`None`: not a well-formed heartbeat).
+    pub fn parse(argv: &[Bytes]) -> Option<Heartbeat> {
+        if argv.len() < 3 || !(argv.len() - 3).is_multiple_of(4) {
+            return None;
+        }
+        if !argv[0].eq_ignore_ascii_case(HEARTBEAT.as_bytes()) {
+            return None;
+        }
+        let num = |b: &Bytes| std::str::from_utf8(b).ok()?.parse::<u64>().ok();
+        let node = NodeId::parse(&argv[1]).ok()?;
+        let boot = num(&argv[2])?;
+        let mut writers = Vec::with_capacity((argv.len() - 3) / 4);
+        for c in argv[3..].chunks_exact(4) {
+            let w = NodeId::parse(&c[0]).ok()?;
+            let of = WriterOf {
+                node: NodeId::parse(&c[1]).ok()?,
+                boot: num(&c[2])?,
+            };
+            writers.push((w, of, Stamp::parse(&c[3])?));
+        }
+        Some(Heartbeat {
+            node,
+            boot,
+            writers,
+        })
+    }
+}
+
+/// A node's last report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Report {
+    boot: u64,
+    /// The heartbeat envelope's stamp (orders reports of one start).
+    stamp: Stamp,
+    marks: BTreeMap<NodeId, Stamp>,
 }
 
 /// The watermark tables of one node.
 #[derive(Debug, Clone)]
 pub struct Watermarks {
+    /// Our writer id (this start's).
     own: NodeId,
-    /// Origin → highest stamp applied here.
+    /// Our node id.
+    node: NodeId,
+    /// Our start number.
+    boot: u64,
+    /// Writer → highest stamp received (or vouched for by a merged file).
     received: BTreeMap<NodeId, Stamp>,
-    /// Peer → the stability it last reported.
-    acked: BTreeMap<NodeId, Stamp>,
-    /// The nodes taking part (configured masters, peers that handshook).
-    known: BTreeMap<NodeId, ()>,
+    /// Every writer heard of, ours included.
+    writers: BTreeMap<NodeId, WriterOf>,
+    /// Node → its last heartbeat (other nodes only).
+    reports: BTreeMap<NodeId, Report>,
 }
 
 impl Watermarks {
-    /// Tables for node `own`, knowing no peer yet.
-    pub fn new(own: NodeId) -> Watermarks {
+    /// Tables for writer `own` of `node`'s start `boot`, knowing nobody.
+    pub fn new(own: NodeId, node: NodeId, boot: u64) -> Watermarks {
+        let mut writers = BTreeMap::new();
+        writers.insert(own, WriterOf { node, boot });
         Watermarks {
             own,
+            node,
+            boot,
             received: BTreeMap::new(),
-            acked: BTreeMap::new(),
-            known: BTreeMap::new(),
+            writers,
+            reports: BTreeMap::new(),
         }
     }
 
-    /// Our own id.
+    /// Our writer id.
     pub fn own(&self) -> NodeId {
         self.own
     }
 
-    /// A node takes part from now on (its writes and acks count).
-    pub fn add_peer(&mut self, peer: NodeId) {
-        if peer != self.own {
-            self.known.insert(peer, ());
-        }
+    /// The highest stamp of `writer` received here.
+    pub fn received(&self, writer: NodeId) -> Stamp {
+        self.received.get(&writer).copied().unwrap_or(Stamp::ZERO)
     }
 
-    /// A node left the set for good (REPLICAOF REMOVE of the last path to
-    /// it): it no longer holds the collection floor down.
-    pub fn remove_peer(&mut self, peer: NodeId) {
-        self.known.remove(&peer);
-        self.acked.remove(&peer);
+    /// Every mark (for the RDB: a restart or a merging peer takes them).
+    pub fn marks(&self) -> impl Iterator<Item = (NodeId, Stamp)> + '_ {
+        self.received.iter().map(|(w, s)| (*w, *s))
     }
 
-    /// Known peers.
-    pub fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.known.keys().copied()
-    }
-
-    /// The highest stamp of `origin` applied here.
-    pub fn received(&self, origin: NodeId) -> Stamp {
-        self.received.get(&origin).copied().unwrap_or(Stamp::ZERO)
-    }
-
-    /// Should an envelope from `origin` with `stamp` be applied? Pure: see
+    /// Should an envelope from `writer` with `stamp` be applied? Pure: see
     /// [`Watermarks::record`].
-    pub fn admit(&self, origin: NodeId, stamp: Stamp) -> Admit {
-        if origin == self.own {
+    pub fn admit(&self, writer: NodeId, stamp: Stamp) -> Admit {
+        if writer == self.own {
             Admit::Own
-        } else if stamp != Stamp::ZERO && self.received(origin) >= stamp {
+        } else if stamp != Stamp::ZERO && self.received(writer) >= stamp {
             Admit::Duplicate
         } else {
             Admit::Apply
         }
     }
 
-    /// An envelope from `origin` with `stamp` was applied.
-    pub fn record(&mut self, origin: NodeId, stamp: Stamp) {
-        if origin == self.own {
+    /// An envelope from `writer` with `stamp` was applied (or a file that
+    /// dominates `writer`'s effects up to `stamp` was merged).
+    pub fn record(&mut self, writer: NodeId, stamp: Stamp) {
+        if writer == self.own {
             return;
         }
-        let e = self.received.entry(origin).or_insert(Stamp::ZERO);
+        let e = self.received.entry(writer).or_insert(Stamp::ZERO);
         *e = (*e).max(stamp);
     }
 
-    /// Peer `peer` reports its stability (it can receive nothing at or
-    /// below `stamp` any more). Reports only move forward.
-    pub fn ack(&mut self, peer: NodeId, stamp: Stamp) {
-        if peer == self.own || !self.known.contains_key(&peer) {
+    /// Learn whose `writer` is (the first answer stands: ids are random).
+    pub fn learn(&mut self, writer: NodeId, of: WriterOf) {
+        self.writers.entry(writer).or_insert(of);
+    }
+
+    /// Our heartbeat, `clock` being our hybrid clock's last stamp.
+    pub fn heartbeat(&self, clock: Stamp) -> Heartbeat {
+        let writers = self
+            .writers
+            .iter()
+            .map(|(w, of)| {
+                let mark = if *w == self.own {
+                    clock
+                } else {
+                    self.received(*w)
+                };
+                (*w, *of, mark)
+            })
+            .collect();
+        Heartbeat {
+            node: self.node,
+            boot: self.boot,
+            writers,
+        }
+    }
+
+    /// A heartbeat arrived in an envelope stamped `stamp`. Our own node's
+    /// (an earlier start's, looped back) only teaches writers.
+    pub fn report(&mut self, stamp: Stamp, hb: Heartbeat) {
+        for (w, of, _) in &hb.writers {
+            self.learn(*w, *of);
+        }
+        if hb.node == self.node {
             return;
         }
-        let e = self.acked.entry(peer).or_insert(Stamp::ZERO);
-        *e = (*e).max(stamp);
+        let newer = self
+            .reports
+            .get(&hb.node)
+            .is_none_or(|r| (hb.boot, stamp) > (r.boot, r.stamp));
+        if newer {
+            let marks = hb.writers.iter().map(|(w, _, m)| (*w, *m)).collect();
+            self.reports.insert(
+                hb.node,
+                Report {
+                    boot: hb.boot,
+                    stamp,
+                    marks,
+                },
+            );
+        }
     }
 
-    /// Our stability: nothing at or below it can still arrive here.
-    /// `clock` is our hybrid clock's last stamp (our own future writes are
-    /// above it).
-    pub fn stable(&self, clock: Stamp) -> Stamp {
-        self.known
-            .keys()
-            .map(|p| self.received(*p))
-            .fold(clock, Stamp::min)
+    /// A node left for good (REPLICAOF REMOVE of it): its writers and
+    /// report no longer hold the floor down. It is learnt again if its
+    /// heartbeats still arrive.
+    pub fn forget_node(&mut self, node: NodeId) {
+        if node == self.node {
+            return;
+        }
+        self.reports.remove(&node);
+        self.writers.retain(|_, of| of.node != node);
     }
 
-    /// Tombstones at or below this can be collected (0: none).
-    pub fn collect_floor(&self, clock: Stamp) -> Stamp {
-        self.known
-            .keys()
-            .map(|p| self.acked.get(p).copied().unwrap_or(Stamp::ZERO))
-            .fold(self.stable(clock), Stamp::min)
+    /// Other nodes known.
+    pub fn nodes(&self) -> BTreeSet<NodeId> {
+        self.writers
+            .values()
+            .map(|of| of.node)
+            .filter(|n| *n != self.node)
+            .collect()
+    }
+
+    /// Each node's current start: the highest boot heard of.
+    fn live_boots(&self) -> BTreeMap<NodeId, u64> {
+        let mut live: BTreeMap<NodeId, u64> = BTreeMap::new();
+        let mut see = |n: NodeId, b: u64| {
+            let e = live.entry(n).or_insert(b);
+            *e = (*e).max(b);
+        };
+        see(self.node, self.boot);
+        for of in self.writers.values() {
+            see(of.node, of.boot);
+        }
+        for (n, r) in &self.reports {
+            see(*n, r.boot);
+        }
+        live
+    }
+
+    /// The collection floor (module doc): every effect at or below it is
+    /// dominated on every known node. [`Stamp::ZERO`]: none.
+    pub fn floor(&self, clock: Stamp) -> Stamp {
+        let others = self.nodes();
+        if others.is_empty() {
+            return Stamp::ZERO;
+        }
+        let live = self.live_boots();
+        let mut reports = Vec::with_capacity(others.len());
+        for n in &others {
+            match self.reports.get(n) {
+                Some(r) if Some(&r.boot) == live.get(n) => reports.push(r),
+                // Not heard from its current start: it may have lost what
+                // its earlier start had.
+                _ => return Stamp::ZERO,
+            }
+        }
+        let mut floor = clock;
+        for (w, of) in &self.writers {
+            let mine = if *w == self.own {
+                clock
+            } else {
+                self.received(*w)
+            };
+            let marks: Vec<Stamp> = std::iter::once(mine)
+                .chain(
+                    reports
+                        .iter()
+                        .map(|r| r.marks.get(w).copied().unwrap_or(Stamp::ZERO)),
+                )
+                .collect();
+            let dead = live.get(&of.node).is_some_and(|b| of.boot < *b);
+            if dead && marks.iter().all(|m| *m == mine) {
+                // Nothing of it is left for anyone to receive.
+                continue;
+            }
+            floor = marks.into_iter().fold(floor, Stamp::min);
+        }
+        floor
     }
 }
 
@@ -156,65 +352,194 @@ mod tests {
         NodeId::from_bytes([b; 16])
     }
 
+    /// Node `n`'s writer of start `boot`.
+    fn wr(n: u8, boot: u64) -> NodeId {
+        NodeId::from_bytes([n.wrapping_mul(16).wrapping_add(boot as u8); 16])
+    }
+
+    fn of(n: u8, boot: u64) -> WriterOf {
+        WriterOf { node: id(n), boot }
+    }
+
+    fn hb(n: u8, boot: u64, marks: &[(NodeId, WriterOf, u64)]) -> Heartbeat {
+        Heartbeat {
+            node: id(n),
+            boot,
+            writers: marks.iter().map(|(w, o, m)| (*w, *o, Stamp(*m))).collect(),
+        }
+    }
+
     #[test]
     fn own_envelopes_break_the_loop() {
-        let w = Watermarks::new(id(1));
-        assert_eq!(w.admit(id(1), Stamp(5)), Admit::Own);
-        assert_eq!(w.admit(id(1), Stamp::ZERO), Admit::Own);
+        let w = Watermarks::new(wr(1, 1), id(1), 1);
+        assert_eq!(w.admit(wr(1, 1), Stamp(5)), Admit::Own);
+        assert_eq!(w.admit(wr(1, 1), Stamp::ZERO), Admit::Own);
+        assert_eq!(
+            w.admit(wr(1, 0), Stamp(5)),
+            Admit::Apply,
+            "our earlier start's writer is someone else's"
+        );
     }
 
     #[test]
-    fn per_origin_dedup_as_keydb() {
-        let mut w = Watermarks::new(id(1));
-        assert_eq!(w.admit(id(2), Stamp(5)), Admit::Apply);
-        w.record(id(2), Stamp(5));
-        assert_eq!(w.admit(id(2), Stamp(5)), Admit::Duplicate);
-        assert_eq!(w.admit(id(2), Stamp(4)), Admit::Duplicate);
-        assert_eq!(w.admit(id(2), Stamp(6)), Admit::Apply);
-        assert_eq!(
-            w.admit(id(3), Stamp(1)),
-            Admit::Apply,
-            "origins are independent"
-        );
-        assert_eq!(
-            w.admit(id(2), Stamp::ZERO),
-            Admit::Apply,
-            "unstamped: never deduped"
-        );
-        w.record(id(2), Stamp(3));
-        assert_eq!(w.received(id(2)), Stamp(5), "marks never go back");
+    fn per_writer_dedup_as_keydb() {
+        let mut w = Watermarks::new(wr(1, 1), id(1), 1);
+        assert_eq!(w.admit(wr(2, 1), Stamp(5)), Admit::Apply);
+        w.record(wr(2, 1), Stamp(5));
+        assert_eq!(w.admit(wr(2, 1), Stamp(5)), Admit::Duplicate);
+        assert_eq!(w.admit(wr(2, 1), Stamp(4)), Admit::Duplicate);
+        assert_eq!(w.admit(wr(2, 1), Stamp(6)), Admit::Apply);
+        assert_eq!(w.admit(wr(3, 1), Stamp(1)), Admit::Apply);
+        assert_eq!(w.admit(wr(2, 1), Stamp::ZERO), Admit::Apply, "unstamped");
+        w.record(wr(2, 1), Stamp(3));
+        assert_eq!(w.received(wr(2, 1)), Stamp(5), "marks never go back");
     }
 
     #[test]
-    fn floor_waits_for_every_peer_both_ways() {
-        let mut w = Watermarks::new(id(1));
-        assert_eq!(w.collect_floor(Stamp(100)), Stamp(100), "alone: own clock");
-        w.add_peer(id(2));
-        w.add_peer(id(3));
-        w.add_peer(id(1));
-        assert_eq!(w.peers().count(), 2, "self is not a peer");
-        assert_eq!(w.stable(Stamp(100)), Stamp::ZERO);
-        w.record(id(2), Stamp(50));
-        w.record(id(3), Stamp(70));
-        assert_eq!(w.stable(Stamp(100)), Stamp(50));
-        assert_eq!(w.collect_floor(Stamp(100)), Stamp::ZERO, "no acks yet");
-        w.ack(id(2), Stamp(60));
-        w.ack(id(3), Stamp(40));
-        assert_eq!(w.collect_floor(Stamp(100)), Stamp(40));
-        w.ack(id(3), Stamp(30));
-        assert_eq!(
-            w.collect_floor(Stamp(100)),
-            Stamp(40),
-            "acks only move forward"
+    fn heartbeats_round_trip_and_bad_ones_are_refused() {
+        let h = hb(2, 7, &[(wr(2, 7), of(2, 7), 99), (wr(3, 1), of(3, 1), 5)]);
+        assert_eq!(Heartbeat::parse(&h.encode()), Some(h.clone()));
+        let mut argv = h.encode();
+        argv.pop();
+        assert_eq!(Heartbeat::parse(&argv), None, "a truncated entry");
+        let mut argv = h.encode();
+        argv[2] = Bytes::from_static(b"-1");
+        assert_eq!(Heartbeat::parse(&argv), None);
+        assert_eq!(Heartbeat::parse(&[Bytes::from_static(b"PING")]), None);
+    }
+
+    #[test]
+    fn floor_waits_for_every_node_and_takes_the_lowest_mark() {
+        let mut w = Watermarks::new(wr(1, 1), id(1), 1);
+        assert_eq!(w.floor(Stamp(100)), Stamp::ZERO, "alone: nothing");
+        w.record(wr(2, 1), Stamp(50));
+        w.learn(wr(2, 1), of(2, 1));
+        assert_eq!(w.floor(Stamp(100)), Stamp::ZERO, "node 2 never reported");
+        // Node 2 reports; it knows node 3, so node 3 must report too.
+        w.report(
+            Stamp(60),
+            hb(
+                2,
+                1,
+                &[
+                    (wr(2, 1), of(2, 1), 60),
+                    (wr(1, 1), of(1, 1), 40),
+                    (wr(3, 1), of(3, 1), 30),
+                ],
+            ),
         );
-        w.ack(id(9), Stamp(1));
-        assert_eq!(
-            w.collect_floor(Stamp(100)),
-            Stamp(40),
-            "unknown peers are ignored"
+        assert_eq!(w.nodes().len(), 2);
+        assert_eq!(w.floor(Stamp(100)), Stamp::ZERO, "node 3 never reported");
+        w.record(wr(3, 1), Stamp(80));
+        w.report(
+            Stamp(90),
+            hb(
+                3,
+                1,
+                &[
+                    (wr(3, 1), of(3, 1), 90),
+                    (wr(1, 1), of(1, 1), 70),
+                    (wr(2, 1), of(2, 1), 55),
+                ],
+            ),
         );
-        w.remove_peer(id(3));
-        assert_eq!(w.collect_floor(Stamp(100)), Stamp(50));
-        assert_eq!(w.collect_floor(Stamp(45)), Stamp(45), "own clock bounds it");
+        // Writer 3: node 2 has it up to 30 only.
+        assert_eq!(w.floor(Stamp(100)), Stamp(30));
+        w.report(
+            Stamp(61),
+            hb(
+                2,
+                1,
+                &[
+                    (wr(2, 1), of(2, 1), 61),
+                    (wr(1, 1), of(1, 1), 45),
+                    (wr(3, 1), of(3, 1), 85),
+                ],
+            ),
+        );
+        // Writer 1 (ours) is at 45 on node 2; writer 2 at 50 here.
+        assert_eq!(w.floor(Stamp(100)), Stamp(45));
+        assert_eq!(w.floor(Stamp(20)), Stamp(20), "our clock bounds it");
+        // An older report of node 2 does not replace the newer one.
+        w.report(Stamp(10), hb(2, 1, &[(wr(2, 1), of(2, 1), 1)]));
+        assert_eq!(w.floor(Stamp(100)), Stamp(45));
+        // A node forgotten no longer holds it down.
+        w.forget_node(id(2));
+        assert_eq!(w.nodes().len(), 1);
+    }
+
+    #[test]
+    fn a_restarted_node_holds_the_floor_until_it_reports_and_its_old_writer_completes() {
+        let mut w = Watermarks::new(wr(1, 1), id(1), 1);
+        w.record(wr(2, 1), Stamp(50));
+        w.report(
+            Stamp(50),
+            hb(2, 1, &[(wr(2, 1), of(2, 1), 50), (wr(1, 1), of(1, 1), 50)]),
+        );
+        assert_eq!(w.floor(Stamp(100)), Stamp(50));
+        // Node 2 restarts as writer (2, 2); its first envelope arrives
+        // (learnt through someone's heartbeat) before its own report.
+        w.learn(wr(2, 2), of(2, 2));
+        w.record(wr(2, 2), Stamp(70));
+        assert_eq!(
+            w.floor(Stamp(100)),
+            Stamp::ZERO,
+            "node 2's report is from its earlier start"
+        );
+        // Its new start reports: it has writer (2, 1) only up to 40 (it
+        // lost 41..50, which we hold): the old writer is not complete.
+        w.report(
+            Stamp(75),
+            hb(
+                2,
+                2,
+                &[
+                    (wr(2, 2), of(2, 2), 75),
+                    (wr(2, 1), of(2, 1), 40),
+                    (wr(1, 1), of(1, 1), 60),
+                ],
+            ),
+        );
+        assert_eq!(w.floor(Stamp(100)), Stamp(40));
+        // Once it has what we have of its old writer, that writer is done.
+        w.report(
+            Stamp(80),
+            hb(
+                2,
+                2,
+                &[
+                    (wr(2, 2), of(2, 2), 80),
+                    (wr(2, 1), of(2, 1), 50),
+                    (wr(1, 1), of(1, 1), 60),
+                ],
+            ),
+        );
+        assert_eq!(w.floor(Stamp(100)), Stamp(60));
+    }
+
+    #[test]
+    fn our_own_earlier_start_is_a_dead_writer_we_may_lack() {
+        // We restarted as (1, 2); node 2 holds writes of our (1, 1) up to
+        // 30, we hold none: the floor stays at 0 until we get them.
+        let mut w = Watermarks::new(wr(1, 2), id(1), 2);
+        w.record(wr(2, 1), Stamp(90));
+        w.report(
+            Stamp(90),
+            hb(
+                2,
+                1,
+                &[
+                    (wr(2, 1), of(2, 1), 90),
+                    (wr(1, 1), of(1, 1), 30),
+                    (wr(1, 2), of(1, 2), 80),
+                ],
+            ),
+        );
+        assert_eq!(w.floor(Stamp(100)), Stamp::ZERO);
+        w.record(wr(1, 1), Stamp(30));
+        assert_eq!(w.floor(Stamp(100)), Stamp(80));
+        // A heartbeat of our earlier start, looped back, is no report.
+        w.report(Stamp(5), hb(1, 1, &[(wr(1, 1), of(1, 1), 5)]));
+        assert_eq!(w.floor(Stamp(100)), Stamp(80));
     }
 }

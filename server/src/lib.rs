@@ -90,6 +90,7 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     // fresh writer id (the origin of the writes this process issues).
     let me = node_id::load_or_create(Path::new("."));
     engine.set_node_id(me.node);
+    engine.set_writer(me.writer, me.boot);
     tracing::info!(
         "Node id {}, start {}, writer id {}",
         me.node,

@@ -401,7 +401,13 @@ fn write_bgsave(
 ) -> io::Result<Option<PathBuf>> {
     let (mut w, mut tmp, dest) = {
         let e = engine.lock();
-        let w = DatasetWriter::new(&e, job.sizes.clone(), clock::now());
+        let w = DatasetWriter::with_aux(
+            &e,
+            job.sizes.clone(),
+            clock::now(),
+            None,
+            job.active.clone(),
+        );
         let tmp = TempFile::create(&dir_of(&e), bg_temp_name())?;
         (w, tmp, rdb_path(&e))
     };

@@ -43,6 +43,9 @@ pub struct Propagation {
     pub(crate) suppress: u32,
     /// Encoded commands not yet taken by the driver.
     out: Vec<u8>,
+    /// Byte ranges of `out` for the replicas only, not the AOF (active
+    /// replication's heartbeats: they are about this start of the node).
+    repl_only: Vec<std::ops::Range<usize>>,
     /// The database the last written command ran in (`None`: a SELECT
     /// must precede the next command).
     last_db: Option<usize>,
@@ -76,6 +79,7 @@ impl Propagation {
         self.collect = on || self.active;
         if !on {
             self.out.clear();
+            self.repl_only.clear();
             self.unit.clear();
             self.alt = None;
         }
@@ -110,6 +114,16 @@ impl Propagation {
     pub(crate) fn push_raw(&mut self, bytes: &[u8]) {
         if self.enabled {
             self.out.extend_from_slice(bytes);
+        }
+    }
+
+    /// Append bytes for the replicas only (the AOF never sees them), in
+    /// order with the rest of the stream.
+    pub(crate) fn push_repl_only(&mut self, bytes: &[u8]) {
+        if self.enabled {
+            let start = self.out.len();
+            self.out.extend_from_slice(bytes);
+            self.repl_only.push(start..self.out.len());
         }
     }
 
@@ -189,9 +203,20 @@ impl Engine {
     /// The same bytes go to the replication backlog (one stream for the
     /// AOF and the replicas).
     pub fn take_propagated(&mut self) -> Vec<u8> {
-        let out = std::mem::take(&mut self.prop.out);
+        let mut out = std::mem::take(&mut self.prop.out);
         if self.repl.backlog.is_some() {
             self.repl_feed_propagated(&out);
+        }
+        let skip = std::mem::take(&mut self.prop.repl_only);
+        if !skip.is_empty() {
+            let mut kept = Vec::with_capacity(out.len());
+            let mut at = 0;
+            for r in skip {
+                kept.extend_from_slice(&out[at..r.start]);
+                at = r.end;
+            }
+            kept.extend_from_slice(&out[at..]);
+            out = kept;
         }
         out
     }

@@ -30,8 +30,65 @@ pub struct DatasetWriter {
     active: bool,
 }
 
+/// What an active node's file says besides its keys, taken at the moment
+/// its snapshot begins.
+#[derive(Debug, Clone)]
+pub struct ActiveAux {
+    node: NodeId,
+    /// The collection horizon.
+    horizon: Stamp,
+    /// `keyrs-marks`: the writer marks, ours at our clock (every write of
+    /// ours so far is in the file). A restart or a merging peer takes them.
+    marks: Vec<u8>,
+    /// Where we are in each master's stream (KeyDB's `repl-masters`), so a
+    /// restart continues with partial resyncs. Not in a full sync's file:
+    /// those positions mean nothing to the receiver.
+    positions: Option<String>,
+    /// Each database's tombstones and flush tombstone.
+    tombs: Vec<Option<DbTombs>>,
+}
+
+impl ActiveAux {
+    /// Taken from `e` now (`None`: active replication is off). `own_file`:
+    /// for our own restart (positions included), not a full sync.
+    pub fn capture(e: &Engine, own_file: bool) -> Option<ActiveAux> {
+        if !e.active.enabled {
+            return None;
+        }
+        let horizon = e
+            .dbs
+            .iter()
+            .filter_map(|d| d.stamps.as_deref())
+            .map(|st| st.horizon())
+            .max()
+            .unwrap_or(Stamp::ZERO);
+        let own = (e.active.writer, e.active.hlc.last());
+        let marks = rdbaux::encode_marks(e.active.marks.marks().chain(std::iter::once(own)));
+        let positions = Some(e.repl_positions_text()).filter(|p| own_file && !p.is_empty());
+        let tombs = e
+            .dbs
+            .iter()
+            .map(|d| {
+                let st = d.stamps.as_deref()?;
+                let list: Vec<_> = st.tomb_iter().map(|(k, v)| (k.clone(), *v)).collect();
+                (!list.is_empty() || st.flushed().is_some()).then_some(DbTombs {
+                    tombs: list,
+                    flushed: st.flushed(),
+                })
+            })
+            .collect();
+        Some(ActiveAux {
+            node: e.active.node,
+            horizon,
+            marks,
+            positions,
+            tombs,
+        })
+    }
+}
+
 /// One database's tombstones for the file (`keyrs-tomb`, `keyrs-flushed`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct DbTombs {
     tombs: Vec<(bytes::Bytes, Version)>,
     flushed: Option<Version>,
@@ -53,7 +110,20 @@ impl DatasetWriter {
         now: Time,
         repl: Option<super::rdb::file::ReplAux<'_>>,
     ) -> DatasetWriter {
-        let full_sync = repl.is_some();
+        let active = ActiveAux::capture(e, repl.is_none());
+        DatasetWriter::with_aux(e, sizes, now, repl, active)
+    }
+
+    /// [`DatasetWriter::with_repl`] with active replication's fields taken
+    /// earlier, when the snapshot began (a background save claims its job
+    /// later: what the file says must be of the keys' moment).
+    pub fn with_aux(
+        e: &Engine,
+        sizes: Vec<(u64, u64)>,
+        now: Time,
+        repl: Option<super::rdb::file::ReplAux<'_>>,
+        active: Option<ActiveAux>,
+    ) -> DatasetWriter {
         let checksum = e.config.get_bool("rdbchecksum").unwrap_or(true);
         let mut w = RdbWriter::with_save_options(save_options(e), checksum);
         w.standard_aux(&StandardAux {
@@ -64,49 +134,25 @@ impl DatasetWriter {
             repl,
             aof_base: false,
         });
-        let active = e.active.enabled;
         let mut tombs = Vec::new();
-        if active {
+        let is_active = active.is_some();
+        if let Some(a) = active {
             // keyrs's own field: the writer's id (other loaders skip it).
             w.aux(
                 crate::repl::active::node::RDB_AUX_FIELD.as_bytes(),
-                &e.active.node.to_text(),
+                &a.node.to_text(),
             );
-            // Where we are in each master's stream (KeyDB's field), so a
-            // restart continues with partial resyncs. Not in a full sync's
-            // file: those positions mean nothing to the receiver.
-            // The collection horizon and the writer marks (ours at our
-            // clock: every write of ours so far is in the file): a restart
-            // or a merging peer takes them (see `DatasetLoader`).
-            let horizon = e
-                .dbs
-                .iter()
-                .filter_map(|d| d.stamps.as_deref())
-                .map(|st| st.horizon())
-                .max()
-                .unwrap_or(Stamp::ZERO);
-            if horizon != Stamp::ZERO {
-                w.aux(rdbaux::HORIZON.as_bytes(), horizon.to_decimal().as_bytes());
+            if a.horizon != Stamp::ZERO {
+                w.aux(
+                    rdbaux::HORIZON.as_bytes(),
+                    a.horizon.to_decimal().as_bytes(),
+                );
             }
-            let own = (e.active.writer, e.active.hlc.last());
-            let marks = rdbaux::encode_marks(e.active.marks.marks().chain(std::iter::once(own)));
-            w.aux(rdbaux::MARKS.as_bytes(), &marks);
-            let positions = e.repl_positions_text();
-            if !full_sync && !positions.is_empty() {
+            w.aux(rdbaux::MARKS.as_bytes(), &a.marks);
+            if let Some(positions) = &a.positions {
                 w.aux(b"repl-masters", positions.as_bytes());
             }
-            tombs = e
-                .dbs
-                .iter()
-                .map(|d| {
-                    let st = d.stamps.as_deref()?;
-                    let list: Vec<_> = st.tomb_iter().map(|(k, v)| (k.clone(), *v)).collect();
-                    (!list.is_empty() || st.flushed().is_some()).then_some(DbTombs {
-                        tombs: list,
-                        flushed: st.flushed(),
-                    })
-                })
-                .collect();
+            tombs = a.tombs;
         }
         DatasetWriter {
             w,
@@ -114,7 +160,7 @@ impl DatasetWriter {
             sizes,
             keys: 0,
             tombs,
-            active,
+            active: is_active,
         }
     }
 

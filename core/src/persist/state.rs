@@ -58,6 +58,8 @@ pub struct BgSave {
     pub reason: SaveReason,
     /// Per database: (keys, keys with a TTL) at the start.
     pub sizes: Vec<(u64, u64)>,
+    /// Active replication's file fields at the start.
+    pub active: Option<super::dataset::ActiveAux>,
     /// The driver has taken it.
     pub claimed: bool,
 }
@@ -72,6 +74,9 @@ pub struct BgSaveJob {
     /// Per database index: (keys, keys with a TTL) at the start, for the
     /// file's size hints.
     pub sizes: Vec<(u64, u64)>,
+    /// Active replication's file fields, taken with the snapshot (pass
+    /// them to `DatasetWriter::with_aux`).
+    pub active: Option<super::dataset::ActiveAux>,
 }
 
 /// Work the driver must do right after a command, while its caller waits.
@@ -182,6 +187,7 @@ impl Engine {
     pub fn bgsave_start(&mut self, reason: SaveReason, now: Time) {
         let sizes = super::dataset::DatasetWriter::sizes_of(self);
         let keys_total = sizes.iter().map(|s| s.0).sum();
+        let active = super::dataset::ActiveAux::capture(self, true);
         let id = self.snapshot_begin();
         self.persist.rdb_saves += 1;
         self.persist.last_bgsave_try = now.secs();
@@ -193,6 +199,7 @@ impl Engine {
             keys_processed: 0,
             reason,
             sizes,
+            active,
             claimed: false,
         });
     }
@@ -206,6 +213,7 @@ impl Engine {
             id: job.id,
             reason: job.reason,
             sizes: job.sizes.clone(),
+            active: job.active.clone(),
         })
     }
 

@@ -112,6 +112,15 @@ impl Engine {
         if let Some(c) = m.link.client {
             self.disconnect(c);
         }
+        // It no longer holds tombstone collection here (unless another
+        // node still reports it: it is learnt again).
+        if let Some(id) = m
+            .uuid
+            .as_deref()
+            .and_then(|u| crate::repl::active::NodeId::parse(u.as_bytes()).ok())
+        {
+            self.active.marks.forget_node(id);
+        }
         true
     }
 
@@ -249,6 +258,9 @@ impl Engine {
     /// The master's node id arrived (its answer to `REPLCONF uuid`).
     pub fn repl_target_peer_uuid(&mut self, t: LinkTarget, uuid: String) {
         if let LinkTarget::Active(id) = t {
+            if let Ok(node) = crate::repl::active::NodeId::parse(uuid.as_bytes()) {
+                self.active.marks.know_node(node);
+            }
             if let Some(m) = self.active_mut(id) {
                 m.uuid = Some(uuid);
             }

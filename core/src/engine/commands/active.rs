@@ -7,28 +7,27 @@
 //!
 //! 1. Only our master's client (or the AOF being replayed) may send it.
 //! 2. Parse and peel KeyDB's forwarding nesting (at most 64 levels).
-//! 3. An envelope that passed through us already (our id on its path) is
-//!    a loop: never forwarded again, but still resolved by version (a
-//!    no-op, unless we restarted without our data and this is the only way
-//!    our in-flight writes come back). While the AOF is replayed our own
-//!    envelopes are applied as our writes.
-//! 4. Per-origin marks: a stamp not above the origin's mark probably came
-//!    by another path already. It is still resolved (versions make that
-//!    idempotent) but its non-keyspace commands (PUBLISH) do not run
-//!    again. The mark alone must not drop it: an origin that restarted
-//!    without its data, its clock behind, stamps below its old mark, and
-//!    those writes are new.
-//! 5. The stamp (and every MVCCRESTORE's) enters our hybrid clock, our
-//!    own looped-back ones too (a node restarted without data learns how
-//!    far its stamps had gone).
-//! 6. Each command of the payload goes through `resolve` (versions checked
-//!    and recorded at the origin's version) and what won runs in the
+//! 3. An envelope of our own writer (our id on its path) went round a
+//!    loop: never forwarded again, but still resolved by version (a
+//!    no-op). Envelopes of an earlier start of ours are another writer's
+//!    (see `watermark`). While the AOF is replayed our own envelopes are
+//!    applied as our writes.
+//! 4. Per-writer marks: a stamp not above the writer's mark came already
+//!    (another path, a rewound link). It is still resolved (versions make
+//!    that idempotent) but its non-keyspace commands (PUBLISH) do not run
+//!    again.
+//! 5. The stamp (and every MVCCRESTORE's) enters our hybrid clock.
+//! 6. A heartbeat (`KEYRS.HEARTBEAT`, alone in its envelope) is a node's
+//!    report for tombstone collection: taken by the watermarks, its marks
+//!    adopted when it comes straight from the link's node. Otherwise each
+//!    command of the payload goes through `resolve` (versions checked and
+//!    recorded at the writer's version) and what won runs in the
 //!    envelope's database with its own propagation suppressed.
-//! 7. The origin's mark moves. The envelope is forwarded, as received, into
-//!    our own stream (unless `multi-master-no-forward`) only if it changed
-//!    something here: a copy that changed nothing carries nothing our
-//!    replicas lack (what beat it reached them from us), and not
-//!    forwarding it is what ends its circulation in a mesh or ring.
+//! 7. The writer's mark moves. The envelope is forwarded, as received,
+//!    into our own stream (unless `multi-master-no-forward`) if this is
+//!    its first arrival or it changed something here; a copy that does
+//!    neither ends its circulation in a mesh or ring. Heartbeats go to the
+//!    replicas only, not the AOF.
 //!
 //! On a node that is not an active replica (a plain replica of an active
 //! one) the payload's commands just run and propagate as usual.
@@ -118,7 +117,22 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         [one] if e.active.enabled => Heartbeat::parse(one),
         _ => None,
     };
+    let is_heartbeat = heartbeat.is_some();
     if let Some(hb) = heartbeat {
+        // Straight from the node at the other end of this link: we have
+        // applied its whole stream up to here, so we dominate whatever it
+        // did, and take its marks (a mark it got from a merged file, or
+        // for an envelope it did not pass on, reaches us this way).
+        let direct = e.repl.actives.iter().any(|m| {
+            m.link.client == Some(call.client)
+                && m.uuid
+                    .as_deref()
+                    .and_then(|u| NodeId::parse(u.as_bytes()).ok())
+                    == Some(hb.node)
+        });
+        if direct {
+            e.active.marks.adopt(&hb);
+        }
         e.active.marks.report(stamp, hb);
     } else {
         for argv in &env.commands {
@@ -136,7 +150,11 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         && origin != own;
     if forward {
         let bytes = crate::repl::wire::encode(call.argv);
-        e.prop.forward(&bytes);
+        if is_heartbeat {
+            e.prop.push_repl_only(&bytes);
+        } else {
+            e.prop.forward(&bytes);
+        }
     }
     Reply::ok()
 }

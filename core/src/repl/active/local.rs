@@ -141,12 +141,10 @@ impl Engine {
         }
     }
 
-    /// Our heartbeat into the stream, straight to the replicas (not the
-    /// AOF: it is about this start only). Only when nothing propagated is
-    /// waiting: it vouches for every envelope we sent before it, so it must
-    /// not overtake them.
+    /// Our heartbeat into the stream, for the replicas only (not the AOF:
+    /// it is about this start).
     fn active_heartbeat(&mut self) {
-        if self.repl.backlog.is_none() || self.prop.pending() > 0 {
+        if self.repl.backlog.is_none() || !self.prop.enabled() {
             return;
         }
         let stamp = self.active_tick();
@@ -154,7 +152,7 @@ impl Engine {
         let mut payload = Vec::new();
         encode(&mut payload, &argv);
         let env = envelope::encode(self.active.writer, &payload, 0, stamp);
-        self.repl.feed(&env);
+        self.prop.push_repl_only(&env);
     }
 
     /// A new stamp for a local effect.

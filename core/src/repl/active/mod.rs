@@ -1,15 +1,15 @@
 //! Active-active replication (KeyDB's `active-replica` / `multi-master`),
-//! the pure groundwork: how writes are stamped, how a node decides whether
-//! a replicated write applies, and the wire pieces. Nothing here is wired
-//! into the engine's command path yet; with `active-replica` off none of it
-//! is allocated (see [`keystamps`] for the memory trade-off).
+//! the pure parts: how writes are stamped, how a node decides whether a
+//! replicated write applies, the wire pieces and the watermarks (the
+//! engine's use of them is listed below). With `active-replica` off none of
+//! it is allocated (see [`keystamps`] for the memory trade-off).
 //!
 //! - [`stamp`]: KeyDB's 64-bit `(ms << 20) | counter` stamps from a hybrid
 //!   logical clock, and [`Version`] = (stamp, origin) as the total order.
 //! - [`node`]: the node's UUID, its text, RDB aux and id-file forms.
 //! - [`keystamps`]: per-key versions and tombstones of one database, the
 //!   apply/skip rule, flush tombstones, tombstone collection.
-//! - [`watermark`]: per-origin dedup and loop breaking, per-peer acks and
+//! - [`watermark`]: per-writer dedup and loop breaking, heartbeats, and
 //!   the floor below which tombstones may go.
 //! - [`envelope`]: the RREPLAY envelope, encode and parse.
 //! - [`rdbaux`]: versions and tombstones as RDB aux fields (persistence and
@@ -37,8 +37,8 @@
 //! - [`local`]: every propagated command of the node's own writes gets its
 //!   own stamp and leaves as one RREPLAY envelope; state-dependent writes
 //!   as `KEYDB.MVCCRESTORE`/`DEL` of each written key; expiry is local and
-//!   leaves a tombstone; tombstones are collected past every known peer's
-//!   ack.
+//!   leaves a tombstone; heartbeats and tombstone collection run in the
+//!   cron.
 //! - `engine::commands::active`: RREPLAY, KEYDB.MVCCRESTORE, OBJECT
 //!   LASTMODIFIED, and keyrs's versioned KEYRS.MVCCDEL / KEYRS.MVCCFLUSHDB
 //!   (how a merge relays the tombstones it took).
@@ -47,12 +47,13 @@
 //!   for an active full sync (no flush, per-key merge, relayed to our own
 //!   replicas).
 //!
-//! # Not here (the link half, and later work)
+//! # Tombstone collection
 //!
-//! Several masters and their links, the `REPLCONF uuid` handshake that
-//! registers peers ([`Watermarks::add_peer`]) and carries their acks
-//! ([`Watermarks::ack`]), INFO/ROLE, persisting the id file ([`node`]),
-//! heartbeat stamps from idle nodes, the sim swarm and the e2e tests.
+//! [`watermark`]: one writer id per start of a node, per-writer marks,
+//! heartbeats carrying every node's marks, the collection floor; the cron
+//! (`Engine::active_cron`) collects at the floor less
+//! `active-tombstone-grace`, and [`DbStamps`]'s horizon refuses late copies
+//! on keys without a version.
 
 pub mod envelope;
 pub mod keystamps;

@@ -1,6 +1,6 @@
 //! How versions and tombstones travel in an RDB (persistence and full
-//! sync), as aux fields: encode and decode only, not wired into the RDB
-//! writer and loader yet.
+//! sync), as aux fields: encode and decode (`persist::dataset` writes and
+//! reads them).
 //!
 //! A full sync between two nodes that both hold data is a per-key merge
 //! (each incoming key goes through [`super::keystamps::DbStamps::put`]),

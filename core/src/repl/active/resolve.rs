@@ -2,7 +2,7 @@
 //! conflict check of [`super::keystamps`] applied to a command's keys, and
 //! the command reduced to the keys that won.
 //!
-//! The engine (next step, not wired yet) runs [`resolve`] under the lock
+//! The engine (`engine::commands::active`) runs [`resolve`] under the lock
 //! for each command of an admitted envelope, then executes the result with
 //! propagation to its own stream suppressed (the envelope is forwarded as
 //! it came). The version bookkeeping is done here, before the run, so the

@@ -14,6 +14,11 @@
 //! effect of `w` up to `s` is *dominated* here: applied, or beaten by a
 //! newer state this node holds, whatever path it came by.
 //!
+//! Marks also travel hop by hop: a heartbeat that comes straight from the
+//! node at the other end of a link (not forwarded) vouches for that node's
+//! whole state, which the link's stream has given us, so we take its marks
+//! ([`Watermarks::adopt`]); so does a merged full-sync file.
+//!
 //! That claim dies with the writer: a node that restarts may have lost
 //! writes it had already sent to some peers but not others, so its new
 //! start must not vouch for them. Hence one writer per start; the old
@@ -159,6 +164,9 @@ pub struct Watermarks {
     writers: BTreeMap<NodeId, WriterOf>,
     /// Node → its last heartbeat (other nodes only).
     reports: BTreeMap<NodeId, Report>,
+    /// Nodes known by handshake (our masters): they must report too, even
+    /// before we hear of a writer of theirs (a KeyDB peer never does).
+    peers: BTreeSet<NodeId>,
 }
 
 impl Watermarks {
@@ -173,6 +181,7 @@ impl Watermarks {
             received: BTreeMap::new(),
             writers,
             reports: BTreeMap::new(),
+            peers: BTreeSet::new(),
         }
     }
 
@@ -211,6 +220,21 @@ impl Watermarks {
         }
         let e = self.received.entry(writer).or_insert(Stamp::ZERO);
         *e = (*e).max(stamp);
+    }
+
+    /// Take the marks of a heartbeat that came straight from its node, on
+    /// a link whose stream we applied up to it (see the module doc).
+    pub fn adopt(&mut self, hb: &Heartbeat) {
+        for (w, _, mark) in &hb.writers {
+            self.record(*w, *mark);
+        }
+    }
+
+    /// A master's node id, from its handshake: it takes part.
+    pub fn know_node(&mut self, node: NodeId) {
+        if node != self.node {
+            self.peers.insert(node);
+        }
     }
 
     /// Learn whose `writer` is (the first answer stands: ids are random).
@@ -273,6 +297,7 @@ impl Watermarks {
             return;
         }
         self.reports.remove(&node);
+        self.peers.remove(&node);
         self.writers.retain(|_, of| of.node != node);
     }
 
@@ -281,6 +306,7 @@ impl Watermarks {
         self.writers
             .values()
             .map(|of| of.node)
+            .chain(self.peers.iter().copied())
             .filter(|n| *n != self.node)
             .collect()
     }
@@ -466,6 +492,11 @@ mod tests {
         // A node forgotten no longer holds it down.
         w.forget_node(id(2));
         assert_eq!(w.nodes().len(), 1);
+        // A master known only by its handshake (a KeyDB peer) must report.
+        w.know_node(id(9));
+        assert_eq!(w.floor(Stamp(100)), Stamp::ZERO);
+        w.know_node(id(1));
+        assert_eq!(w.nodes().len(), 2, "not ourselves");
     }
 
     #[test]

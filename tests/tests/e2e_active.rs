@@ -2338,7 +2338,7 @@ fn tombstones_are_collected_in_a_mesh_of_three() {
 /// Keys a node holds without a version (DEBUG POPULATE writes outside
 /// active stamping) reach a peer by full sync even once that peer has a
 /// collection horizon: an unstamped key is not a late copy of a collected
-/// delete. Fails on main at 1a93145: `KeyStamps::decide` skips an unknown
+/// delete. Fails on main at 85abbf1: `KeyStamps::decide` skips an unknown
 /// key whose stamp (0 when unstamped) is at or below the horizon, so the
 /// merge takes 0 keys and the pair never converges (the same makes
 /// `pair_restart_after_sigkill_with_rdb_...` fail whenever node 0 has a

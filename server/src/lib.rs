@@ -86,9 +86,17 @@ fn serve(mut cfg: Config, config_file: Option<String>) -> i32 {
     warn_about_threads(opts.threads);
     let aof_settings = AofSettings::from_config(&cfg);
     let mut engine = Engine::new(cfg, info, seed);
-    // The node id survives restarts (active replication's origin of writes).
-    let id = node_id::load_or_create(Path::new("."));
-    engine.set_node_id(id);
+    // The node id survives restarts; each start has its own number and a
+    // fresh writer id (the origin of the writes this process issues).
+    let me = node_id::load_or_create(Path::new("."));
+    engine.set_node_id(me.node);
+    engine.set_writer(me.writer, me.boot);
+    tracing::info!(
+        "Node id {}, start {}, writer id {}",
+        me.node,
+        me.boot,
+        me.writer
+    );
     let engine = Arc::new(FastLock::new(engine));
     let aof = Aof::new(aof_settings.clone());
     if let Err(e) = aof.spawn_fsync_thread() {

@@ -2338,13 +2338,9 @@ fn tombstones_are_collected_in_a_mesh_of_three() {
 /// Keys a node holds without a version (DEBUG POPULATE writes outside
 /// active stamping) reach a peer by full sync even once that peer has a
 /// collection horizon: an unstamped key is not a late copy of a collected
-/// delete. Fails on main at 85abbf1: `KeyStamps::decide` skips an unknown
-/// key whose stamp (0 when unstamped) is at or below the horizon, so the
-/// merge takes 0 keys and the pair never converges (the same makes
-/// `pair_restart_after_sigkill_with_rdb_...` fail whenever node 0 has a
-/// horizon before it merges node 1's DEBUG POPULATE bulk).
+/// delete. (Once `DbStamps::decide` refused it: the merge took 0 keys and
+/// the pair never converged.)
 #[test]
-#[ignore = "core: KeyStamps::decide refuses unstamped keys under a horizon"]
 fn unstamped_keys_reach_a_peer_that_has_a_horizon() {
     let args = tomb_args(&["--appendonly", "no", "--save", ""]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -139,7 +139,9 @@ impl DbStamps {
     /// arrives now is a copy of something this key's collected delete beat.
     pub fn decide(&self, key: &[u8], v: Version) -> Decision {
         let own = self.live(key).or_else(|| self.tombstone(key));
-        if own.is_none() && self.horizon != Stamp::ZERO && v.stamp <= self.horizon {
+        // An unstamped state (written before active mode, or by a node
+        // without it) was never collected over: the horizon does not apply.
+        if own.is_none() && v.stamp != Stamp::ZERO && v.stamp <= self.horizon {
             return Decision::Skip;
         }
         match self.known(key) {
@@ -384,6 +386,11 @@ mod tests {
         assert_eq!(t.put(b"fresh", v(6, 9)), Decision::Skip);
         assert_eq!(t.put(b"fresh", v(7, 9)), Decision::Apply);
         assert_eq!(t.put(b"c", v(8, 1)), Decision::Apply, "has its tombstone");
+        assert_eq!(
+            t.put(b"unstamped", v(0, 9)),
+            Decision::Apply,
+            "an unstamped state is not below the horizon"
+        );
         t.raise_horizon(Stamp(2));
         assert_eq!(t.horizon(), Stamp(6), "never lowered");
     }

@@ -277,6 +277,16 @@ impl Loader<'_> {
         if !def.has(flag::MULTI_ARG) && args.len() != 1 {
             return Err("wrong number of arguments".into());
         }
+        // As Redis 7: a multi-argument option given one non-empty argument
+        // (`save "3600 1"`, `--save "3600 1"`) is split on spaces.
+        let split: Vec<String>;
+        let args = match args {
+            [one] if def.has(flag::MULTI_ARG) && !one.is_empty() => {
+                split = one.split(' ').map(str::to_string).collect();
+                &split[..]
+            }
+            _ => args,
+        };
         let is_save = def.name == "save";
         let mut v = parse_value(def, self.cfg.value_at(idx), args, is_save && self.save_seen)?;
         if is_save {

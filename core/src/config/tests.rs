@@ -339,6 +339,13 @@ fn command_line_overrides_the_file() {
         vec![(60, 1)]
     );
     assert!(load_file("save\n").unwrap().save_params().is_empty());
+    // One quoted argument is split on spaces, as Redis 7 does for every
+    // multi-argument option (`--save "3600 1"` on the command line too).
+    assert_eq!(
+        load_file("save \"3600 1 60 5\"\n").unwrap().save_params(),
+        vec![(3600, 1), (60, 5)]
+    );
+    assert!(load_file("save \"3600  1\"\n").is_err(), "an empty word");
     let cfg = load(&["--save"], &[]).unwrap();
     assert!(cfg.save_params().is_empty());
     let cfg = load(&["--port", "7002", "-"], &[("-", "hz 20\n")]).unwrap();

@@ -781,12 +781,18 @@ fn heartbeat_of(n: &mut Node, ms: u64) -> Vec<u8> {
     envelope::encode(n.e.writer_id(), &payload, 0, stamp)
 }
 
-#[test]
-fn tombstones_are_collected_once_every_node_reported_past_them() {
+/// Nodes 1 and 2, each at its first start with writer 11 or 12.
+fn pair_with_writers() -> (Node, Node) {
     let mut a = Node::new(1);
     let mut b = Node::new(2);
     a.e.set_writer(id(11), 1);
     b.e.set_writer(id(12), 1);
+    (a, b)
+}
+
+#[test]
+fn tombstones_are_collected_once_every_node_reported_past_them() {
+    let (mut a, mut b) = pair_with_writers();
     let tombs = |n: &Node| n.e.dbs[0].stamps.as_ref().unwrap().tombstones_len();
     a.run(1, &["SET", "k", "v"]);
     a.run(2, &["DEL", "k"]);
@@ -829,10 +835,7 @@ fn a_node_restarted_from_an_old_file_drops_what_its_peer_collected() {
     // b saved a file while it held k; a later deleted k, both collected
     // the tombstone; b restarts from its old file and full-syncs from a:
     // a's file no longer names k, but its horizon covers k's version.
-    let mut a = Node::new(1);
-    let mut b = Node::new(2);
-    a.e.set_writer(id(11), 1);
-    b.e.set_writer(id(12), 1);
+    let (mut a, mut b) = pair_with_writers();
     a.run(1, &["SET", "k", "v"]);
     a.run(1, &["SET", "keep", "v"]);
     let sets = a.out();

@@ -2369,3 +2369,45 @@ fn unstamped_keys_reach_a_peer_that_has_a_horizon() {
     });
     c.wait_converged("the pair after the merge");
 }
+
+/// An active node's AOF base (after BGREWRITEAOF) keeps what its RDB files
+/// keep: a node restarted from it, cut off from its peer, still holds its
+/// keys at their versions (OBJECT LASTMODIFIED counts from their stamps,
+/// not from the epoch as for an unstamped key) and its tombstones.
+#[test]
+fn an_aof_rewrite_keeps_versions_and_tombstones() {
+    let args = words(&["--active-tombstone-grace", "3600000"]);
+    let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+    all.extend(AOF_ARGS);
+    let mut c = Cluster::pair(&all);
+    c.wait_links_up();
+    for k in 0..20 {
+        assert_eq!(c.call(0, &["SET", &format!("k{k}"), "v"]), "+OK\r\n");
+    }
+    assert_eq!(c.call(0, &["DEL", "k0", "k1"]), ":2\r\n");
+    c.wait_converged("the writes");
+    let tombs_before = info_u64(c.node(0), "replication", "active_tombstones");
+    assert!(tombs_before >= 2, "{tombs_before}");
+    assert!(c.call(0, &["BGREWRITEAOF"]).starts_with('+'));
+    c.wait("the rewrite", |c| {
+        info_field(c.node(0), "persistence", "aof_rewrite_in_progress").as_deref() == Some("0")
+            && info_u64(c.node(0), "persistence", "aof_rewrites") >= 1
+    });
+    c.isolate(0);
+    c.kill(0);
+    c.start(0);
+    let age = c.call(0, &["OBJECT", "LASTMODIFIED", "k5"]);
+    let secs: u64 = age
+        .trim_start_matches(':')
+        .trim()
+        .parse()
+        .expect("an integer");
+    assert!(secs < 3600, "k5 lost its version: {age:?}");
+    assert_eq!(
+        info_u64(c.node(0), "replication", "active_tombstones"),
+        tombs_before,
+        "tombstones after the restart"
+    );
+    c.heal_all();
+    c.wait_converged("after the restart");
+}

@@ -124,6 +124,28 @@ impl DatasetWriter {
         repl: Option<super::rdb::file::ReplAux<'_>>,
         active: Option<ActiveAux>,
     ) -> DatasetWriter {
+        DatasetWriter::build(e, sizes, now, repl, active, false)
+    }
+
+    /// The RDB preamble of an AOF base (`aof-base:1`) of an active node:
+    /// versions, tombstones, marks and horizon as in its RDB files.
+    pub fn for_aof_base(
+        e: &Engine,
+        sizes: Vec<(u64, u64)>,
+        now: Time,
+        active: Option<ActiveAux>,
+    ) -> DatasetWriter {
+        DatasetWriter::build(e, sizes, now, None, active, true)
+    }
+
+    fn build(
+        e: &Engine,
+        sizes: Vec<(u64, u64)>,
+        now: Time,
+        repl: Option<super::rdb::file::ReplAux<'_>>,
+        active: Option<ActiveAux>,
+        aof_base: bool,
+    ) -> DatasetWriter {
         let checksum = e.config.get_bool("rdbchecksum").unwrap_or(true);
         let mut w = RdbWriter::with_save_options(save_options(e), checksum);
         w.standard_aux(&StandardAux {
@@ -132,7 +154,7 @@ impl DatasetWriter {
             ctime: i64::try_from(now.secs()).unwrap_or(i64::MAX),
             used_mem: e.host.used_memory,
             repl,
-            aof_base: false,
+            aof_base,
         });
         let mut tombs = Vec::new();
         let is_active = active.is_some();

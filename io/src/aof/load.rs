@@ -15,6 +15,7 @@ use std::path::Path;
 
 use bytes::BytesMut;
 use keyrs_core::engine::{ConnInfo, Engine, Time};
+use keyrs_core::persist::dataset::{DatasetLoader, LoadStep};
 use keyrs_core::persist::rdb::file::{LoadEvent, RdbLoader};
 use keyrs_core::resp::{ParserLimits, Reply, RequestParser};
 
@@ -212,6 +213,9 @@ impl<A: Access> Replay<A> {
 
     /// Load an RDB preamble; returns how many bytes it took.
     fn rdb(&mut self, data: &[u8], name: &str) -> Result<usize, String> {
+        if self.access.engine().is_active_replica() {
+            return self.rdb_active(data, name);
+        }
         let mut loader = RdbLoader::new();
         let mut engine = self.access.engine();
         loader.limit_databases(engine.dbs.len());
@@ -254,6 +258,38 @@ impl<A: Access> Replay<A> {
                 }
             }
         }
+        usize::try_from(loader.consumed())
+            .map_err(|_| format!("Bad RDB preamble size in the AOF file {name}"))
+    }
+
+    /// An active node's preamble: loaded as its RDB files are (versions,
+    /// tombstones, marks and horizon; an expired key becomes the tombstone
+    /// of its version).
+    fn rdb_active(&mut self, data: &[u8], name: &str) -> Result<usize, String> {
+        let mut engine = self.access.engine();
+        let mut loader = DatasetLoader::new(&mut engine);
+        loader.feed(data);
+        loader.end_of_input();
+        loop {
+            match loader.step(&mut engine, self.now, COMMANDS_PER_LOCK as usize) {
+                Ok(LoadStep::Done) => break,
+                Ok(LoadStep::More) => {
+                    drop(engine);
+                    engine = self.access.engine();
+                }
+                Ok(LoadStep::NeedInput) => {
+                    return Err(format!(
+                        "Unexpected end of file reading the RDB preamble of the AOF file {name}"
+                    ))
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "Bad file format reading the RDB preamble of the AOF file {name}: {e}"
+                    ))
+                }
+            }
+        }
+        self.keys += loader.loaded;
         usize::try_from(loader.consumed())
             .map_err(|_| format!("Bad RDB preamble size in the AOF file {name}"))
     }

@@ -40,6 +40,7 @@ use keyrs_core::engine::commands::dump::dump_payload;
 use keyrs_core::engine::propagate::encode;
 use keyrs_core::engine::value::Value;
 use keyrs_core::engine::{Engine, Time};
+use keyrs_core::persist::dataset::{ActiveAux, DatasetWriter};
 use keyrs_core::persist::rdb::file::{RdbOptions, RdbWriter};
 use keyrs_core::persist::rdb::SaveOptions;
 use parking_lot::Mutex;
@@ -432,6 +433,7 @@ impl Aof {
                 return;
             }
         };
+        let snapshot = id.snapshot;
         let me = Arc::clone(self);
         let shared = Arc::clone(shared);
         let spawned = std::thread::Builder::new()
@@ -443,7 +445,7 @@ impl Aof {
             });
         if let Err(e) = spawned {
             tracing::warn!("Can't start the AOF rewrite thread: {e}");
-            engine.snapshot_end(id.snapshot);
+            engine.snapshot_end(snapshot);
             engine.aof.rewrite_in_progress = false;
         }
     }
@@ -511,11 +513,15 @@ impl Aof {
         engine.prop.reset_db();
         engine.aof.rewrite_in_progress = true;
         engine.aof.rewrite_started = Some(engine.now);
+        let active = ActiveAux::capture(engine, true);
+        let sizes = DatasetWriter::sizes_of(engine);
         let snapshot = engine.snapshot_begin();
         Ok(RewriteId {
             snapshot,
             started: Instant::now(),
             now: engine.now,
+            active,
+            sizes,
         })
     }
 
@@ -523,7 +529,7 @@ impl Aof {
     /// chunk), then swap the manifest and delete the replaced files.
     fn run_rewrite(&self, engine: &SharedEngine, id: RewriteId) -> io::Result<()> {
         let settings = self.state.lock().settings.clone();
-        let result = write_base(engine, &settings, id);
+        let result = write_base(engine, &settings, &id);
         {
             let mut e = engine.lock();
             e.snapshot_end(id.snapshot);
@@ -595,11 +601,16 @@ impl Aof {
 }
 
 /// A rewrite begun under the lock.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct RewriteId {
     snapshot: keyrs_core::persist::snapshot::SnapshotId,
     started: Instant,
     now: Time,
+    /// Active replication's file fields at the snapshot's start (an active
+    /// node's base is always an RDB preamble that carries them).
+    active: Option<ActiveAux>,
+    /// (keys, keys with a TTL) per database at the start.
+    sizes: Vec<(u64, u64)>,
 }
 
 /// Append the buffer to the incr file; a failure keeps the bytes for the
@@ -639,8 +650,11 @@ fn write_manifest(dir: &Path, filename: &str, manifest: &Manifest) -> io::Result
 fn write_base(
     engine: &SharedEngine,
     settings: &AofSettings,
-    id: RewriteId,
+    id: &RewriteId,
 ) -> io::Result<(PathBuf, u64)> {
+    if id.active.is_some() {
+        return write_active_base(engine, settings, id);
+    }
     let tmp = settings
         .dir
         .join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
@@ -714,6 +728,41 @@ fn write_base(
         size += out.len() as u64;
         file.write_all(&out)?;
     }
+    let f = file.into_inner().map_err(|e| e.into_error())?;
+    f.sync_all()?;
+    Ok((tmp, size))
+}
+
+/// An active node's base: always an RDB preamble, written as its RDB files
+/// are (versions before each key, tombstones, marks, horizon), so a restart
+/// from the AOF keeps what conflict resolution and tombstone collection
+/// need (a commands base, or a plain preamble, would leave every key
+/// unstamped).
+fn write_active_base(
+    engine: &SharedEngine,
+    settings: &AofSettings,
+    id: &RewriteId,
+) -> io::Result<(PathBuf, u64)> {
+    let tmp = settings
+        .dir
+        .join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
+    let mut file = io::BufWriter::new(File::create(&tmp)?);
+    let mut size = 0u64;
+    let mut w = {
+        let e = engine.lock();
+        DatasetWriter::for_aof_base(&e, id.sizes.clone(), id.now, id.active.clone())
+    };
+    loop {
+        let chunk = engine.lock().snapshot_next(id.snapshot, 256);
+        let Some(items) = chunk else { break };
+        w.add(&items);
+        let out = w.take_output();
+        size += out.len() as u64;
+        file.write_all(&out)?;
+    }
+    let out = w.finish();
+    size += out.len() as u64;
+    file.write_all(&out)?;
     let f = file.into_inner().map_err(|e| e.into_error())?;
     f.sync_all()?;
     Ok((tmp, size))

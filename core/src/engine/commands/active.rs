@@ -24,10 +24,11 @@
 //!    recorded at the writer's version) and what won runs in the
 //!    envelope's database with its own propagation suppressed.
 //! 7. The writer's mark moves. The envelope is forwarded, as received,
-//!    into our own stream (unless `multi-master-no-forward`) if this is
-//!    its first arrival or it changed something here; a copy that does
-//!    neither ends its circulation in a mesh or ring. Heartbeats go to the
-//!    replicas only, not the AOF.
+//!    into our own stream (unless `multi-master-no-forward`) if it changed
+//!    something here (a heartbeat: on its first arrival); a copy that did
+//!    not ends its circulation in a mesh or ring, and what beat it reached
+//!    our replicas from us already. Heartbeats go to the replicas only,
+//!    not the AOF.
 //!
 //! On a node that is not an active replica (a plain replica of an active
 //! one) the payload's commands just run and propagate as usual.
@@ -99,8 +100,11 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
     let looped = env.visited(own) && !replaying;
     let admit = e.active.marks.admit(origin, stamp);
     let seen = looped || (!replaying && admit == Admit::Duplicate);
-    // First arrival here (it raises the writer's mark): forwarded whatever
-    // it changed, so every node gets every envelope and marks agree.
+    // First arrival here (it raises the writer's mark). A heartbeat is
+    // forwarded then, so every node hears every node; any other envelope
+    // only if it changed something (a plain replica behind us replays what
+    // we forward as written, so it must see our changes and nothing else;
+    // a writer's marks reach the next node by our heartbeats instead).
     let new = !looped && !replaying && admit == Admit::Apply;
     // A nested (KeyDB-forwarded) envelope names its own database.
     let db = match env.inner.db {
@@ -143,7 +147,7 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         }
     }
     e.active.marks.record(origin, stamp);
-    let forward = (changed || new)
+    let forward = (changed || (new && is_heartbeat))
         && !looped
         && !replaying
         && e.config.get_bool("multi-master-no-forward") != Some(true)

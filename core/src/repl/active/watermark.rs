@@ -7,12 +7,12 @@
 //! every start (the node id itself is kept across restarts, for handshakes
 //! and INFO). A writer stamps its envelopes with a hybrid clock, so they
 //! leave in increasing stamp order, and every link carries them in that
-//! order (a stream is FIFO). Every node forwards an envelope the first time
-//! it arrives (when it raises the writer's mark) and every change of its
-//! own keyspace leaves in its own stream (local writes, applied envelopes,
-//! what a full-sync merge took). So when `received[w] = s` here, every
-//! effect of `w` up to `s` is *dominated* here: applied, or beaten by a
-//! newer state this node holds, whatever path it came by.
+//! order (a stream is FIFO). Every change of a node's keyspace leaves in its
+//! own stream (local writes, envelopes that changed something, what a
+//! full-sync merge took); an envelope it does not forward was beaten by a
+//! state it had already sent. So when `received[w] = s` here, every effect
+//! of `w` up to `s` is *dominated* here: applied, or beaten by a newer
+//! state this node holds, whatever path it came by.
 //!
 //! Marks also travel hop by hop: a heartbeat that comes straight from the
 //! node at the other end of a link (not forwarded) vouches for that node's

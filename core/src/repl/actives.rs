@@ -114,11 +114,7 @@ impl Engine {
         }
         // It no longer holds tombstone collection here (unless another
         // node still reports it: it is learnt again).
-        if let Some(id) = m
-            .uuid
-            .as_deref()
-            .and_then(|u| crate::repl::active::NodeId::parse(u.as_bytes()).ok())
-        {
+        if let Some(id) = m.node_id() {
             self.active.marks.forget_node(id);
         }
         true

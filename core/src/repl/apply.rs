@@ -256,8 +256,7 @@ fn merge_loader(e: &mut Engine, id: u64) -> DatasetLoader {
         .actives
         .iter()
         .find(|m| m.id == id)
-        .and_then(|m| m.uuid.as_deref())
-        .and_then(|u| crate::repl::active::NodeId::parse(u.as_bytes()).ok())
+        .and_then(|m| m.node_id())
         .unwrap_or(crate::repl::active::NodeId::NIL);
     DatasetLoader::new_merge(e, peer)
 }

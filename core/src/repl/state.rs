@@ -198,6 +198,14 @@ pub struct ActiveMaster {
     pub db: usize,
 }
 
+impl ActiveMaster {
+    /// Its node id, once its `REPLCONF uuid` answer was a well-formed one.
+    pub fn node_id(&self) -> Option<crate::repl::active::NodeId> {
+        let uuid = self.uuid.as_deref()?;
+        crate::repl::active::NodeId::parse(uuid.as_bytes()).ok()
+    }
+}
+
 /// The engine-owned replication state.
 #[derive(Debug, Clone)]
 pub struct ReplState {

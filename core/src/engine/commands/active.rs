@@ -127,13 +127,11 @@ fn rreplay(e: &mut Engine, call: &mut Call<'_>) -> Reply {
         // applied its whole stream up to here, so we dominate whatever it
         // did, and take its marks (a mark it got from a merged file, or
         // for an envelope it did not pass on, reaches us this way).
-        let direct = e.repl.actives.iter().any(|m| {
-            m.link.client == Some(call.client)
-                && m.uuid
-                    .as_deref()
-                    .and_then(|u| NodeId::parse(u.as_bytes()).ok())
-                    == Some(hb.node)
-        });
+        let direct = e
+            .repl
+            .actives
+            .iter()
+            .any(|m| m.link.client == Some(call.client) && m.node_id() == Some(hb.node));
         if direct {
             e.active.marks.adopt(&hb);
         }

@@ -55,13 +55,7 @@ impl ActiveAux {
         if !e.active.enabled {
             return None;
         }
-        let horizon = e
-            .dbs
-            .iter()
-            .filter_map(|d| d.stamps.as_deref())
-            .map(|st| st.horizon())
-            .max()
-            .unwrap_or(Stamp::ZERO);
+        let horizon = e.active_horizon();
         let own = (e.active.writer, e.active.hlc.last());
         let marks = rdbaux::encode_marks(e.active.marks.marks().chain(std::iter::once(own)));
         let positions = Some(e.repl_positions_text()).filter(|p| own_file && !p.is_empty());

@@ -90,11 +90,14 @@ fn active_fields(e: &Engine, now: Time, add: &mut impl FnMut(&str, String)) {
     add("master_global_link_status", global.into());
     add("connected_masters", r.active_links_up().to_string());
     // keyrs: tombstones held, and the floor they were last collected at.
-    let tables = || e.dbs.iter().filter_map(|d| d.stamps.as_deref());
-    let tombs: usize = tables().map(|st| st.tombstones_len()).sum();
-    let horizon = tables().map(|st| st.horizon().0).max().unwrap_or(0);
+    let tombs: usize = e
+        .dbs
+        .iter()
+        .filter_map(|d| d.stamps.as_deref())
+        .map(|st| st.tombstones_len())
+        .sum();
     add("active_tombstones", tombs.to_string());
-    add("active_tombstone_horizon", horizon.to_string());
+    add("active_tombstone_horizon", e.active_horizon().0.to_string());
     for (i, m) in r.actives.iter().enumerate() {
         let name = |field: &str| -> String {
             if i == 0 {

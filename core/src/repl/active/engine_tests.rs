@@ -775,10 +775,7 @@ fn keydb_options_read_back_and_active_follows_the_config() {
 /// `n`'s heartbeat envelope now (what its cron feeds its replicas).
 fn heartbeat_of(n: &mut Node, ms: u64) -> Vec<u8> {
     let stamp = n.e.active.hlc.tick(t(ms));
-    let argv = n.e.active.marks.heartbeat(stamp).encode();
-    let mut payload = Vec::new();
-    crate::engine::propagate::encode(&mut payload, &argv);
-    envelope::encode(n.e.writer_id(), &payload, 0, stamp)
+    n.e.active_heartbeat_envelope(stamp)
 }
 
 /// Nodes 1 and 2, each at its first start with writer 11 or 12.

@@ -126,7 +126,16 @@ impl DbStamps {
     /// The newest thing known about `key`: its live version or its
     /// tombstone (never both), or the flush tombstone if newer.
     pub fn known(&self, key: &[u8]) -> Option<Version> {
-        let own = self.live(key).or_else(|| self.tombstone(key));
+        self.with_flush(self.own(key))
+    }
+
+    /// The key's own live version or tombstone.
+    fn own(&self, key: &[u8]) -> Option<Version> {
+        self.live(key).or_else(|| self.tombstone(key))
+    }
+
+    /// `own`, or the flush tombstone if newer.
+    fn with_flush(&self, own: Option<Version>) -> Option<Version> {
         match (own, self.flushed) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
@@ -138,13 +147,13 @@ impl DbStamps {
     /// node had those effects when tombstones were collected, so one that
     /// arrives now is a copy of something this key's collected delete beat.
     pub fn decide(&self, key: &[u8], v: Version) -> Decision {
-        let own = self.live(key).or_else(|| self.tombstone(key));
+        let own = self.own(key);
         // An unstamped state (written before active mode, or by a node
         // without it) was never collected over: the horizon does not apply.
         if own.is_none() && v.stamp != Stamp::ZERO && v.stamp <= self.horizon {
             return Decision::Skip;
         }
-        match self.known(key) {
+        match self.with_flush(own) {
             Some(k) if k >= v => Decision::Skip,
             _ => Decision::Apply,
         }

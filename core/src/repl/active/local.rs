@@ -56,6 +56,17 @@ impl Engine {
         self.active.marks = Watermarks::new(writer, self.active.node, boot);
     }
 
+    /// The collection horizon (each database holds it for its own refusals;
+    /// they are raised together, so the highest is the node's).
+    pub fn active_horizon(&self) -> Stamp {
+        self.dbs
+            .iter()
+            .filter_map(|d| d.stamps.as_deref())
+            .map(DbStamps::horizon)
+            .max()
+            .unwrap_or(Stamp::ZERO)
+    }
+
     /// This start's writer id.
     pub fn writer_id(&self) -> NodeId {
         self.active.writer
@@ -124,9 +135,8 @@ impl Engine {
         let grace = self
             .config
             .get_u64("active-tombstone-grace")
-            .unwrap_or(5000)
-            .saturating_mul(1 << 20);
-        let cut = Stamp(floor.0.saturating_sub(grace));
+            .unwrap_or(5000);
+        let cut = Stamp(floor.0.saturating_sub(Stamp::from_ms(grace).0));
         if cut == Stamp::ZERO {
             return;
         }
@@ -148,11 +158,15 @@ impl Engine {
             return;
         }
         let stamp = self.active_tick();
-        let argv = self.active.marks.heartbeat(stamp).encode();
-        let mut payload = Vec::new();
-        encode(&mut payload, &argv);
-        let env = envelope::encode(self.active.writer, &payload, 0, stamp);
+        let env = self.active_heartbeat_envelope(stamp);
         self.prop.push_repl_only(&env);
+    }
+
+    /// Our heartbeat (marks as of now, our own at `stamp`) as the envelope
+    /// of our writer stamped `stamp`.
+    pub(crate) fn active_heartbeat_envelope(&self, stamp: Stamp) -> Vec<u8> {
+        let argv = self.active.marks.heartbeat(stamp).encode();
+        self.active_envelope(0, &[argv], stamp)
     }
 
     /// A new stamp for a local effect.
@@ -351,13 +365,18 @@ impl Engine {
         if !self.prop.enabled() {
             return;
         }
+        let env = self.active_envelope(db, cmds, stamp);
+        self.prop.push_raw(&env);
+    }
+
+    /// The envelope of our writer carrying `cmds` for `db`, stamped `stamp`.
+    fn active_envelope(&self, db: usize, cmds: &[Vec<Bytes>], stamp: Stamp) -> Vec<u8> {
         let mut payload = Vec::new();
         for c in cmds {
             encode(&mut payload, c);
         }
         let db = u32::try_from(db).unwrap_or(u32::MAX);
-        let env = envelope::encode(self.active.writer, &payload, db, stamp);
-        self.prop.push_raw(&env);
+        envelope::encode(self.active.writer, &payload, db, stamp)
     }
 
     /// A full-sync merge took the tombstone of `key` in `db` at `v`: relay

@@ -31,7 +31,7 @@ pub struct ActiveState {
     /// An RREPLAY is running its commands: their versions were decided and
     /// recorded before the run (KEYDB.MVCCRESTORE must not check again).
     pub applying: bool,
-    /// When tombstones were last collected (ms).
+    /// When the cron last sent a heartbeat and collected tombstones (ms).
     pub last_collect_ms: Option<u64>,
 }
 

@@ -655,10 +655,7 @@ fn write_base(
     if id.active.is_some() {
         return write_active_base(engine, settings, id);
     }
-    let tmp = settings
-        .dir
-        .join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
-    let mut file = io::BufWriter::new(File::create(&tmp)?);
+    let (tmp, mut file) = create_base_temp(settings)?;
     let mut size = 0u64;
     let (save_opts, compression) = {
         let e = engine.lock();
@@ -728,9 +725,24 @@ fn write_base(
         size += out.len() as u64;
         file.write_all(&out)?;
     }
-    let f = file.into_inner().map_err(|e| e.into_error())?;
-    f.sync_all()?;
+    sync_base(file)?;
     Ok((tmp, size))
+}
+
+/// The temp file a rewrite writes its base to (renamed into place once
+/// complete), buffered.
+fn create_base_temp(settings: &AofSettings) -> io::Result<(PathBuf, io::BufWriter<File>)> {
+    let tmp = settings
+        .dir
+        .join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
+    let file = io::BufWriter::new(File::create(&tmp)?);
+    Ok((tmp, file))
+}
+
+/// Flush the base's buffer and sync it to disk before it replaces the old.
+fn sync_base(file: io::BufWriter<File>) -> io::Result<()> {
+    let f = file.into_inner().map_err(|e| e.into_error())?;
+    f.sync_all()
 }
 
 /// An active node's base: always an RDB preamble, written as its RDB files
@@ -743,10 +755,7 @@ fn write_active_base(
     settings: &AofSettings,
     id: &RewriteId,
 ) -> io::Result<(PathBuf, u64)> {
-    let tmp = settings
-        .dir
-        .join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
-    let mut file = io::BufWriter::new(File::create(&tmp)?);
+    let (tmp, mut file) = create_base_temp(settings)?;
     let mut size = 0u64;
     let mut w = {
         let e = engine.lock();
@@ -763,8 +772,7 @@ fn write_active_base(
     let out = w.finish();
     size += out.len() as u64;
     file.write_all(&out)?;
-    let f = file.into_inner().map_err(|e| e.into_error())?;
-    f.sync_all()?;
+    sync_base(file)?;
     Ok((tmp, size))
 }
 

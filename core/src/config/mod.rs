@@ -317,10 +317,21 @@ impl Config {
         }
     }
 
+    /// `min-replicas-to-write`, read on every write command (its index is
+    /// found once).
+    pub fn min_replicas_to_write(&self) -> u64 {
+        static INDEX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        let idx = *INDEX.get_or_init(|| index_of("min-replicas-to-write"));
+        match self.values[idx] {
+            Val::Num(n) => n as u64,
+            _ => 0,
+        }
+    }
+
     /// `notify-keyspace-events` as bits (see [`value::NOTIFY_ALL`] and friends).
     pub fn notify_keyspace_events(&self) -> u32 {
         // Read on every write command: the option's index is found once,
-        // not by a linear search of the option table per call.
+        // not by a lookup per call.
         static INDEX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
         let idx = *INDEX.get_or_init(|| index_of("notify-keyspace-events"));
         match self.values[idx] {

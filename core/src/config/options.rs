@@ -756,6 +756,10 @@ pub static OPTIONS: &[OptionDef] = &[
         Special::ThreadAffinity,
     ),
     i("min-clients-per-thread", None, KDB, 0, 400, 20),
+    // keyrs: pause this long before polling again when many clients each
+    // send a few requests (io/src/coalesce.rs); 0 turns it off.
+    i("event-coalesce-us", None, KDB, 0, 1000, 30),
+    i("event-coalesce-min-clients", None, KDB, 1, INT_MAX, 32),
     i("replica-weighting-factor", None, KDB, 1, INT_MAX, 2),
     b("active-client-balancing", None, IMM | KDB, true),
     b("time-thread-priority", None, IMM | KDB, false),
@@ -841,21 +845,48 @@ pub static OPTIONS: &[OptionDef] = &[
     b("testmode", None, IMM | KDB, false),
 ];
 
+/// The longest option name or alias (a longer name cannot be an option).
+const NAME_MAX: usize = 64;
+
+/// Every option's lower-case name and alias, to its index and whether it
+/// is the alias: built on first use. The server reads options on hot paths
+/// (`min-replicas-to-write` on every write), so a scan of the table is
+/// too slow.
+fn by_name() -> &'static hashbrown::HashMap<&'static [u8], (usize, bool), foldhash::fast::FixedState>
+{
+    static MAP: std::sync::OnceLock<
+        hashbrown::HashMap<&'static [u8], (usize, bool), foldhash::fast::FixedState>,
+    > = std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = hashbrown::HashMap::with_capacity_and_hasher(
+            OPTIONS.len() * 2,
+            foldhash::fast::FixedState::default(),
+        );
+        // Names first, so a name that were also another option's alias
+        // would win (the first match of the old table scan).
+        for (idx, o) in OPTIONS.iter().enumerate() {
+            map.entry(o.name.as_bytes()).or_insert((idx, false));
+        }
+        for (idx, o) in OPTIONS.iter().enumerate() {
+            if let Some(a) = o.alias {
+                map.entry(a.as_bytes()).or_insert((idx, true));
+            }
+        }
+        map
+    })
+}
+
 /// Find an option by name or alias, case-insensitively. Returns its index
 /// in [`OPTIONS`] and whether `name` was the alias.
 pub fn lookup(name: &[u8]) -> Option<(usize, bool)> {
-    OPTIONS.iter().enumerate().find_map(|(idx, o)| {
-        if o.name.as_bytes().eq_ignore_ascii_case(name) {
-            Some((idx, false))
-        } else if o
-            .alias
-            .is_some_and(|a| a.as_bytes().eq_ignore_ascii_case(name))
-        {
-            Some((idx, true))
-        } else {
-            None
-        }
-    })
+    if name.len() > NAME_MAX {
+        return None;
+    }
+    let mut lower = [0u8; NAME_MAX];
+    let lower = &mut lower[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    by_name().get(&*lower).copied()
 }
 
 /// The index of an option known to exist (used for typed fields).
@@ -872,6 +903,22 @@ pub(crate) fn index_of(name: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_name_fits_the_lookup_buffer_and_is_found_in_any_case() {
+        for (idx, o) in OPTIONS.iter().enumerate() {
+            assert!(o.name.len() <= NAME_MAX, "{}", o.name);
+            assert_eq!(lookup(o.name.as_bytes()), Some((idx, false)));
+            let upper = o.name.to_ascii_uppercase();
+            assert_eq!(lookup(upper.as_bytes()), Some((idx, false)));
+            if let Some(a) = o.alias {
+                assert!(a.len() <= NAME_MAX, "{a}");
+                assert_eq!(lookup(a.as_bytes()), Some((idx, true)));
+            }
+        }
+        assert_eq!(lookup(&[b'a'; NAME_MAX + 1]), None);
+        assert_eq!(lookup(b""), None);
+    }
 
     #[test]
     fn names_are_unique_and_lower_case() {

@@ -106,7 +106,7 @@ impl Engine {
             return None;
         }
         if write {
-            let min = self.config.get_u64("min-replicas-to-write").unwrap_or(0);
+            let min = self.config.min_replicas_to_write();
             if min > 0 {
                 let lag = self.config.get_u64("min-replicas-max-lag").unwrap_or(10);
                 if (self.repl.good_replicas(self.now, lag) as u64) < min {

@@ -1093,6 +1093,9 @@ const KEYDB_LOCK_FIELDS: [&str; 3] = [
     "long_lock_waits",
 ];
 
+/// keyrs's own INFO fields (after KeyDB's in # CPU).
+const KEYRS_FIELDS: [&str; 1] = ["event_coalesce_pauses"];
+
 #[test]
 fn info_has_keydb_lock_fields_where_keydb_puts_them() {
     let mut e = engine();
@@ -1100,6 +1103,7 @@ fn info_has_keydb_lock_fields_where_keydb_puts_them() {
     e.host.long_lock_waits = 7;
     e.host.lock_contention = 3;
     e.host.avg_lock_contention = 0.25;
+    e.host.event_coalesce_pauses = 5;
     let stats = info_text(&mut e, c, &["INFO", "stats"]);
     assert!(
         stats.contains("\r\ninstantaneous_lock_contention:3\r\n"),
@@ -1112,7 +1116,7 @@ fn info_has_keydb_lock_fields_where_keydb_puts_them() {
     let cpu = info_text(&mut e, c, &["INFO", "cpu"]);
     assert!(
         cpu.contains(
-            "\r\nused_cpu_user_children:0.000000\r\nserver_threads:1\r\nlong_lock_waits:7\r\n"
+            "\r\nused_cpu_user_children:0.000000\r\nserver_threads:1\r\nlong_lock_waits:7\r\nevent_coalesce_pauses:5\r\n"
         ),
         "{cpu}"
     );
@@ -1134,6 +1138,7 @@ fn info_everything_has_redis_fields_in_order() {
             None => l.split(':').next().unwrap_or("").to_string(),
         })
         .filter(|name| !KEYDB_LOCK_FIELDS.contains(&name.as_str()))
+        .filter(|name| !KEYRS_FIELDS.contains(&name.as_str()))
         .collect();
     assert_eq!(names.join(" "), REDIS_INFO_FIELDS);
     // Every line is `name:value` or a header; sections are separated by one

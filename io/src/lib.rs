@@ -29,6 +29,7 @@
 pub mod aof;
 pub mod atomic_file;
 pub mod clock;
+pub mod coalesce;
 pub mod conn;
 #[allow(unsafe_code)]
 pub mod fastlock;

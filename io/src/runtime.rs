@@ -3,7 +3,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use keyrs_core::config::Config;
@@ -42,6 +42,11 @@ pub struct RuntimeOptions {
     /// `min-clients-per-thread` at start (CONFIG SET changes it later: the
     /// workers re-read it from the engine's config).
     pub min_clients_per_thread: usize,
+    /// `event-coalesce-us` at start (CONFIG SET changes it later, as
+    /// `min-clients-per-thread`).
+    pub event_coalesce_us: u64,
+    /// `event-coalesce-min-clients` at start.
+    pub event_coalesce_min_clients: usize,
     /// The AOF writer (fed and flushed by every worker), if persistence
     /// is wired in.
     pub aof: Option<Arc<crate::aof::Aof>>,
@@ -70,6 +75,11 @@ impl RuntimeOptions {
                 .get_u64("min-clients-per-thread")
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(MIN_CLIENTS_PER_THREAD_DEFAULT),
+            event_coalesce_us: cfg.get_u64("event-coalesce-us").unwrap_or(0),
+            event_coalesce_min_clients: cfg
+                .get_u64("event-coalesce-min-clients")
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(usize::MAX),
             aof: None,
         }
     }
@@ -107,6 +117,18 @@ impl Load {
             .load(Ordering::Relaxed)
             .saturating_add(self.in_flight.load(Ordering::Relaxed))
     }
+}
+
+/// Event coalescing settings (see [`crate::coalesce`]), shared by the
+/// workers and refreshed from the config by worker 0's cron.
+#[derive(Debug)]
+pub(crate) struct CoalesceSettings {
+    /// `event-coalesce-us`.
+    pub pause_us: AtomicU64,
+    /// `event-coalesce-min-clients`.
+    pub min_clients: AtomicUsize,
+    /// Pauses taken by all workers (INFO `event_coalesce_pauses`).
+    pub pauses: AtomicU64,
 }
 
 /// Connection balancing settings, shared by the workers.
@@ -160,6 +182,8 @@ pub(crate) struct Shared {
     pub loads: Vec<Load>,
     /// Connection balancing settings.
     pub balancing: Balancing,
+    /// Event coalescing settings.
+    pub coalesce: CoalesceSettings,
     /// The AOF writer, if any.
     pub aof: Option<Arc<crate::aof::Aof>>,
 }
@@ -334,6 +358,11 @@ impl Runtime {
             balancing: Balancing {
                 enabled: opts.active_client_balancing && threads > 1,
                 min_clients: AtomicUsize::new(opts.min_clients_per_thread),
+            },
+            coalesce: CoalesceSettings {
+                pause_us: AtomicU64::new(opts.event_coalesce_us),
+                min_clients: AtomicUsize::new(opts.event_coalesce_min_clients),
+                pauses: AtomicU64::new(0),
             },
             aof: opts.aof.clone(),
         });

@@ -10,6 +10,7 @@
 //! 4. release the lock and write.
 
 use std::io;
+use std::num::NonZeroU64;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +24,7 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::clock;
+use crate::coalesce::Coalescer;
 use crate::conn::{Conn, ReadOutcome, Stream};
 use crate::host;
 use crate::listener::Listener;
@@ -76,6 +78,8 @@ pub struct Worker {
     min_clients_seen: Option<usize>,
     /// Connections that became replicas (PSYNC/SYNC) in this batch.
     handoffs: Vec<keyrs_core::repl::Handoff>,
+    /// Whether to pause before the next poll (`event-coalesce-us`).
+    coalesce: Coalescer,
 }
 
 impl Worker {
@@ -108,6 +112,7 @@ impl Worker {
             cpu,
             min_clients_seen: None,
             handoffs: Vec::new(),
+            coalesce: Coalescer::new(Instant::now(), 0, usize::MAX),
         })
     }
 
@@ -123,14 +128,27 @@ impl Worker {
             pin_to_cpu(self.index, cpu);
         }
         let mut events = Events::with_capacity(1024);
+        let mut coalescing = false;
+        let mut ready = 0;
         while !self.shared.is_shutting_down() {
-            let timeout = self.poll_timeout();
+            let mut timeout = self.poll_timeout();
+            if timeout != Some(Duration::ZERO) && self.refresh_coalescing(&mut coalescing) {
+                if let Some(pause) = self.coalesce.pause_before_poll(Instant::now(), ready) {
+                    // Let more clients' requests gather; then take what is
+                    // there without blocking (an empty poll blocks next time).
+                    std::thread::sleep(pause);
+                    timeout = Some(Duration::ZERO);
+                    self.shared.coalesce.pauses.fetch_add(1, Ordering::Relaxed);
+                }
+            }
             match self.poll.poll(&mut events, timeout) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
+            ready = 0;
             for ev in events.iter() {
+                ready += 1;
                 let t = ev.token().0;
                 if t == WAKER {
                     // Kill inboxes are read in the batch; shutdown by the loop test.
@@ -168,6 +186,26 @@ impl Worker {
         self.close_all();
         tracing::debug!(worker = self.index, "event loop stopped");
         Ok(())
+    }
+
+    /// Take the current `event-coalesce-*` settings; is coalescing on?
+    /// `on` is whether it was on before (a thread that starts coalescing
+    /// asks for a fine timer slack, so the pauses stay microseconds long).
+    fn refresh_coalescing(&mut self, on: &mut bool) -> bool {
+        let settings = &self.shared.coalesce;
+        self.coalesce.configure(
+            settings.pause_us.load(Ordering::Relaxed),
+            settings.min_clients.load(Ordering::Relaxed),
+        );
+        let enabled = self.coalesce.enabled();
+        if enabled && !*on {
+            // The default slack of 50 µs would stretch every pause.
+            if let Err(e) = rustix::thread::set_current_timer_slack(NonZeroU64::new(1_000)) {
+                tracing::debug!(worker = self.index, error = %e, "timer slack not set");
+            }
+        }
+        *on = enabled;
+        enabled
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
@@ -253,6 +291,7 @@ impl Worker {
                 continue;
             };
             if c.can_read() {
+                self.coalesce.note_read(&mut c.window_mark);
                 match c.read(&mut self.scratch) {
                     ReadOutcome::Open => {}
                     ReadOutcome::Eof => {
@@ -308,6 +347,7 @@ impl Worker {
         let shared = Arc::clone(&self.shared);
         let mut engine = shared.engine.lock();
         host::record_lock(&mut engine.host, &shared.engine.stats());
+        engine.host.event_coalesce_pauses = shared.coalesce.pauses.load(Ordering::Relaxed);
         let mut now = clock::now();
         let mut kills: Vec<Kill> = Vec::new();
         let mut shutdown = false;
@@ -381,6 +421,13 @@ impl Worker {
                     shared.balancing.min_clients.store(n, Ordering::Relaxed);
                 }
                 self.min_clients_seen = Some(n);
+            }
+            if let Some(us) = engine.config.get_u64("event-coalesce-us") {
+                shared.coalesce.pause_us.store(us, Ordering::Relaxed);
+            }
+            if let Some(n) = engine.config.get_u64("event-coalesce-min-clients") {
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
+                shared.coalesce.min_clients.store(n, Ordering::Relaxed);
             }
             let hz = engine.config.hz.clamp(1, 500);
             self.next_tick = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));

@@ -484,3 +484,76 @@ fn unix_socket_clients_are_balanced_too() {
         "{line}"
     );
 }
+
+/// `clients` connections each send `rounds` INCRs one at a time (no
+/// pipelining: the load event coalescing is for), checking every reply.
+fn one_at_a_time_incr(port: u16, clients: usize, rounds: usize) {
+    let handles: Vec<_> = (0..clients)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut c = RawClient::connect(port).expect("connect");
+                for _ in 0..rounds {
+                    let r = c.call(&[b"INCR", b"total"]).expect("reply");
+                    assert_eq!(r[0], b':', "{}", String::from_utf8_lossy(&r));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("client thread");
+    }
+}
+
+#[test]
+fn event_coalescing_pauses_under_many_clients_and_loses_nothing() {
+    // Coalescing from 4 clients on (the default is 32), on two event loops.
+    let server = Server::start(&[
+        "--server-threads",
+        "2",
+        "--min-clients-per-thread",
+        "0",
+        "--event-coalesce-min-clients",
+        "4",
+    ]);
+    let mut c = server.raw();
+    assert_eq!(
+        call(&mut c, "CONFIG GET event-coalesce-us"),
+        "*2\r\n$17\r\nevent-coalesce-us\r\n$2\r\n30\r\n"
+    );
+    let pauses = |c: &mut RawClient| -> u64 {
+        info(c, "cpu")["event_coalesce_pauses"]
+            .parse()
+            .expect("a count")
+    };
+    assert_eq!(pauses(&mut c), 0, "no pause before any load");
+    const CLIENTS: usize = 32;
+    const ROUNDS: usize = 150;
+    one_at_a_time_incr(server.port(), CLIENTS, ROUNDS);
+    let want = (CLIENTS * ROUNDS).to_string();
+    assert_eq!(
+        call(&mut c, "GET total"),
+        format!("${}\r\n{want}\r\n", want.len())
+    );
+    let taken = pauses(&mut c);
+    assert!(
+        taken > 0,
+        "32 clients one request at a time: no pause taken"
+    );
+
+    // Turned off, no event loop pauses any more (the cron hands the new
+    // value to the event loops within a tick: hz 10).
+    assert_eq!(call(&mut c, "CONFIG SET event-coalesce-us 0"), "+OK\r\n");
+    std::thread::sleep(Duration::from_millis(1000));
+    let before = pauses(&mut c);
+    one_at_a_time_incr(server.port(), CLIENTS, ROUNDS);
+    let want = (2 * CLIENTS * ROUNDS).to_string();
+    assert_eq!(
+        call(&mut c, "GET total"),
+        format!("${}\r\n{want}\r\n", want.len())
+    );
+    assert_eq!(pauses(&mut c), before);
+    assert!(
+        call(&mut c, "CONFIG SET event-coalesce-us 1001").starts_with("-ERR CONFIG SET failed"),
+        "the pause is bounded"
+    );
+}

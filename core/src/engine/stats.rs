@@ -156,6 +156,9 @@ pub struct HostStats {
     /// Mean contention over the recent cron samples, taken outside the lock
     /// (KeyDB's `avg_lock_contention`).
     pub avg_lock_contention: f64,
+    /// Pauses the event loops took to let requests gather
+    /// (`event-coalesce-us`; keyrs only).
+    pub event_coalesce_pauses: u64,
 }
 
 #[cfg(test)]

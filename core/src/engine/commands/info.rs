@@ -390,6 +390,7 @@ fn cpu(e: &Engine) -> Section {
         // the main thread's figures.
         .field("server_threads", e.config.server_threads.max(1))
         .field("long_lock_waits", h.long_lock_waits)
+        .field("event_coalesce_pauses", h.event_coalesce_pauses)
         .field("used_cpu_sys_main_thread", format!("{:.6}", h.used_cpu_sys))
         .field(
             "used_cpu_user_main_thread",

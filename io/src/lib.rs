@@ -23,7 +23,8 @@
 //! - [`fastlock`]: KeyDB's fair FIFO ticket lock, which the engine is shared
 //!   behind (`Arc<FastLock<Engine>>`).
 #![warn(missing_docs)]
-// `unsafe` only in the lock (`fastlock`, `sync`), each use with a SAFETY note.
+// `unsafe` only in the lock (`fastlock`, `sync`) and the CPU's prefetch
+// instruction (`prefetch`), each use with a SAFETY note.
 #![deny(unsafe_code)]
 
 pub mod aof;
@@ -36,6 +37,8 @@ pub mod fastlock;
 pub mod host;
 pub mod listener;
 pub mod persist;
+#[allow(unsafe_code)]
+pub mod prefetch;
 pub mod repl;
 pub mod runtime;
 #[allow(unsafe_code)]

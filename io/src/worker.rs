@@ -371,6 +371,18 @@ impl Worker {
         }
         self.register_accepted(&mut engine, now);
 
+        {
+            // KeyDB's prefetch-enabled: the batch's keys are brought into
+            // the cache together before any command runs.
+            let conns = &self.conns;
+            let batch = self
+                .active
+                .iter()
+                .filter_map(|&k| conns.get(k))
+                .filter(|c| !c.dead && !c.blocked)
+                .flat_map(|c| c.queue.iter().map(move |argv| (c.client, argv.as_slice())));
+            engine.prefetch_batch(batch, crate::prefetch::hint);
+        }
         let mut posts = Vec::new();
         for i in 0..self.active.len() {
             let key = self.active[i];

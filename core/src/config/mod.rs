@@ -328,6 +328,13 @@ impl Config {
         }
     }
 
+    /// `prefetch-enabled` (KeyDB), read once per batch of commands.
+    pub fn prefetch_enabled(&self) -> bool {
+        static INDEX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        let idx = *INDEX.get_or_init(|| index_of("prefetch-enabled"));
+        matches!(self.values[idx], Val::Bool(true))
+    }
+
     /// `notify-keyspace-events` as bits (see [`value::NOTIFY_ALL`] and friends).
     pub fn notify_keyspace_events(&self) -> u32 {
         // Read on every write command: the option's index is found once,

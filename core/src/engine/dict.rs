@@ -312,6 +312,52 @@ impl<V, K: DictKey> Dict<V, K> {
         None
     }
 
+    /// Prefetch, stage 1: start loading the bucket slot `key` hashes to.
+    /// A batch of commands prefetches all its keys' buckets, then all
+    /// their first nodes ([`Dict::prefetch_node`]), then their values
+    /// ([`Dict::prefetch_value`]), so the cache misses of a batch overlap
+    /// instead of stalling one command after another. `hint` receives the
+    /// address to load (the runtime issues the CPU's prefetch instruction:
+    /// this crate has no `unsafe`); a wrong guess costs a wasted load.
+    pub fn prefetch_bucket(&self, key: &[u8], hint: &impl Fn(*const u8)) {
+        if self.is_empty() {
+            return;
+        }
+        let h = self.hash(key);
+        for t in &self.ht[..self.table_count()] {
+            if let Some(slot) = t.buckets.get(t.bucket_of(h)) {
+                hint(std::ptr::from_ref(slot).cast());
+            }
+        }
+    }
+
+    /// Prefetch, stage 2: start loading the first node of `key`'s bucket
+    /// (its key, value and link: one allocation).
+    pub fn prefetch_node(&self, key: &[u8], hint: &impl Fn(*const u8)) {
+        if self.is_empty() {
+            return;
+        }
+        let h = self.hash(key);
+        for t in &self.ht[..self.table_count()] {
+            if let Some(Some(node)) = t.buckets.get(t.bucket_of(h)) {
+                hint(std::ptr::from_ref(&**node).cast());
+            }
+        }
+    }
+
+    /// Prefetch, stage 3: find `key` (its node should be cached by now)
+    /// and start loading what `target` says its value points to.
+    pub fn prefetch_value(
+        &self,
+        key: &[u8],
+        target: impl Fn(&V) -> Option<*const u8>,
+        hint: &impl Fn(*const u8),
+    ) {
+        if let Some(p) = self.find(key).and_then(|n| target(&n.value)) {
+            hint(p);
+        }
+    }
+
     /// Look up a key.
     pub fn get(&self, key: &[u8]) -> Option<&V> {
         self.find(key).map(|n| &n.value)

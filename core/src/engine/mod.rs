@@ -13,6 +13,7 @@ pub mod db;
 pub mod dict;
 pub mod expire;
 pub mod monitor;
+pub mod prefetch;
 pub mod propagate;
 pub mod pubsub;
 pub mod shared;

@@ -174,11 +174,14 @@ mod tests {
     fn zero_pause_is_off() {
         let t0 = Instant::now();
         let mut c = Coalescer::new(t0, 0, 1);
-        let mut m = 0;
-        c.note_read(&mut m);
+        let mut marks = [0u32; 8];
+        for m in marks.iter_mut() {
+            c.note_read(m);
+        }
         assert!(!c.enabled());
         assert_eq!(c.pause_before_poll(t0, 1), None);
         c.configure(10, 1);
+        assert!(c.enabled());
         assert_eq!(c.pause_before_poll(t0, 1), Some(Duration::from_micros(10)));
     }
 }

@@ -506,7 +506,7 @@ fn one_at_a_time_incr(port: u16, clients: usize, rounds: usize) {
 
 #[test]
 fn event_coalescing_pauses_under_many_clients_and_loses_nothing() {
-    // Coalescing from 4 clients on (the default is 32), on two event loops.
+    // Coalescing from 4 clients on (the default is 16), on two event loops.
     let server = Server::start(&[
         "--server-threads",
         "2",

@@ -759,7 +759,7 @@ pub static OPTIONS: &[OptionDef] = &[
     // keyrs: pause this long before polling again when many clients each
     // send a few requests (io/src/coalesce.rs); 0 turns it off.
     i("event-coalesce-us", None, KDB, 0, 1000, 30),
-    i("event-coalesce-min-clients", None, KDB, 1, INT_MAX, 32),
+    i("event-coalesce-min-clients", None, KDB, 1, INT_MAX, 16),
     i("replica-weighting-factor", None, KDB, 1, INT_MAX, 2),
     b("active-client-balancing", None, IMM | KDB, true),
     b("time-thread-priority", None, IMM | KDB, false),

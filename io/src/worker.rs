@@ -2,11 +2,13 @@
 //!
 //! Each iteration:
 //! 1. wait for socket events (not at all when work is already pending, at
-//!    most until the next `hz` tick otherwise);
+//!    most until the next `hz` tick otherwise), after a short pause when
+//!    many clients each sent a request or two (`crate::coalesce`);
 //! 2. accept, read and parse, without the engine lock;
 //! 3. take the lock once: forget closed clients, register accepted ones,
-//!    execute the queued commands of every ready session (encoding replies
-//!    into its output), run the cron tick when due, apply effects;
+//!    prefetch the keys of the batch, execute the queued commands of every
+//!    ready session (encoding replies into its output), run the cron tick
+//!    when due, apply effects;
 //! 4. release the lock and write.
 
 use std::io;

@@ -18,6 +18,15 @@ pub mod value;
 
 pub use load::load_from_args;
 use options::{flag, index_of, lookup, Kind, OptionDef, OPTIONS};
+
+/// The index of an option read on a hot path (every write, every batch),
+/// found once per call site rather than by a lookup per read.
+macro_rules! hot_index {
+    ($name:literal) => {{
+        static INDEX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        *INDEX.get_or_init(|| index_of($name))
+    }};
+}
 use value::{default_value, parse_value, render, Val};
 
 /// The live configuration.
@@ -177,7 +186,11 @@ impl Config {
     }
 
     fn num(&self, name: &str) -> i64 {
-        match self.values[index_of(name)] {
+        self.num_at(index_of(name))
+    }
+
+    fn num_at(&self, idx: usize) -> i64 {
+        match self.values[idx] {
             Val::Num(n) => n,
             _ => 0,
         }
@@ -191,7 +204,11 @@ impl Config {
     }
 
     fn boolean(&self, name: &str) -> bool {
-        matches!(self.values[index_of(name)], Val::Bool(true))
+        self.boolean_at(index_of(name))
+    }
+
+    fn boolean_at(&self, idx: usize) -> bool {
+        matches!(self.values[idx], Val::Bool(true))
     }
 
     /// Copy registry values into the typed fields.
@@ -317,31 +334,20 @@ impl Config {
         }
     }
 
-    /// `min-replicas-to-write`, read on every write command (its index is
-    /// found once).
+    /// `min-replicas-to-write`, read on every write command.
     pub fn min_replicas_to_write(&self) -> u64 {
-        static INDEX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        let idx = *INDEX.get_or_init(|| index_of("min-replicas-to-write"));
-        match self.values[idx] {
-            Val::Num(n) => n as u64,
-            _ => 0,
-        }
+        self.num_at(hot_index!("min-replicas-to-write")) as u64
     }
 
     /// `prefetch-enabled` (KeyDB), read once per batch of commands.
     pub fn prefetch_enabled(&self) -> bool {
-        static INDEX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        let idx = *INDEX.get_or_init(|| index_of("prefetch-enabled"));
-        matches!(self.values[idx], Val::Bool(true))
+        self.boolean_at(hot_index!("prefetch-enabled"))
     }
 
-    /// `notify-keyspace-events` as bits (see [`value::NOTIFY_ALL`] and friends).
+    /// `notify-keyspace-events` as bits (see [`value::NOTIFY_ALL`] and friends),
+    /// read on every write command.
     pub fn notify_keyspace_events(&self) -> u32 {
-        // Read on every write command: the option's index is found once,
-        // not by a lookup per call.
-        static INDEX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        let idx = *INDEX.get_or_init(|| index_of("notify-keyspace-events"));
-        match self.values[idx] {
+        match self.values[hot_index!("notify-keyspace-events")] {
             Val::Notify(bits) => bits,
             _ => 0,
         }

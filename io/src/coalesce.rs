@@ -22,13 +22,26 @@ use std::time::{Duration, Instant};
 /// How long the count of clients that sent requests is gathered.
 pub const WINDOW: Duration = Duration::from_millis(1);
 
-/// The coalescing decision of one worker.
+/// The settings a decision is taken with (`CONFIG SET` may change them
+/// between two decisions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// The pause (`event-coalesce-us`); zero turns coalescing off.
+    pub pause: Duration,
+    /// `event-coalesce-min-clients`.
+    pub min_clients: usize,
+}
+
+impl Settings {
+    /// Is coalescing on at all?
+    pub fn enabled(&self) -> bool {
+        !self.pause.is_zero()
+    }
+}
+
+/// The coalescing decision of one worker: how many clients it serves.
 #[derive(Debug)]
 pub struct Coalescer {
-    /// The pause (`event-coalesce-us`); zero turns coalescing off.
-    pause: Duration,
-    /// `event-coalesce-min-clients`.
-    min_clients: usize,
     /// The current window's number; a connection remembers the last window
     /// it was counted in.
     window: u32,
@@ -41,26 +54,13 @@ pub struct Coalescer {
 
 impl Coalescer {
     /// A coalescer starting its first window at `now`.
-    pub fn new(now: Instant, pause_us: u64, min_clients: usize) -> Coalescer {
+    pub fn new(now: Instant) -> Coalescer {
         Coalescer {
-            pause: Duration::from_micros(pause_us),
-            min_clients: min_clients.max(1),
             window: 1,
             window_start: now,
             seen: 0,
             recent: 0,
         }
-    }
-
-    /// Take new settings (CONFIG SET).
-    pub fn configure(&mut self, pause_us: u64, min_clients: usize) {
-        self.pause = Duration::from_micros(pause_us);
-        self.min_clients = min_clients.max(1);
-    }
-
-    /// Is coalescing on at all?
-    pub fn enabled(&self) -> bool {
-        !self.pause.is_zero()
     }
 
     /// A connection was read; `mark` is its memory of the last window it
@@ -74,7 +74,12 @@ impl Coalescer {
 
     /// Before a poll that would block: how long to pause first, if at all.
     /// `ready` is the number of events the previous poll returned.
-    pub fn pause_before_poll(&mut self, now: Instant, ready: usize) -> Option<Duration> {
+    pub fn pause_before_poll(
+        &mut self,
+        now: Instant,
+        ready: usize,
+        settings: Settings,
+    ) -> Option<Duration> {
         let elapsed = now.saturating_duration_since(self.window_start);
         if elapsed >= WINDOW {
             // A window that ended long ago (the worker slept) says nothing
@@ -85,11 +90,11 @@ impl Coalescer {
             self.window_start = now;
         }
         let clients = self.recent.max(self.seen);
-        let pay = !self.pause.is_zero()
-            && clients >= self.min_clients
+        let pay = settings.enabled()
+            && clients >= settings.min_clients.max(1)
             && ready > 0
             && ready < (clients / 4).max(1);
-        pay.then_some(self.pause)
+        pay.then_some(settings.pause)
     }
 }
 
@@ -97,13 +102,20 @@ impl Coalescer {
 mod tests {
     use super::*;
 
-    const PAUSE: u64 = 30;
+    const PAUSE: Duration = Duration::from_micros(30);
 
-    /// A coalescer that saw `clients` distinct connections in one window,
-    /// then rolled into the next; returns it and the time of the roll.
-    fn after_window(clients: u32, min: usize) -> (Coalescer, Instant) {
+    fn settings(min_clients: usize) -> Settings {
+        Settings {
+            pause: PAUSE,
+            min_clients,
+        }
+    }
+
+    /// A coalescer that saw `clients` distinct connections in one window;
+    /// returns it and the time the window ends.
+    fn after_window(clients: u32) -> (Coalescer, Instant) {
         let t0 = Instant::now();
-        let mut c = Coalescer::new(t0, PAUSE, min);
+        let mut c = Coalescer::new(t0);
         let mut marks = vec![0u32; clients as usize];
         for m in marks.iter_mut() {
             c.note_read(m);
@@ -115,73 +127,80 @@ mod tests {
 
     #[test]
     fn many_clients_with_few_ready_pause() {
-        let (mut c, t1) = after_window(50, 32);
-        assert_eq!(
-            c.pause_before_poll(t1, 2),
-            Some(Duration::from_micros(PAUSE))
-        );
+        let (mut c, t1) = after_window(50);
+        assert_eq!(c.pause_before_poll(t1, 2, settings(32)), Some(PAUSE));
     }
 
     #[test]
     fn few_clients_never_pause() {
-        let (mut c, t1) = after_window(31, 32);
-        assert_eq!(c.pause_before_poll(t1, 1), None);
-        let (mut c, t1) = after_window(1, 32);
-        assert_eq!(c.pause_before_poll(t1, 1), None);
+        let (mut c, t1) = after_window(31);
+        assert_eq!(c.pause_before_poll(t1, 1, settings(32)), None);
+        let (mut c, t1) = after_window(1);
+        assert_eq!(c.pause_before_poll(t1, 1, settings(32)), None);
     }
 
     #[test]
     fn a_busy_worker_that_finds_many_ready_does_not_pause() {
-        let (mut c, t1) = after_window(50, 32);
-        assert_eq!(c.pause_before_poll(t1, 12), None);
-        assert_eq!(c.pause_before_poll(t1, 50), None);
-        assert!(c.pause_before_poll(t1, 11).is_some());
+        let (mut c, t1) = after_window(50);
+        assert_eq!(c.pause_before_poll(t1, 12, settings(32)), None);
+        assert_eq!(c.pause_before_poll(t1, 50, settings(32)), None);
+        assert!(c.pause_before_poll(t1, 11, settings(32)).is_some());
     }
 
     #[test]
     fn an_empty_poll_blocks_instead() {
-        let (mut c, t1) = after_window(50, 32);
-        assert_eq!(c.pause_before_poll(t1, 0), None);
+        let (mut c, t1) = after_window(50);
+        assert_eq!(c.pause_before_poll(t1, 0, settings(32)), None);
     }
 
     #[test]
     fn a_stale_window_is_forgotten() {
-        let (mut c, t1) = after_window(50, 32);
+        let (mut c, t1) = after_window(50);
         // The worker slept for a long time since the window ended.
-        assert_eq!(c.pause_before_poll(t1 + 5 * WINDOW, 1), None);
+        assert_eq!(c.pause_before_poll(t1 + 5 * WINDOW, 1, settings(32)), None);
     }
 
     #[test]
     fn the_count_starts_again_each_window() {
-        let (mut c, t1) = after_window(50, 32);
-        assert!(c.pause_before_poll(t1, 1).is_some());
+        let (mut c, t1) = after_window(50);
+        assert!(c.pause_before_poll(t1, 1, settings(32)).is_some());
         // The next window sees no reads at all: the clients went away.
-        assert_eq!(c.pause_before_poll(t1 + WINDOW, 1), None);
+        assert_eq!(c.pause_before_poll(t1 + WINDOW, 1, settings(32)), None);
     }
 
     #[test]
     fn the_current_window_counts_before_it_completes() {
         let t0 = Instant::now();
-        let mut c = Coalescer::new(t0, PAUSE, 8);
+        let mut c = Coalescer::new(t0);
         let mut marks = [0u32; 8];
         for m in marks.iter_mut() {
             c.note_read(m);
         }
-        assert!(c.pause_before_poll(t0, 1).is_some());
+        assert!(c.pause_before_poll(t0, 1, settings(8)).is_some());
     }
 
     #[test]
     fn zero_pause_is_off() {
         let t0 = Instant::now();
-        let mut c = Coalescer::new(t0, 0, 1);
+        let mut c = Coalescer::new(t0);
         let mut marks = [0u32; 8];
         for m in marks.iter_mut() {
             c.note_read(m);
         }
-        assert!(!c.enabled());
-        assert_eq!(c.pause_before_poll(t0, 1), None);
-        c.configure(10, 1);
-        assert!(c.enabled());
-        assert_eq!(c.pause_before_poll(t0, 1), Some(Duration::from_micros(10)));
+        let off = Settings {
+            pause: Duration::ZERO,
+            min_clients: 1,
+        };
+        assert!(!off.enabled());
+        assert_eq!(c.pause_before_poll(t0, 1, off), None);
+        let on = Settings {
+            pause: Duration::from_micros(10),
+            min_clients: 1,
+        };
+        assert!(on.enabled());
+        assert_eq!(
+            c.pause_before_poll(t0, 1, on),
+            Some(Duration::from_micros(10))
+        );
     }
 }

@@ -131,6 +131,16 @@ pub(crate) struct CoalesceSettings {
     pub pauses: AtomicU64,
 }
 
+impl CoalesceSettings {
+    /// The settings as they are now.
+    pub fn current(&self) -> crate::coalesce::Settings {
+        crate::coalesce::Settings {
+            pause: std::time::Duration::from_micros(self.pause_us.load(Ordering::Relaxed)),
+            min_clients: self.min_clients.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// Connection balancing settings, shared by the workers.
 #[derive(Debug)]
 pub(crate) struct Balancing {

@@ -80,7 +80,8 @@ pub struct Worker {
     min_clients_seen: Option<usize>,
     /// Connections that became replicas (PSYNC/SYNC) in this batch.
     handoffs: Vec<keyrs_core::repl::Handoff>,
-    /// Whether to pause before the next poll (`event-coalesce-us`).
+    /// How many clients it serves, for pausing before the next poll
+    /// (`event-coalesce-us`).
     coalesce: Coalescer,
 }
 
@@ -114,7 +115,7 @@ impl Worker {
             cpu,
             min_clients_seen: None,
             handoffs: Vec::new(),
-            coalesce: Coalescer::new(Instant::now(), 0, usize::MAX),
+            coalesce: Coalescer::new(Instant::now()),
         })
     }
 
@@ -130,12 +131,18 @@ impl Worker {
             pin_to_cpu(self.index, cpu);
         }
         let mut events = Events::with_capacity(1024);
-        let mut coalescing = false;
+        let mut fine_slack = false;
         let mut ready = 0;
         while !self.shared.is_shutting_down() {
             let mut timeout = self.poll_timeout();
-            if timeout != Some(Duration::ZERO) && self.refresh_coalescing(&mut coalescing) {
-                if let Some(pause) = self.coalesce.pause_before_poll(Instant::now(), ready) {
+            let settings = self.shared.coalesce.current();
+            if timeout != Some(Duration::ZERO) && settings.enabled() {
+                if !fine_slack {
+                    fine_timer_slack(self.index);
+                    fine_slack = true;
+                }
+                let now = Instant::now();
+                if let Some(pause) = self.coalesce.pause_before_poll(now, ready, settings) {
                     // Let more clients' requests gather; then take what is
                     // there without blocking (an empty poll blocks next time).
                     std::thread::sleep(pause);
@@ -188,26 +195,6 @@ impl Worker {
         self.close_all();
         tracing::debug!(worker = self.index, "event loop stopped");
         Ok(())
-    }
-
-    /// Take the current `event-coalesce-*` settings; is coalescing on?
-    /// `on` is whether it was on before (a thread that starts coalescing
-    /// asks for a fine timer slack, so the pauses stay microseconds long).
-    fn refresh_coalescing(&mut self, on: &mut bool) -> bool {
-        let settings = &self.shared.coalesce;
-        self.coalesce.configure(
-            settings.pause_us.load(Ordering::Relaxed),
-            settings.min_clients.load(Ordering::Relaxed),
-        );
-        let enabled = self.coalesce.enabled();
-        if enabled && !*on {
-            // The default slack of 50 µs would stretch every pause.
-            if let Err(e) = rustix::thread::set_current_timer_slack(NonZeroU64::new(1_000)) {
-                tracing::debug!(worker = self.index, error = %e, "timer slack not set");
-            }
-        }
-        *on = enabled;
-        enabled
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
@@ -730,6 +717,14 @@ fn refuse(mut stream: Stream, reply: &Reply) {
 
 /// Pin the calling thread to `cpu` (`server-thread-affinity`); a failure
 /// (no such CPU, not allowed) is logged and the thread runs unpinned.
+/// Ask for a 1 µs timer slack on this thread: the default 50 µs would
+/// stretch every coalescing pause (asked once, when coalescing is first on).
+fn fine_timer_slack(worker: usize) {
+    if let Err(e) = rustix::thread::set_current_timer_slack(NonZeroU64::new(1_000)) {
+        tracing::debug!(worker, error = %e, "timer slack not set");
+    }
+}
+
 fn pin_to_cpu(worker: usize, cpu: usize) {
     let pinned = core_affinity::set_for_current(core_affinity::CoreId { id: cpu });
     if pinned {
